@@ -1,1 +1,33 @@
 """An in-memory SMM panel speaking API v2, for tests, benchmarks and development."""
+
+from .catalogue import CATALOGUE, Service, ServiceType
+from .clock import Clock, ManualClock, RealTimeClock
+from .dialects import CLONE, STANDARD, Dialect, Quirk
+from .faults import Fault, FaultRule, Faults
+from .orders import Order, OrderStatus, Refill, RefillStatus
+from .panel import Panel
+from .server import RunningSimulator, create_app, run_simulator
+
+__all__ = [
+    "CATALOGUE",
+    "CLONE",
+    "STANDARD",
+    "Clock",
+    "Dialect",
+    "Fault",
+    "FaultRule",
+    "Faults",
+    "ManualClock",
+    "Order",
+    "OrderStatus",
+    "Panel",
+    "Quirk",
+    "RealTimeClock",
+    "Refill",
+    "RefillStatus",
+    "RunningSimulator",
+    "Service",
+    "ServiceType",
+    "create_app",
+    "run_simulator",
+]

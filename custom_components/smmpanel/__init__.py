@@ -2,15 +2,94 @@
 
 from __future__ import annotations
 
-from homeassistant.core import HomeAssistant
-import homeassistant.helpers.config_validation as cv
-from homeassistant.helpers.typing import ConfigType
+from ipaddress import ip_address
+from urllib.parse import urlsplit
 
-from .const import DOMAIN
+from homeassistant.const import CONF_API_KEY, CONF_URL, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import config_validation as cv, issue_registry as ir
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.typing import ConfigType
+from homeassistant.loader import async_get_integration
+from homeassistant.util.network import is_local
+
+from .api import SmmPanelClient
+from .const import DOMAIN, REQUEST_TIMEOUT
+from .coordinator import SmmPanelConfigEntry, SmmPanelCoordinator
+from .services import async_setup_services
+from .tracking import OrderTracker
+
+PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.EVENT, Platform.SENSOR]
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Set up the SMM Panel integration."""
+    """Set up the SMM Panel actions."""
+    async_setup_services(hass)
     return True
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: SmmPanelConfigEntry) -> bool:
+    """Set up an SMM panel account from a config entry."""
+    integration = await async_get_integration(hass, DOMAIN)
+    client = SmmPanelClient(
+        async_get_clientsession(hass),
+        entry.data[CONF_URL],
+        entry.data[CONF_API_KEY],
+        user_agent=f"HomeAssistant-SmmPanel/{integration.version}",
+        request_timeout=REQUEST_TIMEOUT,
+    )
+    _async_check_insecure_url(hass, entry)
+    coordinator = SmmPanelCoordinator(hass, entry, client)
+    await coordinator.async_config_entry_first_refresh()
+    entry.runtime_data = coordinator
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    return True
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: SmmPanelConfigEntry) -> bool:
+    """Unload a config entry, writing pending tracking changes first."""
+    if unloaded := await hass.config_entries.async_unload_platforms(entry, PLATFORMS):
+        await entry.runtime_data.tracker.async_save()
+    return unloaded
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: SmmPanelConfigEntry) -> None:
+    """Delete the tracked orders of a removed config entry."""
+    await OrderTracker(hass, entry.entry_id).async_remove()
+    ir.async_delete_issue(hass, DOMAIN, _insecure_url_issue_id(entry))
+
+
+def _insecure_url_issue_id(entry: SmmPanelConfigEntry) -> str:
+    return f"insecure_url_{entry.entry_id}"
+
+
+def _is_local_host(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return is_local(ip_address(host))
+    except ValueError:
+        return False
+
+
+def _async_check_insecure_url(hass: HomeAssistant, entry: SmmPanelConfigEntry) -> None:
+    """Warn when the API key would travel in clear text to another machine."""
+    url = urlsplit(entry.data[CONF_URL])
+    issue_id = _insecure_url_issue_id(entry)
+    if url.scheme == "http" and not _is_local_host(url.hostname or ""):
+        ir.async_create_issue(
+            hass,
+            DOMAIN,
+            issue_id,
+            is_fixable=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key="insecure_url",
+            translation_placeholders={
+                "title": entry.title,
+                "url": entry.data[CONF_URL],
+            },
+        )
+    else:
+        ir.async_delete_issue(hass, DOMAIN, issue_id)

@@ -5,15 +5,39 @@ This module speaks the protocol only and imports nothing from Home Assistant.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from decimal import Decimal
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from email.utils import parsedate_to_datetime
 from enum import StrEnum
+from functools import partial
+from html import unescape
+from http import HTTPStatus
+from itertools import batched
+import json
+import logging
+import math
+import re
+from types import MappingProxyType
+from typing import Final
 
-from aiohttp import ClientSession
+from aiohttp import (
+    ClientConnectorError,
+    ClientError,
+    ClientSession,
+    ClientTimeout,
+    FormData,
+    InvalidURL,
+)
+from yarl import URL
 
 MAX_IDS_PER_REQUEST = 100
 DEFAULT_REQUEST_TIMEOUT = 30.0
+DEFAULT_API_PATH = "/api/v2"
+
+_LOGGER = logging.getLogger(__name__)
 
 
 class OrderStatus(StrEnum):
@@ -249,6 +273,363 @@ class RefillState:
     raw_status: str
 
 
+_MASK = "********"
+_EXCERPT_LENGTH = 200
+# Numbers further from 1 than this are garbage, not money or counts.
+_MAX_MAGNITUDE = 24
+_FLAGS: Final = {"1": True, "true": True, "0": False, "false": False}
+# Keys that may accompany `error` without making the answer more than an error.
+_ERROR_COMPANIONS: Final = frozenset({"error", "status", "success", "code", "message"})
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _compact(text: str) -> str:
+    """Return text lowercased with everything but letters and digits removed."""
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+_ORDER_STATUSES: Final = {_compact(status): status for status in OrderStatus} | {
+    "cancelled": OrderStatus.CANCELED
+}
+_REFILL_STATUSES: Final = {_compact(status): status for status in RefillStatus} | {
+    "awaiting": RefillStatus.PENDING,
+    "processed": RefillStatus.COMPLETED,
+    "failed": RefillStatus.ERROR,
+}
+_SERVICE_TYPES: Final = {_compact(kind): kind for kind in ServiceType}
+
+# Checked in order: the first pattern found in the normalized message wins.
+_ERROR_PATTERNS: Final = tuple(
+    (re.compile(pattern), reason)
+    for pattern, reason in (
+        (r"\bapi ?key\b", ErrorReason.INVALID_KEY),
+        (r"rate limit|too many requests|slow down", ErrorReason.RATE_LIMITED),
+        (r"not enough funds|insufficient", ErrorReason.INSUFFICIENT_FUNDS),
+        (r"active order|link duplicate", ErrorReason.ACTIVE_ORDER_ON_LINK),
+        (r"not eligible for refill", ErrorReason.NOT_ELIGIBLE_FOR_REFILL),
+        (r"refill (is )?disabled", ErrorReason.REFILL_DISABLED),
+        (r"not completed", ErrorReason.ORDER_NOT_COMPLETED),
+        (r"refill not found|incorrect refill", ErrorReason.REFILL_NOT_FOUND),
+        (r"required|missing", ErrorReason.MISSING_PARAMETER),
+        (r"incorrect order|invalid order|order not found", ErrorReason.ORDER_NOT_FOUND),
+        (
+            r"incorrect service|invalid service|unknown service|service not found",
+            ErrorReason.UNKNOWN_SERVICE,
+        ),
+        (r"(bad|incorrect|invalid) link|error link\b", ErrorReason.BAD_LINK),
+        (r"quantity less|min quantity|minimal|minimum", ErrorReason.QUANTITY_TOO_LOW),
+        (r"quantity more|max quantity|maximal|maximum", ErrorReason.QUANTITY_TOO_HIGH),
+        (
+            r"incorrect (request|action)|invalid action|unknown action|bad request",
+            ErrorReason.BAD_REQUEST,
+        ),
+    )
+)
+
+_NEW_ORDER_FIELDS: Final = frozenset(field.name for field in fields(NewOrder)) - {
+    "service"
+}
+# The `add` fields each service type requires, then those it also accepts.
+_ADD_FIELDS: Final = {
+    ServiceType.DEFAULT: ("link quantity", "runs interval"),
+    ServiceType.PACKAGE: ("link", ""),
+    ServiceType.CUSTOM_COMMENTS: ("link comments", ""),
+    ServiceType.CUSTOM_COMMENTS_PACKAGE: ("link comments", ""),
+    ServiceType.MENTIONS: ("link quantity usernames", ""),
+    ServiceType.MENTIONS_WITH_HASHTAGS: ("link quantity usernames hashtags", ""),
+    ServiceType.MENTIONS_CUSTOM_LIST: ("link usernames", ""),
+    ServiceType.MENTIONS_HASHTAG: ("link quantity hashtag", ""),
+    ServiceType.MENTIONS_USER_FOLLOWERS: ("link quantity username", ""),
+    ServiceType.MENTIONS_MEDIA_LIKERS: ("link quantity media", ""),
+    ServiceType.COMMENT_LIKES: ("link quantity username", ""),
+    ServiceType.COMMENT_REPLIES: ("link username comments", ""),
+    ServiceType.POLL: ("link quantity answer_number", ""),
+    ServiceType.INVITES_FROM_GROUPS: ("link quantity groups", ""),
+    ServiceType.SEO: ("link quantity keywords", ""),
+    ServiceType.SUBSCRIPTIONS: ("username min max", "posts old_posts delay expiry"),
+    ServiceType.WEB_TRAFFIC: (
+        "link quantity country device type_of_traffic",
+        "google_keyword referring_url",  # each needed only for its type_of_traffic
+    ),
+    ServiceType.UNKNOWN: ("link", " ".join(_NEW_ORDER_FIELDS)),
+}
+_REQUIRED_FIELDS: Final = {
+    kind: frozenset(required.split()) for kind, (required, _) in _ADD_FIELDS.items()
+}
+_ALLOWED_FIELDS: Final = {
+    kind: frozenset(f"{required} {optional}".split())
+    for kind, (required, optional) in _ADD_FIELDS.items()
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    """What the panel sent back to one request."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+
+def classify_error(message: str) -> ErrorReason:
+    """Return what an error message reported by a panel means."""
+    normalized = re.sub(r"[\W_]+", " ", message.lower())
+    for pattern, reason in _ERROR_PATTERNS:
+        if pattern.search(normalized):
+            return reason
+    return ErrorReason.OTHER
+
+
+def _load_json(body: bytes) -> object:
+    """Return the JSON in a body with floats as Decimal, or None if there is none."""
+    try:
+        return json.loads(
+            body.decode("utf-8-sig"), parse_float=Decimal, parse_constant=Decimal
+        )
+    except ValueError, RecursionError:
+        return None
+
+
+def _text(value: object) -> str | None:
+    """Return a JSON string or number as text."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, int | Decimal) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def _decimal(value: object) -> Decimal | None:
+    """Return a JSON number or numeric string as a Decimal of sane magnitude."""
+    if isinstance(value, str):
+        try:
+            value = Decimal(value)
+        except InvalidOperation:
+            return None
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        return None
+    number = Decimal(value)
+    if not number.is_finite() or abs(number.adjusted()) > _MAX_MAGNITUDE:
+        return None
+    return number
+
+
+def _int(value: object) -> int | None:
+    """Return a JSON number or numeric string holding a whole number as int."""
+    number = _decimal(value)
+    if number is None or number != number.to_integral_value():
+        return None
+    return int(number)
+
+
+def _flag(value: object) -> bool | None:
+    """Return a JSON flag (true/false, 1/0, "1"/"0") as bool."""
+    if isinstance(value, bool):
+        return value
+    text = _text(value)
+    return None if text is None else _FLAGS.get(text.lower())
+
+
+def _error_message(
+    value: object, companions: frozenset[str] = _ERROR_COMPANIONS
+) -> str | None:
+    """Return the panel's message if `error` is the only meaningful key of value."""
+    if not isinstance(value, dict) or not (error := value.get("error")):
+        return None
+    if not value.keys() <= companions:
+        return None
+    if isinstance(error, str):
+        return error.strip()
+    message = value.get("message")
+    return message.strip() if isinstance(message, str) else str(error)
+
+
+def _nested_error_message(row: object) -> str | None:
+    """Return the error of a row that is a bare string or holds an error object."""
+    if isinstance(row, str):
+        return row.strip()
+    if isinstance(row, dict):
+        return next(filter(None, map(_error_message, row.values())), None)
+    return None
+
+
+def _parse_row[T](
+    parse: Callable[[object], T | None],
+    row: object,
+    companions: frozenset[str] = _ERROR_COMPANIONS,
+) -> T | RowError:
+    """Parse an answer or a batch row into its value or the error reported in it."""
+    if (message := _error_message(row, companions)) is None:
+        if (value := parse(row)) is not None:
+            return value
+        if (message := _nested_error_message(row)) is None:
+            raise SmmPanelInvalidResponseError("The panel answered an unexpected shape")
+    return RowError(message=message, reason=classify_error(message))
+
+
+def _rows_by_id(data: object, id_key: str) -> dict[int, object]:
+    """Index a batch answer, an object keyed by id or a list of rows, by id."""
+    if isinstance(data, dict):
+        keyed_rows = list(data.items())
+    elif isinstance(data, list):
+        keyed_rows = [(row.get(id_key), row) for row in data if isinstance(row, dict)]
+    else:
+        raise SmmPanelInvalidResponseError(
+            "The batch answer is not an object or a list"
+        )
+    return {
+        item_id: row for key, row in keyed_rows if (item_id := _int(key)) is not None
+    }
+
+
+def _parse_batch[T](
+    item_ids: Sequence[int],
+    id_key: str,
+    parse: Callable[[int, object], T | None],
+    data: object,
+) -> dict[int, T | RowError]:
+    """Parse a batch answer into one result per requested id."""
+    rows = _rows_by_id(data, id_key)
+    if rows.keys().isdisjoint(item_ids):
+        raise SmmPanelInvalidResponseError("The batch answer has none of the ids asked")
+    companions = _ERROR_COMPANIONS | {id_key}
+    results: dict[int, T | RowError] = {}
+    for item_id in item_ids:
+        if (row := rows.get(item_id)) is None:
+            results[item_id] = RowError(
+                message="The panel's answer has no row for this id",
+                reason=ErrorReason.OTHER,
+            )
+            continue
+        try:
+            results[item_id] = _parse_row(partial(parse, item_id), row, companions)
+        except SmmPanelInvalidResponseError as err:
+            results[item_id] = RowError(message=str(err), reason=ErrorReason.OTHER)
+    return results
+
+
+def _parse_balance(data: object) -> Balance | None:
+    """Parse the answer to `balance`."""
+    if not isinstance(data, dict) or (amount := _decimal(data.get("balance"))) is None:
+        return None
+    return Balance(amount=amount, currency=_text(data.get("currency")) or "")
+
+
+def _parse_service(row: object) -> Service | None:
+    """Parse one catalogue entry, or return None if it is malformed."""
+    if not isinstance(row, dict):
+        return None
+    service_id = _int(row.get("service"))
+    rate = _decimal(row.get("rate"))
+    min_quantity = _int(row.get("min"))
+    max_quantity = _int(row.get("max"))
+    if (
+        service_id is None
+        or rate is None
+        or min_quantity is None
+        or max_quantity is None
+    ):
+        return None
+    raw_type = _text(row.get("type")) or ""
+    return Service(
+        service_id=service_id,
+        name=_text(row.get("name")) or "",
+        type=_SERVICE_TYPES.get(_compact(raw_type), ServiceType.UNKNOWN),
+        raw_type=raw_type,
+        category=_text(row.get("category")) or "",
+        rate=rate,
+        min_quantity=min_quantity,
+        max_quantity=max_quantity,
+        refill=_flag(row.get("refill")) or False,
+        cancel=_flag(row.get("cancel")) or False,
+        dripfeed=_flag(row.get("dripfeed")) or False,
+        description=_text(row.get("desc")) or _text(row.get("description")) or None,
+    )
+
+
+def _parse_services(data: object) -> list[Service]:
+    """Parse the catalogue, skipping malformed entries."""
+    if isinstance(data, dict) and data.get("data") == "Empty Data":
+        return []
+    if not isinstance(data, list):
+        raise SmmPanelInvalidResponseError("The service catalogue is not a list")
+    services = [service for row in data if (service := _parse_service(row))]
+    if skipped := len(data) - len(services):
+        _LOGGER.debug("Skipped %d malformed services in the catalogue", skipped)
+    return services
+
+
+def _parse_order_id(data: object) -> int | None:
+    """Parse the answer to `add`."""
+    return _int(data.get("order")) if isinstance(data, dict) else None
+
+
+def _parse_order_state(order_id: int, row: object) -> OrderState | None:
+    """Parse the status of one order."""
+    if not isinstance(row, dict) or (raw_status := _text(row.get("status"))) is None:
+        return None
+    return OrderState(
+        order_id=order_id,
+        status=_ORDER_STATUSES.get(_compact(raw_status), OrderStatus.UNKNOWN),
+        raw_status=raw_status,
+        charge=_decimal(row.get("charge")),
+        start_count=_int(row.get("start_count")),
+        remains=_int(row.get("remains")),
+        currency=_text(row.get("currency")) or None,
+    )
+
+
+def _field_or_value(row: object, key: str) -> object:
+    """Return a row's field, or the row itself where it is a bare value."""
+    return row.get(key) if isinstance(row, dict) else row
+
+
+def _parse_refill_id(row: object) -> int | None:
+    """Parse the refill id of a `refill` answer or row."""
+    return _int(_field_or_value(row, "refill"))
+
+
+def _parse_refill_state(refill_id: int, row: object) -> RefillState | None:
+    """Parse the status of one refill."""
+    if not isinstance(row, dict) or (raw_status := _text(row.get("status"))) is None:
+        return None
+    return RefillState(
+        refill_id=refill_id,
+        status=_REFILL_STATUSES.get(_compact(raw_status), RefillStatus.UNKNOWN),
+        raw_status=raw_status,
+    )
+
+
+def _parse_cancel(row: object) -> bool | None:
+    """Parse whether the panel accepted to cancel one order."""
+    return _flag(_field_or_value(row, "cancel"))
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Return the seconds a Retry-After header asks for: a number or an HTTP-date."""
+    if value is None:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+        except ValueError:
+            return None
+        when = when.replace(tzinfo=when.tzinfo or UTC)
+        seconds = (when - datetime.now(UTC)).total_seconds()
+    return max(seconds, 0.0) if math.isfinite(seconds) else None
+
+
+def _order_form(order: NewOrder) -> dict[str, str]:
+    """Return the `add` fields of an order that are set, as form values."""
+    return {
+        field.name: str(value)
+        for field in fields(order)
+        if (value := getattr(order, field.name)) is not None
+    }
+
+
 class SmmPanelClient:
     """Client for one panel account."""
 
@@ -262,68 +643,238 @@ class SmmPanelClient:
         request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
     ) -> None:
         """Initialize the client."""
-        raise NotImplementedError
+        self._session = session
+        self._url = url
+        self._api_key = api_key
+        self._headers = {"User-Agent": user_agent, "Accept": "application/json"}
+        self._timeout = ClientTimeout(total=request_timeout)
+        self._request_counts: Counter[str] = Counter()
+
+    def __repr__(self) -> str:
+        """Return a representation that leaves the API key out."""
+        return f"{type(self).__name__}(url={self._url!r})"
 
     async def get_balance(self) -> Balance:
         """Return the account balance."""
-        raise NotImplementedError
+        return await self._call_single("balance", {}, _parse_balance)
 
     async def get_services(self) -> list[Service]:
         """Return the service catalogue."""
-        raise NotImplementedError
+        return await self._call("services", {}, _parse_services)
 
     async def add_order(self, order: NewOrder) -> int:
         """Place an order and return its id. Never retried."""
-        raise NotImplementedError
+        try:
+            return await self._call_single("add", _order_form(order), _parse_order_id)
+        except (SmmPanelConnectionError, SmmPanelInvalidResponseError) as err:
+            if isinstance(err.__cause__, ClientConnectorError | InvalidURL):
+                raise  # The request never left, so no order exists.
+            raise SmmPanelOrderOutcomeUnknownError(
+                f"The panel may have placed the order: {err}"
+            ) from err
 
     async def get_order_status(self, order_id: int) -> OrderState:
         """Return the status of one order."""
-        raise NotImplementedError
+        return await self._call_single(
+            "status", {"order": str(order_id)}, partial(_parse_order_state, order_id)
+        )
 
     async def get_order_statuses(
         self, order_ids: Iterable[int]
     ) -> dict[int, OrderState | RowError]:
         """Return the status of many orders, one result per distinct id."""
-        raise NotImplementedError
+        return await self._call_batch("status", "order", order_ids, _parse_order_state)
 
     async def refill(self, order_id: int) -> int:
         """Request a refill of one order and return the refill id."""
-        raise NotImplementedError
+        return await self._call_single(
+            "refill", {"order": str(order_id)}, _parse_refill_id
+        )
 
     async def refill_many(self, order_ids: Iterable[int]) -> dict[int, int | RowError]:
         """Request refills of many orders; per order a refill id or an error."""
-        raise NotImplementedError
+        return await self._call_batch(
+            "refill", "order", order_ids, lambda _, row: _parse_refill_id(row)
+        )
 
     async def get_refill_status(self, refill_id: int) -> RefillState:
         """Return the status of one refill."""
-        raise NotImplementedError
+        return await self._call_single(
+            "refill_status",
+            {"refill": str(refill_id)},
+            partial(_parse_refill_state, refill_id),
+        )
 
     async def get_refill_statuses(
         self, refill_ids: Iterable[int]
     ) -> dict[int, RefillState | RowError]:
         """Return the status of many refills, one result per distinct id."""
-        raise NotImplementedError
+        return await self._call_batch(
+            "refill_status", "refill", refill_ids, _parse_refill_state
+        )
 
     async def cancel(self, order_ids: Iterable[int]) -> dict[int, bool | RowError]:
         """Ask the panel to cancel orders; True means the cancel was requested."""
-        raise NotImplementedError
+        return await self._call_batch(
+            "cancel", "order", order_ids, lambda _, row: _parse_cancel(row)
+        )
 
     @property
     def request_counts(self) -> Mapping[str, int]:
         """Return how many requests were sent, per action."""
-        raise NotImplementedError
+        return MappingProxyType(self._request_counts)
+
+    async def _call_single[T](
+        self,
+        action: str,
+        params: Mapping[str, str],
+        parse: Callable[[object], T | None],
+    ) -> T:
+        """Send a request about one thing; an error in the answer is the call's."""
+        return await self._call(action, params, partial(_parse_row, parse))
+
+    async def _call_batch[T](
+        self,
+        action: str,
+        id_key: str,
+        item_ids: Iterable[int],
+        parse: Callable[[int, object], T | None],
+    ) -> dict[int, T | RowError]:
+        """Send the distinct ids as `<id_key>s`, 100 a request; keep per-row errors."""
+        results: dict[int, T | RowError] = {}
+        for chunk in batched(
+            dict.fromkeys(item_ids), MAX_IDS_PER_REQUEST, strict=False
+        ):
+            results |= await self._call(
+                action,
+                {f"{id_key}s": ",".join(map(str, chunk))},
+                partial(_parse_batch, chunk, id_key, parse),
+            )
+        return results
+
+    async def _call[T](
+        self,
+        action: str,
+        params: Mapping[str, str],
+        parse: Callable[[object], T | RowError],
+    ) -> T:
+        """Send one request and parse its answer."""
+        return self._decode(await self._send(action, params), parse)
+
+    async def _send(self, action: str, params: Mapping[str, str]) -> _Answer:
+        """Post one form to the panel, never following a redirect."""
+        form = FormData({"key": self._api_key, "action": action, **params})
+        self._request_counts[action] += 1
+        try:
+            async with self._session.post(
+                self._url,
+                data=form,
+                headers=self._headers,
+                allow_redirects=False,
+                timeout=self._timeout,
+            ) as response:
+                return _Answer(response.status, response.headers, await response.read())
+        except ClientConnectorError as err:
+            raise SmmPanelConnectionError(
+                f"Cannot connect to the panel: {err}"
+            ) from err
+        except TimeoutError as err:
+            raise SmmPanelTimeoutError(
+                f"The panel did not answer within {self._timeout.total} seconds"
+            ) from err
+        except ClientError as err:
+            raise SmmPanelConnectionError(
+                f"The connection to the panel failed: {err!r}"
+            ) from err
+
+    def _decode[T](self, answer: _Answer, parse: Callable[[object], T | RowError]) -> T:
+        """Return the parsed answer, or raise the error it stands for."""
+        data = self._read(answer)
+        try:
+            result = parse(data)
+        except SmmPanelInvalidResponseError as err:
+            raise SmmPanelInvalidResponseError(
+                str(err), self._excerpt(answer.body)
+            ) from err
+        if isinstance(result, RowError):
+            raise self._panel_error(result.message, answer)
+        return result
+
+    def _read(self, answer: _Answer) -> object:
+        """Return the JSON of an API answer, or raise the error the answer means."""
+        status = answer.status
+        if 300 <= status < 400:
+            raise SmmPanelInvalidResponseError(
+                f"The panel answered with a redirect (HTTP {status}), which is never"
+                " followed: check the URL",
+                self._excerpt(answer.body),
+            )
+        data = _load_json(answer.body)
+        if (message := _error_message(data)) is not None:
+            raise self._panel_error(message, answer)
+        if status == HTTPStatus.TOO_MANY_REQUESTS:
+            raise self._panel_error("The panel is rate limiting requests", answer)
+        if data is None and b"Just a moment..." in answer.body:
+            raise SmmPanelInvalidResponseError(
+                "A Cloudflare challenge page blocks the API", self._excerpt(answer.body)
+            )
+        if status >= 500:
+            raise SmmPanelConnectionError(f"The panel is unavailable (HTTP {status})")
+        if data is None or not 200 <= status < 300:
+            raise SmmPanelInvalidResponseError(
+                f"The panel did not answer with the API (HTTP {status})",
+                self._excerpt(answer.body),
+            )
+        return data
+
+    def _panel_error(self, message: str, answer: _Answer) -> SmmPanelError:
+        """Return the exception for an error the panel reported."""
+        message = self._mask(message)
+        reason = classify_error(message)
+        if (
+            answer.status == HTTPStatus.TOO_MANY_REQUESTS
+            or reason is ErrorReason.RATE_LIMITED
+        ):
+            return SmmPanelRateLimitError(
+                message, _retry_after(answer.headers.get("Retry-After"))
+            )
+        if (
+            answer.status in {HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN}
+            or reason is ErrorReason.INVALID_KEY
+        ):
+            return SmmPanelAuthenticationError(message)
+        return SmmPanelApiError(message, reason)
+
+    def _excerpt(self, body: bytes) -> str:
+        """Return the start of a body as short plain text without the API key."""
+        text = unescape(_TAG.sub(" ", body.decode("utf-8", "replace")))
+        return self._mask(" ".join(text.split()))[:_EXCERPT_LENGTH]
+
+    def _mask(self, text: str) -> str:
+        """Return text with the API key masked."""
+        return text.replace(self._api_key, _MASK) if self._api_key else text
 
 
 def required_fields(service_type: ServiceType) -> frozenset[str]:
     """Return the `add` fields a service type requires besides `service`."""
-    raise NotImplementedError
+    return _REQUIRED_FIELDS[service_type]
 
 
 def allowed_fields(service_type: ServiceType) -> frozenset[str]:
     """Return every `add` field a service type accepts besides `service`."""
-    raise NotImplementedError
+    return _ALLOWED_FIELDS[service_type]
 
 
 def normalize_url(url: str) -> str:
     """Return the canonical form of a panel API URL."""
-    raise NotImplementedError
+    parsed = URL(url.strip())
+    if parsed.scheme not in {"http", "https"} or not parsed.host:
+        raise ValueError(f"Not an http(s) URL with a host: {url!r}")
+    return str(
+        URL.build(
+            scheme=parsed.scheme,
+            host=parsed.host,
+            port=None if parsed.is_default_port() else parsed.port,
+            path=parsed.path.rstrip("/") or DEFAULT_API_PATH,
+        )
+    )

@@ -2,8 +2,28 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 import logging
 from typing import Final
 
 DOMAIN: Final = "smmpanel"
 LOGGER = logging.getLogger(__package__)
+
+DEFAULT_URL: Final = "https://pro.smmpanels.store/api/v2"
+
+CONF_SCAN_INTERVAL: Final = "scan_interval"
+CONF_LOW_BALANCE_THRESHOLD: Final = "low_balance_threshold"
+CONF_FINISHED_ORDER_RETENTION: Final = "finished_order_retention"
+CONF_MAX_ORDER_COST: Final = "max_order_cost"
+
+DEFAULT_SCAN_INTERVAL: Final = 5  # minutes
+MIN_SCAN_INTERVAL: Final = 1
+MAX_SCAN_INTERVAL: Final = 60
+DEFAULT_LOW_BALANCE_THRESHOLD: Final = 10.0
+DEFAULT_FINISHED_ORDER_RETENTION: Final = 24  # hours
+MAX_FINISHED_ORDER_RETENTION: Final = 24 * 30
+
+CATALOGUE_MAX_AGE: Final = timedelta(hours=12)
+REQUEST_TIMEOUT: Final = 30.0
+
+STORAGE_VERSION: Final = 1

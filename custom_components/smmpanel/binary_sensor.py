@@ -1,0 +1,70 @@
+"""Binary sensors for the SMM Panel integration."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from homeassistant.components.binary_sensor import (
+    BinarySensorEntity,
+    BinarySensorEntityDescription,
+)
+from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .coordinator import SmmPanelConfigEntry, SmmPanelCoordinator
+from .entity import SmmPanelEntity
+
+PARALLEL_UPDATES = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class SmmPanelBinarySensorEntityDescription(BinarySensorEntityDescription):
+    """Describes an SMM Panel binary sensor."""
+
+    is_on_fn: Callable[[SmmPanelCoordinator], bool]
+
+
+BINARY_SENSORS: tuple[SmmPanelBinarySensorEntityDescription, ...] = (
+    SmmPanelBinarySensorEntityDescription(
+        key="low_balance",
+        translation_key="low_balance",
+        device_class=BinarySensorDeviceClass.PROBLEM,
+        is_on_fn=lambda coordinator: (
+            coordinator.data.balance.amount < coordinator.low_balance_threshold
+        ),
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: SmmPanelConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Set up the binary sensors of a panel account."""
+    coordinator = entry.runtime_data
+    async_add_entities(
+        SmmPanelBinarySensor(coordinator, description) for description in BINARY_SENSORS
+    )
+
+
+class SmmPanelBinarySensor(SmmPanelEntity, BinarySensorEntity):
+    """A binary sensor of a panel account."""
+
+    entity_description: SmmPanelBinarySensorEntityDescription
+
+    def __init__(
+        self,
+        coordinator: SmmPanelCoordinator,
+        description: SmmPanelBinarySensorEntityDescription,
+    ) -> None:
+        """Initialize the binary sensor."""
+        super().__init__(coordinator, description.key)
+        self.entity_description = description
+
+    @property
+    def is_on(self) -> bool:
+        """Return whether the condition holds."""
+        return self.entity_description.is_on_fn(self.coordinator)

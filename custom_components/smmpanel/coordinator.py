@@ -1,0 +1,281 @@
+"""Polling coordinator for an SMM panel account."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import override
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.util import dt as dt_util
+
+from .api import (
+    Balance,
+    NewOrder,
+    OrderState,
+    OrderStatus,
+    RefillStatus,
+    RowError,
+    Service,
+    SmmPanelAuthenticationError,
+    SmmPanelClient,
+    SmmPanelError,
+    SmmPanelRateLimitError,
+)
+from .const import (
+    CATALOGUE_MAX_AGE,
+    CONF_FINISHED_ORDER_RETENTION,
+    CONF_LOW_BALANCE_THRESHOLD,
+    CONF_MAX_ORDER_COST,
+    CONF_SCAN_INTERVAL,
+    DEFAULT_FINISHED_ORDER_RETENTION,
+    DEFAULT_LOW_BALANCE_THRESHOLD,
+    DEFAULT_SCAN_INTERVAL,
+    DOMAIN,
+    LOGGER,
+)
+from .tracking import OrderTracker, TrackedOrder, TrackedRefill, TrackingEvent
+
+type SmmPanelConfigEntry = ConfigEntry[SmmPanelCoordinator]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SmmPanelData:
+    """What one refresh learned about the account."""
+
+    balance: Balance
+    orders: Mapping[int, TrackedOrder]
+    refills: Mapping[int, TrackedRefill]
+    events: tuple[TrackingEvent, ...] = ()
+
+    @property
+    def active_orders(self) -> int:
+        """Return how many tracked orders are not finished."""
+        return sum(not order.is_finished for order in self.orders.values())
+
+    @property
+    def pending_refills(self) -> int:
+        """Return how many tracked refills are not finished."""
+        return sum(not refill.is_finished for refill in self.refills.values())
+
+
+def _money_option(value: float | str | None) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+class SmmPanelCoordinator(DataUpdateCoordinator[SmmPanelData]):
+    """Polls the balance and the tracked orders and refills of one account."""
+
+    config_entry: SmmPanelConfigEntry
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        config_entry: SmmPanelConfigEntry,
+        client: SmmPanelClient,
+    ) -> None:
+        """Initialize the coordinator."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=config_entry,
+            name=DOMAIN,
+            update_interval=timedelta(
+                minutes=config_entry.options.get(
+                    CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL
+                )
+            ),
+        )
+        self.client = client
+        self.tracker = OrderTracker(hass, config_entry.entry_id)
+        self.catalogue: dict[int, Service] = {}
+        self.catalogue_updated_at: datetime | None = None
+
+    @property
+    def low_balance_threshold(self) -> Decimal:
+        """Return the balance under which the account counts as low."""
+        return Decimal(
+            str(
+                self.config_entry.options.get(
+                    CONF_LOW_BALANCE_THRESHOLD, DEFAULT_LOW_BALANCE_THRESHOLD
+                )
+            )
+        )
+
+    @property
+    def max_order_cost(self) -> Decimal | None:
+        """Return the most one order may cost, if the user set a cap."""
+        return _money_option(self.config_entry.options.get(CONF_MAX_ORDER_COST))
+
+    @property
+    def finished_order_retention(self) -> timedelta:
+        """Return how long finished orders stay visible."""
+        return timedelta(
+            hours=self.config_entry.options.get(
+                CONF_FINISHED_ORDER_RETENTION, DEFAULT_FINISHED_ORDER_RETENTION
+            )
+        )
+
+    @override
+    async def _async_setup(self) -> None:
+        """Load the tracked orders and the service catalogue."""
+        await self.tracker.async_load()
+        try:
+            await self._async_fetch_catalogue()
+        except SmmPanelError as error:
+            raise _update_failed(error) from error
+
+    @override
+    async def _async_update_data(self) -> SmmPanelData:
+        """Fetch the balance and the state of everything still in flight."""
+        try:
+            balance = await self.client.get_balance()
+            events = await self._async_poll_tracked()
+        except SmmPanelError as error:
+            raise _update_failed(error) from error
+        self.tracker.purge_finished(dt_util.utcnow() - self.finished_order_retention)
+        return self._snapshot(balance, events)
+
+    async def _async_poll_tracked(self) -> list[TrackingEvent]:
+        now = dt_util.utcnow()
+        events: list[TrackingEvent] = []
+        if active := self.tracker.active_order_ids():
+            statuses = await self.client.get_order_statuses(active)
+            events += self.tracker.apply_order_states(statuses, now)
+        if pending := self.tracker.pending_refill_ids():
+            refills = await self.client.get_refill_statuses(pending)
+            events += self.tracker.apply_refill_states(refills, now)
+        if active or pending:
+            self.tracker.schedule_save()
+        return events
+
+    def _snapshot(
+        self, balance: Balance, events: Iterable[TrackingEvent] = ()
+    ) -> SmmPanelData:
+        return SmmPanelData(
+            balance=balance,
+            orders=dict(self.tracker.orders),
+            refills=dict(self.tracker.refills),
+            events=tuple(events),
+        )
+
+    async def _async_fetch_catalogue(self) -> None:
+        services = await self.client.get_services()
+        self.catalogue = {service.service_id: service for service in services}
+        self.catalogue_updated_at = dt_util.utcnow()
+
+    async def async_get_catalogue(self) -> Mapping[int, Service]:
+        """Return the service catalogue, fetched again when it is older than 12 hours."""
+        if (
+            self.catalogue_updated_at is None
+            or dt_util.utcnow() - self.catalogue_updated_at > CATALOGUE_MAX_AGE
+        ):
+            try:
+                await self._async_fetch_catalogue()
+            except SmmPanelError:
+                if self.catalogue_updated_at is None:
+                    raise
+                LOGGER.debug("Using the cached service catalogue", exc_info=True)
+        return self.catalogue
+
+    async def _async_tracking_changed(self) -> None:
+        """Persist tracking changes made by an action and show them at once."""
+        await self.tracker.async_save()
+        if self.data is not None:
+            self.async_set_updated_data(self._snapshot(self.data.balance))
+        await self.async_request_refresh()
+
+    async def async_place_order(self, order: NewOrder) -> int:
+        """Place an order (never retried) and start tracking it."""
+        order_id = await self.client.add_order(order)
+        service = self.catalogue.get(order.service)
+        self.tracker.track_order(
+            TrackedOrder(
+                order_id=order_id,
+                tracked_at=dt_util.utcnow(),
+                service_id=order.service,
+                service_name=service.name if service else None,
+                link=order.link,
+                quantity=order.quantity,
+                status=OrderStatus.PENDING,
+                currency=self.data.balance.currency if self.data else None,
+            )
+        )
+        await self._async_tracking_changed()
+        return order_id
+
+    async def async_track_orders(
+        self, order_ids: Iterable[int]
+    ) -> dict[int, OrderState | RowError]:
+        """Start tracking orders placed elsewhere; return what the panel said of each."""
+        results = await self.client.get_order_statuses(order_ids)
+        now = dt_util.utcnow()
+        for order_id, result in results.items():
+            if isinstance(result, RowError) or order_id in self.tracker.orders:
+                continue
+            self.tracker.track_order(TrackedOrder(order_id=order_id, tracked_at=now))
+        self.tracker.apply_order_states(results, now)
+        await self._async_tracking_changed()
+        return results
+
+    async def async_untrack_orders(self, order_ids: Iterable[int]) -> list[int]:
+        """Stop tracking orders; return the ids that were tracked."""
+        removed = self.tracker.untrack_orders(order_ids)
+        if removed:
+            await self._async_tracking_changed()
+        return removed
+
+    async def async_refill(self, order_ids: Iterable[int]) -> dict[int, int | RowError]:
+        """Request refills and track the ones the panel accepted."""
+        results = await self.client.refill_many(order_ids)
+        now = dt_util.utcnow()
+        accepted = {
+            order_id: refill_id
+            for order_id, refill_id in results.items()
+            if not isinstance(refill_id, RowError)
+        }
+        for order_id, refill_id in accepted.items():
+            self.tracker.track_refill(
+                TrackedRefill(
+                    refill_id=refill_id,
+                    order_id=order_id,
+                    requested_at=now,
+                    status=RefillStatus.PENDING,
+                )
+            )
+        if accepted:
+            await self._async_tracking_changed()
+        return results
+
+    async def async_cancel(
+        self, order_ids: Iterable[int]
+    ) -> dict[int, bool | RowError]:
+        """Ask the panel to cancel orders."""
+        results = await self.client.cancel(order_ids)
+        if any(result is True for result in results.values()):
+            await self.async_request_refresh()
+        return results
+
+
+def _update_failed(error: SmmPanelError) -> Exception:
+    """Translate a client error into what the coordinator raises."""
+    if isinstance(error, SmmPanelAuthenticationError):
+        return ConfigEntryAuthFailed(
+            translation_domain=DOMAIN, translation_key="invalid_auth"
+        )
+    if isinstance(error, SmmPanelRateLimitError):
+        return UpdateFailed(
+            translation_domain=DOMAIN,
+            translation_key="rate_limited",
+            retry_after=error.retry_after,
+        )
+    return UpdateFailed(
+        translation_domain=DOMAIN,
+        translation_key="update_failed",
+        translation_placeholders={"error": str(error)},
+    )

@@ -1,0 +1,55 @@
+"""Event entity for the SMM Panel integration: order and refill status changes."""
+
+from __future__ import annotations
+
+from typing import override
+
+from homeassistant.components.event import EventEntity, EventEntityDescription
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .api import OrderStatus, RefillStatus
+from .coordinator import SmmPanelConfigEntry, SmmPanelCoordinator, SmmPanelData
+from .entity import SmmPanelEntity
+
+PARALLEL_UPDATES = 0
+
+ORDER_EVENTS = EventEntityDescription(
+    key="order_events",
+    translation_key="order_events",
+    event_types=[
+        *(str(status) for status in OrderStatus),
+        *(f"refill_{status}" for status in RefillStatus),
+    ],
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: SmmPanelConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Set up the order event entity of a panel account."""
+    async_add_entities([SmmPanelOrderEventEntity(entry.runtime_data)])
+
+
+class SmmPanelOrderEventEntity(SmmPanelEntity, EventEntity):
+    """Fires an event on every order status change and refill result."""
+
+    def __init__(self, coordinator: SmmPanelCoordinator) -> None:
+        """Initialize the event entity."""
+        super().__init__(coordinator, ORDER_EVENTS.key)
+        self.entity_description = ORDER_EVENTS
+        self._handled_data: SmmPanelData | None = coordinator.data
+
+    @override
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        """Fire the events of a refresh, once each, then follow availability."""
+        data = self.coordinator.data
+        if data is not self._handled_data:
+            self._handled_data = data
+            for event in data.events:
+                self._trigger_event(event.event_type, dict(event.data))
+                self.async_write_ha_state()
+        super()._handle_coordinator_update()

@@ -1,0 +1,209 @@
+"""Sensors for the SMM Panel integration."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, override
+
+from homeassistant.components.sensor import (
+    DOMAIN as SENSOR_DOMAIN,
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .api import OrderStatus
+from .const import DOMAIN
+from .coordinator import SmmPanelConfigEntry, SmmPanelCoordinator, SmmPanelData
+from .entity import SmmPanelEntity
+from .tracking import TrackedOrder
+
+PARALLEL_UPDATES = 0
+
+ORDER_KEY_PREFIX = "order_"
+
+
+@dataclass(frozen=True, kw_only=True)
+class SmmPanelSensorEntityDescription(SensorEntityDescription):
+    """Describes an SMM Panel account sensor."""
+
+    value_fn: Callable[[SmmPanelData], Decimal | int]
+    unit_fn: Callable[[SmmPanelData], str | None] | None = None
+
+
+SENSORS: tuple[SmmPanelSensorEntityDescription, ...] = (
+    SmmPanelSensorEntityDescription(
+        key="balance",
+        translation_key="balance",
+        device_class=SensorDeviceClass.MONETARY,
+        state_class=SensorStateClass.TOTAL,
+        suggested_display_precision=2,
+        value_fn=lambda data: data.balance.amount,
+        unit_fn=lambda data: data.balance.currency,
+    ),
+    SmmPanelSensorEntityDescription(
+        key="active_orders",
+        translation_key="active_orders",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda data: data.active_orders,
+    ),
+    SmmPanelSensorEntityDescription(
+        key="pending_refills",
+        translation_key="pending_refills",
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_registry_enabled_default=False,
+        value_fn=lambda data: data.pending_refills,
+    ),
+    SmmPanelSensorEntityDescription(
+        key="tracked_orders",
+        translation_key="tracked_orders",
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        value_fn=lambda data: len(data.orders),
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: SmmPanelConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Set up the account sensors and a status sensor per tracked order."""
+    coordinator = entry.runtime_data
+    async_add_entities(
+        SmmPanelSensor(coordinator, description) for description in SENSORS
+    )
+
+    entity_registry = er.async_get(hass)
+    order_unique_id_prefix = f"{entry.entry_id}_{ORDER_KEY_PREFIX}"
+    known_entity_ids: dict[int, str] = {
+        int(registry_entry.unique_id.removeprefix(order_unique_id_prefix)): (
+            registry_entry.entity_id
+        )
+        for registry_entry in er.async_entries_for_config_entry(
+            entity_registry, entry.entry_id
+        )
+        if registry_entry.domain == SENSOR_DOMAIN
+        and registry_entry.unique_id.startswith(order_unique_id_prefix)
+    }
+    added: set[int] = set()
+
+    @callback
+    def _async_sync_order_sensors() -> None:
+        orders = coordinator.data.orders
+        if new := orders.keys() - added:
+            added.update(new)
+            async_add_entities(
+                SmmPanelOrderSensor(coordinator, order_id) for order_id in sorted(new)
+            )
+        for order_id in known_entity_ids.keys() - orders.keys():
+            entity_registry.async_remove(known_entity_ids.pop(order_id))
+            added.discard(order_id)
+        for order_id in added - known_entity_ids.keys():
+            if entity_id := entity_registry.async_get_entity_id(
+                SENSOR_DOMAIN, DOMAIN, f"{order_unique_id_prefix}{order_id}"
+            ):
+                known_entity_ids[order_id] = entity_id
+
+    _async_sync_order_sensors()
+    entry.async_on_unload(coordinator.async_add_listener(_async_sync_order_sensors))
+
+
+class SmmPanelSensor(SmmPanelEntity, SensorEntity):
+    """A sensor of a panel account."""
+
+    entity_description: SmmPanelSensorEntityDescription
+
+    def __init__(
+        self,
+        coordinator: SmmPanelCoordinator,
+        description: SmmPanelSensorEntityDescription,
+    ) -> None:
+        """Initialize the sensor."""
+        super().__init__(coordinator, description.key)
+        self.entity_description = description
+
+    @property
+    def native_value(self) -> Decimal | int:
+        """Return the sensor's value."""
+        return self.entity_description.value_fn(self.coordinator.data)
+
+    @property
+    def native_unit_of_measurement(self) -> str | None:
+        """Return the unit, which may come from the panel (its currency)."""
+        if self.entity_description.unit_fn is None:
+            return super().native_unit_of_measurement
+        return self.entity_description.unit_fn(self.coordinator.data)
+
+
+def _money(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+class SmmPanelOrderSensor(SmmPanelEntity, SensorEntity):
+    """The status of one tracked order."""
+
+    _attr_device_class = SensorDeviceClass.ENUM
+    _attr_translation_key = "order_status"
+
+    def __init__(self, coordinator: SmmPanelCoordinator, order_id: int) -> None:
+        """Initialize the sensor."""
+        super().__init__(coordinator, f"{ORDER_KEY_PREFIX}{order_id}")
+        self.order_id = order_id
+        self._attr_options = [str(status) for status in OrderStatus]
+        self._attr_translation_placeholders = {"order_id": str(order_id)}
+        self._order: TrackedOrder | None = coordinator.data.orders.get(order_id)
+        self._last_update_success = coordinator.last_update_success
+
+    @property
+    def available(self) -> bool:
+        """Return whether the order is known and the panel answered."""
+        return super().available and self._order is not None
+
+    @override
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        """Write the state only when this order or the panel's availability changed."""
+        order = self.coordinator.data.orders.get(self.order_id)
+        success = self.coordinator.last_update_success
+        if order is self._order and success is self._last_update_success:
+            return
+        self._order = order
+        self._last_update_success = success
+        self.async_write_ha_state()
+
+    @property
+    def native_value(self) -> str | None:
+        """Return the order's status."""
+        if self._order is None or self._order.status is None:
+            return None
+        return str(self._order.status)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Return what is known about the order."""
+        if (order := self._order) is None:
+            return {}
+        return {
+            "order_id": order.order_id,
+            "service_id": order.service_id,
+            "service": order.service_name,
+            "link": order.link,
+            "quantity": order.quantity,
+            "remains": order.remains,
+            "start_count": order.start_count,
+            "charge": _money(order.charge),
+            "currency": order.currency,
+            "progress": order.progress,
+            "panel_status": order.raw_status,
+            "error": order.error,
+        }

@@ -1,0 +1,7 @@
+"""Run the simulator: `python -m panel_simulator --help`."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,237 @@
+"""The simulated panel: catalogue, balance, orders, refills and cancels."""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+from collections.abc import Iterable
+from decimal import Decimal
+import heapq
+import random
+
+from . import errors
+from .catalogue import CATALOGUE, Service, ServiceType
+from .clock import Clock, ManualClock
+from .dialects import STANDARD, Dialect
+from .errors import ErrorKind, PanelError
+from .faults import Faults
+from .order_form import OrderRequest, parse_order_form
+from .orders import (
+    CANCEL_DELAY_SECONDS,
+    PENDING_SECONDS,
+    Delivery,
+    Order,
+    OrderStatus,
+    Refill,
+    delivery_seconds,
+)
+
+FIRST_ORDER_ID = 23501
+FIRST_REFILL_ID = 12345
+PARTIAL_CHANCE = 0.15
+REJECTED_REFILL_CHANCE = 0.1
+RATE_LIMIT_WINDOW_SECONDS = 60.0
+
+
+class Panel:
+    """An in-memory panel: all its state, and the operations of the API on it."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        seed: int = 0,
+        balance: Decimal = Decimal(1000),
+        currency: str = "USD",
+        dialect: Dialect = STANDARD,
+        clock: Clock | None = None,
+        catalogue: Iterable[Service] = CATALOGUE,
+        rate_limit_per_minute: int | None = None,
+    ) -> None:
+        """Open an account with a balance on a panel selling `catalogue`."""
+        self.api_key = api_key
+        self.currency = currency
+        self.dialect = dialect
+        self.clock: Clock = clock or ManualClock()
+        self.services: dict[int, Service] = {
+            service.service_id: service for service in catalogue
+        }
+        self.rate_limit_per_minute = rate_limit_per_minute
+        self.orders: dict[int, Order] = {}
+        self.refills: dict[int, Refill] = {}
+        self.request_counts: Counter[str] = Counter()
+        self.faults = Faults(seed)
+        self.key_revoked = False
+        self._balance = balance
+        self._rng = random.Random(seed)  # noqa: S311 - reproducible, not secret
+        self._refunds_due: list[tuple[float, int]] = []
+        self._order_by_link: dict[tuple[int, str], int] = {}
+        self._open_refill_by_order: dict[int, int] = {}
+        self._recent_requests: deque[float] = deque()
+
+    @property
+    def balance(self) -> Decimal:
+        """Return the balance, with every refund due by now paid back."""
+        self._pay_refunds()
+        return self._balance
+
+    def advance(self, seconds: float) -> None:
+        """Move the panel's clock forward."""
+        self.clock.advance(seconds)
+
+    def revoke_key(self) -> None:
+        """Make the panel refuse the API key, as after the owner revoked it."""
+        self.key_revoked = True
+
+    def restore_key(self) -> None:
+        """Accept the API key again."""
+        self.key_revoked = False
+
+    def accepts_key(self, key: str) -> bool:
+        """Return whether a request with this key is authenticated."""
+        return not self.key_revoked and key == self.api_key
+
+    def throttle(self) -> float:
+        """Count a request against the rate limit; return the seconds to wait if over it."""
+        if self.rate_limit_per_minute is None:
+            return 0.0
+        now = self.clock.now()
+        window_start = now - RATE_LIMIT_WINDOW_SECONDS
+        while self._recent_requests and self._recent_requests[0] <= window_start:
+            self._recent_requests.popleft()
+        if len(self._recent_requests) >= self.rate_limit_per_minute:
+            return self._recent_requests[0] - window_start
+        self._recent_requests.append(now)
+        return 0.0
+
+    def create_order(
+        self,
+        service_id: int,
+        *,
+        link: str | None = None,
+        quantity: int | None = None,
+        **fields: str | int,
+    ) -> int:
+        """Place an order as `add` would, with the same checks and charge; return its id."""
+        form = {"service": str(service_id)}
+        if link is not None:
+            form["link"] = link
+        if quantity is not None:
+            form["quantity"] = str(quantity)
+        form |= {name: str(value) for name, value in fields.items()}
+        return self.place_order(parse_order_form(self.services, form)).order_id
+
+    def place_order(self, request: OrderRequest) -> Order:
+        """Charge the balance and create the order."""
+        now = self.clock.now()
+        service = request.service
+        link_key = (
+            (service.service_id, request.link) if request.link is not None else None
+        )
+        active_id = self._order_by_link.get(link_key) if link_key is not None else None
+        if (
+            active_id is not None
+            and not self.orders[active_id].progress(now).status.is_finished
+        ):
+            raise PanelError(errors.ACTIVE_ORDER_ON_LINK)
+        charge = service.cost(request.quantity)
+        if charge > self.balance:
+            raise PanelError(errors.NOT_ENOUGH_FUNDS, ErrorKind.NOT_ENOUGH_FUNDS)
+        self._balance -= charge
+        order_id = FIRST_ORDER_ID + len(self.orders)
+        order = Order(
+            order_id=order_id,
+            service=service,
+            link=request.link,
+            quantity=request.quantity,
+            charge=charge,
+            created_at=now,
+            delivery=None
+            if service.type is ServiceType.SUBSCRIPTIONS
+            else self._plan(request, now),
+            fields=request.fields,
+            clock=self.clock,
+            drip_feed=request.drip_feed,
+            expires_at=request.expires_at,
+        )
+        self.orders[order_id] = order
+        if link_key is not None:
+            self._order_by_link[link_key] = order_id
+        if order.delivery is not None and order.delivery.undelivered:
+            heapq.heappush(self._refunds_due, (order.delivery.finishes_at, order_id))
+        return order
+
+    def _plan(self, request: OrderRequest, now: float) -> Delivery:
+        starts_at = now + PENDING_SECONDS
+        if request.drip_feed is not None:
+            duration = request.drip_feed.runs * request.drip_feed.interval * 60.0
+        else:
+            duration = delivery_seconds(request.quantity)
+        partial = request.quantity > 1 and self._rng.random() < PARTIAL_CHANCE
+        return Delivery(
+            starts_at=starts_at,
+            finishes_at=starts_at + duration,
+            start_count=self._rng.randint(0, 50000),
+            undelivered=self._rng.randint(1, max(1, request.quantity // 2))
+            if partial
+            else 0,
+        )
+
+    def find_order(self, order_id: int) -> Order:
+        """Return an order, or fail with "Incorrect order ID"."""
+        order = self.orders.get(order_id)
+        if order is None:
+            raise PanelError(errors.INCORRECT_ORDER_ID, ErrorKind.NOT_FOUND)
+        return order
+
+    def find_refill(self, refill_id: int) -> Refill:
+        """Return a refill, or fail with "Refill not found"."""
+        refill = self.refills.get(refill_id)
+        if refill is None:
+            raise PanelError(errors.REFILL_NOT_FOUND, ErrorKind.NOT_FOUND)
+        return refill
+
+    def request_refill(self, order_id: int) -> Refill:
+        """Start a refill of a completed order of a refillable service."""
+        order = self.find_order(order_id)
+        if not order.service.refill:
+            raise PanelError(errors.REFILL_DISABLED)
+        now = self.clock.now()
+        status = order.progress(now).status
+        if not status.is_finished:
+            raise PanelError(errors.ORDER_NOT_COMPLETED)
+        open_refill = self._open_refill_by_order.get(order_id)
+        if status is not OrderStatus.COMPLETED or (
+            open_refill is not None
+            and not self.refills[open_refill].status_at(now).is_finished
+        ):
+            raise PanelError(errors.NOT_ELIGIBLE_FOR_REFILL)
+        refill = Refill(
+            refill_id=FIRST_REFILL_ID + len(self.refills),
+            order_id=order_id,
+            created_at=now,
+            rejected=self._rng.random() < REJECTED_REFILL_CHANCE,
+            clock=self.clock,
+        )
+        self.refills[refill.refill_id] = refill
+        self._open_refill_by_order[order_id] = refill.refill_id
+        return refill
+
+    def request_cancel(self, order_id: int) -> None:
+        """Ask to cancel an unfinished order; it is canceled and refunded a minute later."""
+        order = self.find_order(order_id)
+        if not order.service.cancel:
+            raise PanelError(errors.CANCEL_DISABLED)
+        now = self.clock.now()
+        if order.cancel_at is not None or order.progress(now).status.is_finished:
+            raise PanelError(errors.NOT_ELIGIBLE_FOR_CANCEL)
+        order.cancel_at = now + CANCEL_DELAY_SECONDS
+        heapq.heappush(self._refunds_due, (order.cancel_at, order_id))
+
+    def _pay_refunds(self) -> None:
+        now = self.clock.now()
+        while self._refunds_due and self._refunds_due[0][0] <= now:
+            _, order_id = heapq.heappop(self._refunds_due)
+            order = self.orders[order_id]
+            owed = order.progress(now).refund - order.refunded
+            order.refunded += owed
+            self._balance += owed

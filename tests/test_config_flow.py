@@ -1,0 +1,232 @@
+"""Tests for the SMM Panel config, reauth, reconfigure and options flows."""
+
+from __future__ import annotations
+
+from unittest.mock import patch
+
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.smmpanel.config_flow import account_unique_id
+from custom_components.smmpanel.const import (
+    CONF_FINISHED_ORDER_RETENTION,
+    CONF_LOW_BALANCE_THRESHOLD,
+    CONF_MAX_ORDER_COST,
+    CONF_SCAN_INTERVAL,
+    DEFAULT_URL,
+    DOMAIN,
+)
+from homeassistant.config_entries import SOURCE_USER
+from homeassistant.const import CONF_API_KEY, CONF_URL
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from panel_simulator.faults import Fault
+from panel_simulator.panel import Panel
+
+from .const import API_KEY
+
+CLOSED_PORT_URL = "http://127.0.0.1:9/api/v2"
+
+
+async def _start_user_flow(hass: HomeAssistant) -> str:
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    assert result["errors"] == {}
+    return result["flow_id"]
+
+
+async def test_user_flow_creates_entry(
+    hass: HomeAssistant, panel: Panel, panel_url: str
+) -> None:
+    """A valid URL and key make an entry titled after the panel's host."""
+    flow_id = await _start_user_flow(hass)
+
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_URL: f"  {panel_url.upper().replace('/API/V2', '/api/v2/')} ", CONF_API_KEY: API_KEY}
+    )
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "127.0.0.1"
+    assert result["data"] == {CONF_URL: panel_url, CONF_API_KEY: API_KEY}
+    assert result["result"].unique_id == account_unique_id(panel_url, API_KEY)
+    assert API_KEY not in result["result"].unique_id
+    assert panel.request_counts["balance"] >= 1
+
+
+async def test_user_form_suggests_the_seed_panel(hass: HomeAssistant) -> None:
+    """The URL field suggests the panel this project started from."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    url_key = next(key for key in result["data_schema"].schema if key == CONF_URL)
+    assert url_key.description == {"suggested_value": DEFAULT_URL}
+
+
+@pytest.mark.parametrize(
+    ("fault", "url", "api_key", "error"),
+    [
+        (None, None, "wrong-key", {"base": "invalid_auth"}),
+        (None, CLOSED_PORT_URL, API_KEY, {"base": "cannot_connect"}),
+        (Fault.CONNECTION_RESET, None, API_KEY, {"base": "cannot_connect"}),
+        (Fault.RATE_LIMIT, None, API_KEY, {"base": "cannot_connect"}),
+        (Fault.CLOUDFLARE, None, API_KEY, {"base": "invalid_response"}),
+        (Fault.INVALID_JSON, None, API_KEY, {"base": "invalid_response"}),
+        (None, "ftp://panel.example/api/v2", API_KEY, {CONF_URL: "invalid_url"}),
+    ],
+)
+async def test_user_flow_errors_then_recovers(
+    hass: HomeAssistant,
+    panel: Panel,
+    panel_url: str,
+    fault: Fault | None,
+    url: str | None,
+    api_key: str,
+    error: dict[str, str],
+) -> None:
+    """Each failure shows its translated error, and the form can then succeed."""
+    if fault is not None:
+        panel.faults.inject(fault, action="balance", times=1)
+    flow_id = await _start_user_flow(hass)
+
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_URL: url or panel_url, CONF_API_KEY: api_key}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == error
+
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_URL: panel_url, CONF_API_KEY: API_KEY}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_user_flow_unexpected_error(hass: HomeAssistant, panel_url: str) -> None:
+    """An unexpected exception is reported as unknown, never raised."""
+    flow_id = await _start_user_flow(hass)
+    with patch(
+        "custom_components.smmpanel.config_flow.SmmPanelClient.get_balance",
+        side_effect=RuntimeError("boom"),
+    ):
+        result = await hass.config_entries.flow.async_configure(
+            flow_id, {CONF_URL: panel_url, CONF_API_KEY: API_KEY}
+        )
+    assert result["errors"] == {"base": "unknown"}
+
+
+async def test_same_account_aborts(
+    hass: HomeAssistant, config_entry: MockConfigEntry, panel_url: str
+) -> None:
+    """A second entry for the same URL and key is refused."""
+    config_entry.add_to_hass(hass)
+    flow_id = await _start_user_flow(hass)
+
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_URL: panel_url, CONF_API_KEY: API_KEY}
+    )
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+
+
+async def test_reauth_with_new_key(
+    hass: HomeAssistant, panel: Panel, setup_integration: MockConfigEntry
+) -> None:
+    """Reauth takes a new key for the same panel and updates the unique id."""
+    entry = setup_integration
+    panel.api_key = "rotated-key"
+    result = await entry.start_reauth_flow(hass)
+    assert result["step_id"] == "reauth_confirm"
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_KEY: "still-wrong"}
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_KEY: "rotated-key"}
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert entry.data[CONF_API_KEY] == "rotated-key"
+    assert entry.unique_id == account_unique_id(entry.data[CONF_URL], "rotated-key")
+
+
+async def test_reconfigure_changes_url_and_key(
+    hass: HomeAssistant, panel: Panel, setup_integration: MockConfigEntry
+) -> None:
+    """Reconfigure checks and stores a new URL and key."""
+    entry = setup_integration
+    url = entry.data[CONF_URL].replace("/api/v2", "/api/v1")
+    result = await entry.start_reconfigure_flow(hass)
+    assert result["step_id"] == "reconfigure"
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_URL: CLOSED_PORT_URL, CONF_API_KEY: API_KEY}
+    )
+    assert result["errors"] == {"base": "cannot_connect"}
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_URL: url, CONF_API_KEY: API_KEY}
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.data[CONF_URL] == url
+    assert entry.unique_id == account_unique_id(url, API_KEY)
+
+
+async def test_reconfigure_onto_another_entry_aborts(
+    hass: HomeAssistant, panel_url: str, setup_integration: MockConfigEntry
+) -> None:
+    """Reconfiguring into an account that has its own entry is refused."""
+    other_url = panel_url.replace("/api/v2", "/api/v1")
+    MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=account_unique_id(other_url, API_KEY),
+        data={CONF_URL: other_url, CONF_API_KEY: API_KEY},
+    ).add_to_hass(hass)
+    result = await setup_integration.start_reconfigure_flow(hass)
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_URL: other_url, CONF_API_KEY: API_KEY}
+    )
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert setup_integration.data[CONF_URL] == panel_url
+
+
+async def test_options_flow(
+    hass: HomeAssistant, setup_integration: MockConfigEntry
+) -> None:
+    """Options are stored with whole minutes and hours, and the entry reloads."""
+    entry = setup_integration
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["type"] is FlowResultType.FORM
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            CONF_SCAN_INTERVAL: 15.0,
+            CONF_LOW_BALANCE_THRESHOLD: 25.5,
+            CONF_FINISHED_ORDER_RETENTION: 48.0,
+            CONF_MAX_ORDER_COST: 5,
+        },
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options == {
+        CONF_SCAN_INTERVAL: 15,
+        CONF_LOW_BALANCE_THRESHOLD: 25.5,
+        CONF_FINISHED_ORDER_RETENTION: 48,
+        CONF_MAX_ORDER_COST: 5,
+    }
+    assert entry.runtime_data.update_interval is not None
+    assert entry.runtime_data.update_interval.total_seconds() == 15 * 60

@@ -1,0 +1,236 @@
+"""Tests for polling: requests at the API's floor, finished orders, failures."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+import math
+
+from freezegun.api import FrozenDateTimeFactory
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+
+from custom_components.smmpanel.api import OrderStatus
+from custom_components.smmpanel.const import DOMAIN
+from homeassistant.config_entries import SOURCE_REAUTH
+from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+from panel_simulator.faults import Fault
+from panel_simulator.panel import Panel
+
+POLL_INTERVAL = timedelta(minutes=5)
+BALANCE_ENTITY = "sensor.127_0_0_1_balance"
+
+
+async def _poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
+    """Let one polling interval pass."""
+    freezer.tick(POLL_INTERVAL)
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+def _place_orders(panel: Panel, count: int, service_id: int = 1) -> list[int]:
+    return [
+        panel.create_order(
+            service_id, link=f"https://instagram.com/user{index}", quantity=100
+        )
+        for index in range(count)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("active_orders", "pending_refills"),
+    [(0, 0), (1, 0), (100, 0), (101, 0), (250, 0), (101, 150)],
+)
+async def test_each_refresh_makes_the_floor_of_requests(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    panel: Panel,
+    setup_integration: MockConfigEntry,
+    active_orders: int,
+    pending_refills: int,
+) -> None:
+    """One balance request, then one status and refill_status request per 100 ids."""
+    coordinator = setup_integration.runtime_data
+    if pending_refills:
+        placed = _place_orders(panel, 2 * pending_refills)
+        panel.advance(24 * 3600)
+        completed = [
+            order_id
+            for order_id in placed
+            if panel.orders[order_id].status == "Completed"
+        ]
+        await coordinator.async_refill(completed[:pending_refills])
+    await coordinator.async_track_orders(_place_orders(panel, active_orders))
+    await hass.async_block_till_done()
+    assert len(coordinator.tracker.pending_refill_ids()) == pending_refills
+    panel.request_counts.clear()
+
+    await _poll(hass, freezer)
+
+    expected = {"balance": 1}
+    if active_orders:
+        expected["status"] = math.ceil(active_orders / 100)
+    if pending_refills:
+        expected["refill_status"] = math.ceil(pending_refills / 100)
+    assert dict(panel.request_counts) == expected
+
+
+async def test_finished_orders_are_not_asked_about_again(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    panel: Panel,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """Once an order is finished, polling stops asking about it."""
+    coordinator = setup_integration.runtime_data
+    await coordinator.async_track_orders(_place_orders(panel, 3))
+    panel.advance(24 * 3600)
+    await _poll(hass, freezer)
+    assert all(order.is_finished for order in coordinator.data.orders.values())
+
+    panel.request_counts.clear()
+    await _poll(hass, freezer)
+
+    assert dict(panel.request_counts) == {"balance": 1}
+
+
+async def test_order_lifecycle_fires_events(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    panel: Panel,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """Each status change of a tracked order fires one typed event."""
+    coordinator = setup_integration.runtime_data
+    order_id = panel.create_order(
+        1, link="https://instagram.com/user0", quantity=1000
+    )
+    await coordinator.async_track_orders([order_id])
+    fired: list[str] = []
+    event_entity = "event.127_0_0_1_order_events"
+
+    for _ in range(30):
+        panel.advance(90)
+        await _poll(hass, freezer)
+        state = hass.states.get(event_entity)
+        assert state is not None
+        if state.attributes.get("event_type") and (
+            not fired or fired[-1] != state.attributes["event_type"]
+        ):
+            fired.append(state.attributes["event_type"])
+        if coordinator.data.orders[order_id].is_finished:
+            break
+
+    assert fired[0] == OrderStatus.IN_PROGRESS
+    assert fired[-1] in {OrderStatus.COMPLETED, OrderStatus.PARTIAL}
+    state = hass.states.get(event_entity)
+    assert state is not None
+    assert state.attributes["order_id"] == order_id
+    assert state.attributes["previous_status"] == fired[-2]
+
+
+async def test_failed_refresh_makes_entities_unavailable_then_recovers(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    panel: Panel,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """A panel error marks the entities unavailable until the next good answer."""
+    panel.faults.inject(Fault.HTTP_503, action="balance", times=1)
+    await _poll(hass, freezer)
+    state = hass.states.get(BALANCE_ENTITY)
+    assert state is not None
+    assert state.state == STATE_UNAVAILABLE
+
+    await _poll(hass, freezer)
+    state = hass.states.get(BALANCE_ENTITY)
+    assert state is not None
+    assert state.state == "1000.00000"
+
+
+async def test_rate_limit_backs_off_for_retry_after(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    panel: Panel,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """A 429 with Retry-After delays the next poll by what the panel asked."""
+    coordinator = setup_integration.runtime_data
+    panel.faults.inject(Fault.RATE_LIMIT, action="balance", times=1, seconds=600)
+    await _poll(hass, freezer)
+    assert not coordinator.last_update_success
+
+    panel.request_counts.clear()
+    await _poll(hass, freezer)
+    assert panel.request_counts["balance"] == 0
+
+    freezer.tick(timedelta(seconds=300))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert panel.request_counts["balance"] == 1
+    assert coordinator.last_update_success
+
+
+async def test_key_revoked_mid_run_starts_one_reauth(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    panel: Panel,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """A key rejected while running starts exactly one reauth flow."""
+    panel.revoke_key()
+    await _poll(hass, freezer)
+    await _poll(hass, freezer)
+
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+
+
+async def test_finished_orders_are_removed_after_the_retention(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    panel: Panel,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """A finished order's sensor goes away once the retention has passed."""
+    coordinator = setup_integration.runtime_data
+    (order_id,) = _place_orders(panel, 1)
+    await coordinator.async_track_orders([order_id])
+    await hass.async_block_till_done()
+    entity_id = f"sensor.127_0_0_1_order_{order_id}"
+    assert hass.states.get(entity_id) is not None
+
+    panel.advance(24 * 3600)
+    await _poll(hass, freezer)
+    assert coordinator.data.orders[order_id].is_finished
+
+    freezer.tick(timedelta(hours=24))
+    await _poll(hass, freezer)
+
+    assert order_id not in coordinator.data.orders
+    assert hass.states.get(entity_id) is None
+
+
+async def test_catalogue_is_refreshed_at_most_every_12_hours(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    panel: Panel,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """The catalogue is cached; asking again within 12 hours sends nothing."""
+    coordinator = setup_integration.runtime_data
+    panel.request_counts.clear()
+    await coordinator.async_get_catalogue()
+    assert panel.request_counts["services"] == 0
+
+    freezer.tick(timedelta(hours=12, minutes=1))
+    await coordinator.async_get_catalogue()
+    assert panel.request_counts["services"] == 1
+
+    freezer.tick(timedelta(hours=13))
+    panel.faults.inject(Fault.HTTP_500, action="services", times=1)
+    assert await coordinator.async_get_catalogue() == coordinator.catalogue
+    await hass.async_block_till_done()

@@ -1,0 +1,121 @@
+"""Tests for the SMM Panel sensors, binary sensor and event entity."""
+
+from __future__ import annotations
+
+from unittest.mock import patch
+
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    snapshot_platform,
+)
+from syrupy.assertion import SnapshotAssertion
+
+from custom_components.smmpanel.api import NewOrder
+from custom_components.smmpanel.const import (
+    CONF_FINISHED_ORDER_RETENTION,
+    CONF_LOW_BALANCE_THRESHOLD,
+    CONF_SCAN_INTERVAL,
+)
+from homeassistant.const import STATE_OFF, STATE_ON, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+from panel_simulator.panel import Panel
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+@pytest.mark.parametrize(
+    "platform", [Platform.SENSOR, Platform.BINARY_SENSOR, Platform.EVENT]
+)
+async def test_entities(
+    hass: HomeAssistant,
+    panel: Panel,
+    config_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+    platform: Platform,
+) -> None:
+    """Every entity of the account, enabled or not, matches its snapshot."""
+    order_id = panel.create_order(101, link="https://instagram.com/snap", quantity=500)
+    config_entry.add_to_hass(hass)
+    with patch("custom_components.smmpanel.PLATFORMS", [platform]):
+        assert await hass.config_entries.async_setup(config_entry.entry_id)
+        await hass.async_block_till_done()
+        await config_entry.runtime_data.async_track_orders([order_id])
+        await hass.async_block_till_done()
+
+    await snapshot_platform(hass, entity_registry, snapshot, config_entry.entry_id)
+
+
+async def test_balance_and_low_balance(
+    hass: HomeAssistant, panel: Panel, setup_integration: MockConfigEntry
+) -> None:
+    """The balance is exact and in the panel's currency; low balance follows the threshold."""
+    balance = hass.states.get("sensor.127_0_0_1_balance")
+    assert balance is not None
+    assert balance.state == "1000.00000"
+    assert balance.attributes["unit_of_measurement"] == "USD"
+    assert balance.attributes["device_class"] == "monetary"
+    assert balance.attributes["state_class"] == "total"
+    low = hass.states.get("binary_sensor.127_0_0_1_low_balance")
+    assert low is not None
+    assert low.state == STATE_OFF
+
+    result = await hass.config_entries.options.async_init(setup_integration.entry_id)
+    await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            CONF_SCAN_INTERVAL: 5,
+            CONF_LOW_BALANCE_THRESHOLD: 1000.01,
+            CONF_FINISHED_ORDER_RETENTION: 24,
+        },
+    )
+    await hass.async_block_till_done()
+
+    low = hass.states.get("binary_sensor.127_0_0_1_low_balance")
+    assert low is not None
+    assert low.state == STATE_ON
+
+
+async def test_order_sensor_attributes(
+    hass: HomeAssistant, panel: Panel, setup_integration: MockConfigEntry
+) -> None:
+    """A tracked order's sensor shows its status and what is known about it."""
+    coordinator = setup_integration.runtime_data
+    order_id = await coordinator.async_place_order(
+        NewOrder(service=101, link="https://instagram.com/attr", quantity=1000)
+    )
+    panel.advance(300)
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+
+    state = hass.states.get(f"sensor.127_0_0_1_order_{order_id}")
+    assert state is not None
+    assert state.state == "in_progress"
+    assert state.attributes["order_id"] == order_id
+    assert state.attributes["charge"] == 250.0
+    assert state.attributes["currency"] == "USD"
+    assert state.attributes["service"] == "Real & Active Followers - Best Server"
+    assert state.attributes["link"] == "https://instagram.com/attr"
+    assert state.attributes["quantity"] == 1000
+    assert state.attributes["progress"] == round(
+        (1000 - panel.orders[order_id].remains) / 10, 1
+    )
+    assert 0 < state.attributes["progress"] < 100
+    active = hass.states.get("sensor.127_0_0_1_active_orders")
+    assert active is not None
+    assert active.state == "1"
+
+
+async def test_one_service_device_per_account(
+    hass: HomeAssistant,
+    setup_integration: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """All entities hang under one service device named after the panel."""
+    devices = dr.async_entries_for_config_entry(
+        device_registry, setup_integration.entry_id
+    )
+    assert len(devices) == 1
+    assert devices[0].name == "127.0.0.1"
+    assert devices[0].entry_type is dr.DeviceEntryType.SERVICE
