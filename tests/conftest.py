@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Generator
 from unittest.mock import PropertyMock, patch
 
+from homeassistant.const import CONF_API_KEY, CONF_URL
+from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
@@ -14,8 +16,6 @@ from syrupy.assertion import SnapshotAssertion
 # config first on sys.path; otherwise Home Assistant cannot find the integration.
 from custom_components.smmpanel.config_flow import account_unique_id
 from custom_components.smmpanel.const import DOMAIN
-from homeassistant.const import CONF_API_KEY, CONF_URL
-from homeassistant.core import HomeAssistant
 from panel_simulator import Panel, run_simulator
 
 from .const import API_KEY, PANEL_BALANCE, PANEL_CURRENCY, PANEL_SEED

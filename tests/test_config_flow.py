@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from unittest.mock import patch
 
+from homeassistant.config_entries import SOURCE_USER
+from homeassistant.const import CONF_API_KEY, CONF_URL
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -16,10 +20,6 @@ from custom_components.smmpanel.const import (
     DEFAULT_URL,
     DOMAIN,
 )
-from homeassistant.config_entries import SOURCE_USER
-from homeassistant.const import CONF_API_KEY, CONF_URL
-from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType
 from panel_simulator.faults import Fault
 from panel_simulator.panel import Panel
 
@@ -45,7 +45,11 @@ async def test_user_flow_creates_entry(
     flow_id = await _start_user_flow(hass)
 
     result = await hass.config_entries.flow.async_configure(
-        flow_id, {CONF_URL: f"  {panel_url.upper().replace('/API/V2', '/api/v2/')} ", CONF_API_KEY: API_KEY}
+        flow_id,
+        {
+            CONF_URL: f"  {panel_url.upper().replace('/API/V2', '/api/v2/')} ",
+            CONF_API_KEY: API_KEY,
+        },
     )
 
     assert result["type"] is FlowResultType.CREATE_ENTRY

@@ -6,6 +6,9 @@ from datetime import timedelta
 import math
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import SOURCE_REAUTH
+from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -14,9 +17,6 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.smmpanel.api import OrderStatus
 from custom_components.smmpanel.const import DOMAIN
-from homeassistant.config_entries import SOURCE_REAUTH
-from homeassistant.const import STATE_UNAVAILABLE
-from homeassistant.core import HomeAssistant
 from panel_simulator.faults import Fault
 from panel_simulator.panel import Panel
 
@@ -105,9 +105,7 @@ async def test_order_lifecycle_fires_events(
 ) -> None:
     """Each status change of a tracked order fires one typed event."""
     coordinator = setup_integration.runtime_data
-    order_id = panel.create_order(
-        1, link="https://instagram.com/user0", quantity=1000
-    )
+    order_id = panel.create_order(1, link="https://instagram.com/user0", quantity=1000)
     await coordinator.async_track_orders([order_id])
     fired: list[str] = []
     event_entity = "event.127_0_0_1_order_events"

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from pytest_homeassistant_custom_component.common import MockConfigEntry
-
-from custom_components.smmpanel.const import DOMAIN
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import CONF_API_KEY, CONF_URL
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.loader import async_get_integration
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.smmpanel.const import DOMAIN
 from panel_simulator.faults import Fault
 from panel_simulator.panel import Panel
 
@@ -95,7 +95,9 @@ async def test_insecure_url_raises_a_repair_issue(
     await hass.async_block_till_done()
 
     assert entry.state is ConfigEntryState.LOADED
-    assert issue_registry.async_get_issue(DOMAIN, f"insecure_url_{entry.entry_id}") is None
+    assert (
+        issue_registry.async_get_issue(DOMAIN, f"insecure_url_{entry.entry_id}") is None
+    )
 
 
 async def test_tracked_orders_survive_a_reload(
