@@ -325,6 +325,8 @@ async def test_add_order(
     assert panel.balance == Decimal(1000) - Decimal(charge)
     tracked = setup_integration.runtime_data.tracker.orders[order_id]
     assert tracked.service_id == service
+    counted = {"quantity", "comments"} & fields.keys() or service == 9
+    assert tracked.quantity == (order.quantity if counted else None)
 
 
 async def test_add_order_without_response(

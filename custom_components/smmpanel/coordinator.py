@@ -190,8 +190,14 @@ class SmmPanelCoordinator(DataUpdateCoordinator[SmmPanelData]):
             self.async_set_updated_data(self._snapshot(self.data.balance))
         await self.async_request_refresh()
 
-    async def async_place_order(self, order: NewOrder) -> int:
-        """Place an order (never retried) and start tracking it."""
+    async def async_place_order(
+        self, order: NewOrder, *, quantity: int | None = None
+    ) -> int:
+        """Place an order (never retried) and start tracking it.
+
+        `quantity` is what the order delivers when the panel counts it from lines
+        (custom comments) rather than from the `quantity` field.
+        """
         order_id = await self.client.add_order(order)
         service = self.catalogue.get(order.service)
         self.tracker.track_order(
@@ -201,7 +207,7 @@ class SmmPanelCoordinator(DataUpdateCoordinator[SmmPanelData]):
                 service_id=order.service,
                 service_name=service.name if service else None,
                 link=order.link,
-                quantity=order.quantity,
+                quantity=order.quantity if quantity is None else quantity,
                 status=OrderStatus.PENDING,
                 currency=self.data.balance.currency if self.data else None,
             )

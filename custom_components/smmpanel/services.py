@@ -346,8 +346,14 @@ def _check_quantity(service_: Service, quantity: int) -> None:
         )
 
 
-def _validate_order(service_: Service, fields: dict[str, Any]) -> Decimal:
-    """Check the fields against the service; drop derived ones; return the cost."""
+def _validate_order(
+    service_: Service, fields: dict[str, Any]
+) -> tuple[int | None, Decimal]:
+    """Check the fields against the service; drop derived ones.
+
+    Return the quantity the order delivers (given or counted from lines, times
+    the drip-feed runs) and the estimated cost.
+    """
     counted = COUNTED_FIELD.get(service_.type)
     allowed = allowed_fields(service_.type)
     given = set(fields)
@@ -394,8 +400,10 @@ def _validate_order(service_: Service, fields: dict[str, Any]) -> Decimal:
             "min_above_max", min=fields[ATTR_MIN], max=fields[ATTR_MAX]
         )
 
-    units = UNITS_PER_ORDER_WITHOUT_QUANTITY if quantity is None else quantity
-    return service_.cost(units * fields.get(ATTR_RUNS, 1))
+    if quantity is None:
+        return None, service_.cost(UNITS_PER_ORDER_WITHOUT_QUANTITY)
+    delivered = quantity * fields.get(ATTR_RUNS, 1)
+    return delivered, service_.cost(delivered)
 
 
 def _check_cost(coordinator: SmmPanelCoordinator, cost: Decimal) -> None:
@@ -423,14 +431,14 @@ async def _async_add_order(call: ServiceCall) -> ServiceResponse:
     if (service_ := catalogue.get(service_id)) is None:
         raise _validation_error("unknown_service", service=service_id)
     fields = _order_fields(call.data)
-    cost = _validate_order(service_, fields)
+    quantity, cost = _validate_order(service_, fields)
     _check_cost(coordinator, cost)
 
     order_id: int | None = None
     if not call.data[ATTR_VALIDATE_ONLY]:
         with _panel_errors(call.hass, entry):
             order_id = await coordinator.async_place_order(
-                NewOrder(service=service_id, **fields)
+                NewOrder(service=service_id, **fields), quantity=quantity
             )
     if not call.return_response:
         return None
