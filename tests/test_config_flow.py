@@ -65,6 +65,7 @@ async def test_user_form_suggests_the_seed_panel(hass: HomeAssistant) -> None:
     result = await hass.config_entries.flow.async_init(
         DOMAIN, context={"source": SOURCE_USER}
     )
+    assert result["data_schema"] is not None
     url_key = next(key for key in result["data_schema"].schema if key == CONF_URL)
     assert url_key.description == {"suggested_value": DEFAULT_URL}
 
