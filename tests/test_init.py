@@ -9,6 +9,7 @@ from homeassistant.const import CONF_API_KEY, CONF_URL
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.loader import async_get_integration
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.smmpanel.const import DOMAIN
@@ -100,17 +101,26 @@ async def test_insecure_url_raises_a_repair_issue(
     )
 
 
+@pytest.fixture
+async def tracked_order_id(
+    hass: HomeAssistant, panel: Panel, setup_integration: MockConfigEntry
+) -> int:
+    """Return an order placed at the panel and tracked by the integration."""
+    order_id = panel.create_order(101, link="https://instagram.com/a", quantity=100)
+    await setup_integration.runtime_data.async_track_orders([order_id])
+    await hass.async_block_till_done()
+    return order_id
+
+
 async def test_tracked_orders_survive_a_reload(
     hass: HomeAssistant,
-    panel: Panel,
     setup_integration: MockConfigEntry,
+    tracked_order_id: int,
     hass_storage: dict[str, Any],
 ) -> None:
     """Tracked orders are stored, reloaded on start and polled again."""
     entry = setup_integration
-    order_id = panel.create_order(101, link="https://instagram.com/a", quantity=100)
-    await entry.runtime_data.async_track_orders([order_id])
-    await hass.async_block_till_done()
+    order_id = tracked_order_id
 
     assert await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
@@ -120,17 +130,14 @@ async def test_tracked_orders_survive_a_reload(
     assert list(entry.runtime_data.data.orders) == [order_id]
 
 
+@pytest.mark.usefixtures("tracked_order_id")
 async def test_removing_the_entry_deletes_its_storage(
     hass: HomeAssistant,
-    panel: Panel,
     setup_integration: MockConfigEntry,
     hass_storage: dict[str, Any],
 ) -> None:
     """Removing an entry deletes its tracked orders."""
     entry = setup_integration
-    order_id = panel.create_order(101, link="https://instagram.com/b", quantity=100)
-    await entry.runtime_data.async_track_orders([order_id])
-    await hass.async_block_till_done()
     assert f"{DOMAIN}.{entry.entry_id}" in hass_storage
 
     await hass.config_entries.async_remove(entry.entry_id)

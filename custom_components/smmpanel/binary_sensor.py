@@ -55,15 +55,6 @@ class SmmPanelBinarySensor(SmmPanelEntity, BinarySensorEntity):
 
     entity_description: SmmPanelBinarySensorEntityDescription
 
-    def __init__(
-        self,
-        coordinator: SmmPanelCoordinator,
-        description: SmmPanelBinarySensorEntityDescription,
-    ) -> None:
-        """Initialize the binary sensor."""
-        super().__init__(coordinator, description.key)
-        self.entity_description = description
-
     @property
     def is_on(self) -> bool:
         """Return whether the condition holds."""

@@ -38,8 +38,7 @@ class SmmPanelOrderEventEntity(SmmPanelEntity, EventEntity):
 
     def __init__(self, coordinator: SmmPanelCoordinator) -> None:
         """Initialize the event entity."""
-        super().__init__(coordinator, ORDER_EVENTS.key)
-        self.entity_description = ORDER_EVENTS
+        super().__init__(coordinator, ORDER_EVENTS)
         self._handled_data: SmmPanelData | None = coordinator.data
 
     @override

@@ -23,7 +23,7 @@ from .api import OrderStatus
 from .const import DOMAIN
 from .coordinator import SmmPanelConfigEntry, SmmPanelCoordinator, SmmPanelData
 from .entity import SmmPanelEntity
-from .tracking import TrackedOrder
+from .tracking import TrackedOrder, order_event_data
 
 PARALLEL_UPDATES = 0
 
@@ -123,15 +123,6 @@ class SmmPanelSensor(SmmPanelEntity, SensorEntity):
 
     entity_description: SmmPanelSensorEntityDescription
 
-    def __init__(
-        self,
-        coordinator: SmmPanelCoordinator,
-        description: SmmPanelSensorEntityDescription,
-    ) -> None:
-        """Initialize the sensor."""
-        super().__init__(coordinator, description.key)
-        self.entity_description = description
-
     @property
     def native_value(self) -> Decimal | int:
         """Return the sensor's value."""
@@ -145,21 +136,21 @@ class SmmPanelSensor(SmmPanelEntity, SensorEntity):
         return self.entity_description.unit_fn(self.coordinator.data)
 
 
-def _money(value: Decimal | None) -> float | None:
-    return None if value is None else float(value)
-
-
 class SmmPanelOrderSensor(SmmPanelEntity, SensorEntity):
     """The status of one tracked order."""
 
-    _attr_device_class = SensorDeviceClass.ENUM
-    _attr_translation_key = "order_status"
-
     def __init__(self, coordinator: SmmPanelCoordinator, order_id: int) -> None:
         """Initialize the sensor."""
-        super().__init__(coordinator, f"{ORDER_KEY_PREFIX}{order_id}")
+        super().__init__(
+            coordinator,
+            SensorEntityDescription(
+                key=f"{ORDER_KEY_PREFIX}{order_id}",
+                translation_key="order_status",
+                device_class=SensorDeviceClass.ENUM,
+                options=[str(status) for status in OrderStatus],
+            ),
+        )
         self.order_id = order_id
-        self._attr_options = [str(status) for status in OrderStatus]
         self._attr_translation_placeholders = {"order_id": str(order_id)}
         self._order: TrackedOrder | None = coordinator.data.orders.get(order_id)
         self._last_update_success = coordinator.last_update_success
@@ -194,15 +185,8 @@ class SmmPanelOrderSensor(SmmPanelEntity, SensorEntity):
         if (order := self._order) is None:
             return {}
         return {
-            "order_id": order.order_id,
-            "service_id": order.service_id,
-            "service": order.service_name,
-            "link": order.link,
-            "quantity": order.quantity,
-            "remains": order.remains,
+            **order_event_data(order),
             "start_count": order.start_count,
-            "charge": _money(order.charge),
-            "currency": order.currency,
             "progress": order.progress,
             "panel_status": order.raw_status,
             "error": order.error,

@@ -479,6 +479,20 @@ def _status_rows(
     return rows
 
 
+def _batch_rows(
+    order_ids: list[int], results: Mapping[int, int | RowError], key: str
+) -> list[JsonValueType]:
+    """Return one row per order: its result under `key`, or its error."""
+    rows: list[JsonValueType] = []
+    for order_id in order_ids:
+        result = results.get(order_id)
+        if result is None or isinstance(result, RowError):
+            rows.append(_error_row(order_id, result))
+        else:
+            rows.append({"order": order_id, key: result})
+    return rows
+
+
 async def _async_refill(call: ServiceCall) -> ServiceResponse:
     """Request refills of orders."""
     entry = _entry(call)
@@ -487,14 +501,7 @@ async def _async_refill(call: ServiceCall) -> ServiceResponse:
         results = await entry.runtime_data.async_refill(order_ids)
     if not call.return_response:
         return None
-    rows: list[JsonValueType] = []
-    for order_id in order_ids:
-        result = results.get(order_id)
-        if isinstance(result, int):
-            rows.append({"order": order_id, "refill": result})
-        else:
-            rows.append(_error_row(order_id, result))
-    return {"refills": rows}
+    return {"refills": _batch_rows(order_ids, results, "refill")}
 
 
 async def _async_cancel(call: ServiceCall) -> ServiceResponse:
@@ -505,14 +512,7 @@ async def _async_cancel(call: ServiceCall) -> ServiceResponse:
         results = await entry.runtime_data.async_cancel(order_ids)
     if not call.return_response:
         return None
-    rows: list[JsonValueType] = []
-    for order_id in order_ids:
-        result = results.get(order_id)
-        if isinstance(result, bool):
-            rows.append({"order": order_id, "cancel_requested": result})
-        else:
-            rows.append(_error_row(order_id, result))
-    return {"orders": rows}
+    return {"orders": _batch_rows(order_ids, results, "cancel_requested")}
 
 
 async def _async_track_order(call: ServiceCall) -> ServiceResponse:

@@ -159,7 +159,7 @@ def _refill_from_json(data: Mapping[str, Any]) -> TrackedRefill:
 
 
 def order_event_data(order: TrackedOrder) -> dict[str, Any]:
-    """Return what an order event tells about its order."""
+    """Return what events and the order's sensor tell about an order."""
     return {
         "order_id": order.order_id,
         "service_id": order.service_id,
@@ -167,7 +167,7 @@ def order_event_data(order: TrackedOrder) -> dict[str, Any]:
         "link": order.link,
         "quantity": order.quantity,
         "remains": order.remains,
-        "charge": None if order.charge is None else str(order.charge),
+        "charge": None if order.charge is None else float(order.charge),
         "currency": order.currency,
     }
 
