@@ -232,3 +232,28 @@ async def test_catalogue_is_refreshed_at_most_every_12_hours(
     panel.faults.inject(Fault.HTTP_500, action="services", times=1)
     assert await coordinator.async_get_catalogue() == coordinator.catalogue
     await hass.async_block_till_done()
+
+
+async def test_changes_while_stopped_fire_events_at_start(
+    hass: HomeAssistant, panel: Panel, setup_integration: MockConfigEntry
+) -> None:
+    """An order that finished while Home Assistant was stopped is announced at start."""
+    entry = setup_integration
+    order_id = panel.create_order(1, link="https://instagram.com/away", quantity=100)
+    await entry.runtime_data.async_track_orders([order_id])
+    await hass.async_block_till_done()
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+
+    panel.advance(24 * 3600)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+    state = hass.states.get("event.127_0_0_1_order_events")
+    assert state is not None
+    assert state.attributes["event_type"] in {
+        OrderStatus.COMPLETED,
+        OrderStatus.PARTIAL,
+    }
+    assert state.attributes["order_id"] == order_id
+    assert state.attributes["previous_status"] == OrderStatus.PENDING

@@ -17,6 +17,8 @@ from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import ATTR_CONFIG_ENTRY_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.script import Script
 from homeassistant.util import dt as dt_util
 import probatio
 import pytest
@@ -1510,3 +1512,42 @@ async def test_every_error_key_is_translated() -> None:
     described = yaml.safe_load((COMPONENT / "services.yaml").read_text())
     type_options = described["get_services"]["fields"]["type"]["selector"]["select"]
     assert set(type_options["options"]) == set(options)
+
+
+async def test_templated_lists_reach_the_panel_as_lists(
+    hass: HomeAssistant, panel: Panel, setup_integration: MockConfigEntry
+) -> None:
+    """Lists rendered by templates in automations are read as lists, not as text."""
+    order_id = panel.create_order(1, link=LINK, quantity=100)
+    script = Script(
+        hass,
+        cv.SCRIPT_SCHEMA(
+            [
+                {
+                    "action": f"{DOMAIN}.track_order",
+                    "data": {
+                        ATTR_CONFIG_ENTRY_ID: setup_integration.entry_id,
+                        "orders": "{{ [order_id] }}",
+                    },
+                },
+                {
+                    "action": f"{DOMAIN}.add_order",
+                    "data": {
+                        ATTR_CONFIG_ENTRY_ID: setup_integration.entry_id,
+                        "service": 5,
+                        "link": LINK,
+                        "comments": "{{ ['Nice!', 'Great shot'] + extra }}",
+                    },
+                },
+            ]
+        ),
+        "templated lists",
+        DOMAIN,
+    )
+
+    await script.async_run({"order_id": order_id, "extra": ["Wow", "Top", "Love it"]})
+    await hass.async_block_till_done()
+
+    assert order_id in setup_integration.runtime_data.tracker.orders
+    placed = panel.orders[max(panel.orders)]
+    assert placed.fields["comments"] == "Nice!\nGreat shot\nWow\nTop\nLove it"

@@ -39,7 +39,13 @@ class SmmPanelOrderEventEntity(SmmPanelEntity, EventEntity):
     def __init__(self, coordinator: SmmPanelCoordinator) -> None:
         """Initialize the event entity."""
         super().__init__(coordinator, ORDER_EVENTS)
-        self._handled_data: SmmPanelData | None = coordinator.data
+        self._handled_data: SmmPanelData | None = None
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        """Fire what the refresh before this entity existed found (e.g. at start)."""
+        await super().async_added_to_hass()
+        self._handle_coordinator_update()
 
     @override
     @callback

@@ -141,14 +141,14 @@ def _whole_number(minimum: int) -> Callable[[Any], int]:
     return validate
 
 
-_LIST_VALUE = probatio.Any(cv.string, [cv.string])
+_LIST_VALUE = probatio.Any([cv.string], cv.string)
 
 _CONFIG_ENTRY_SCHEMA: Final = {probatio.Required(ATTR_CONFIG_ENTRY_ID): cv.string}
 _ORDERS_SCHEMA: Final = probatio.Schema(
     {
         **_CONFIG_ENTRY_SCHEMA,
         # Numbers become text here; _parse_order_ids reads the ids.
-        probatio.Required(ATTR_ORDERS): probatio.Any(cv.string, [cv.string]),
+        probatio.Required(ATTR_ORDERS): probatio.Any([cv.string], cv.string),
     }
 )
 SERVICE_ADD_ORDER_SCHEMA: Final = probatio.Schema(
