@@ -235,3 +235,38 @@ async def test_options_flow(
     }
     assert entry.runtime_data.update_interval is not None
     assert entry.runtime_data.update_interval.total_seconds() == 15 * 60
+
+
+async def test_reauth_with_the_same_key(
+    hass: HomeAssistant, panel: Panel, setup_integration: MockConfigEntry
+) -> None:
+    """A key the panel accepts again finishes reauth without a new unique id."""
+    entry = setup_integration
+    unique_id = entry.unique_id
+    panel.revoke_key()
+    result = await entry.start_reauth_flow(hass)
+    panel.restore_key()
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_KEY: API_KEY}
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert entry.unique_id == unique_id
+
+
+async def test_options_flow_without_currency(
+    hass: HomeAssistant, panel: Panel, config_entry: MockConfigEntry
+) -> None:
+    """Money options have no unit when the panel names no currency."""
+    panel.currency = ""
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+
+    result = await hass.config_entries.options.async_init(config_entry.entry_id)
+
+    assert result["data_schema"] is not None
+    selector = result["data_schema"].schema[CONF_LOW_BALANCE_THRESHOLD]
+    assert "unit_of_measurement" not in selector.config

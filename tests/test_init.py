@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
@@ -23,7 +25,10 @@ async def test_integration_is_found(hass: HomeAssistant) -> None:
     """Home Assistant loads the custom integration from this repository."""
     integration = await async_get_integration(hass, DOMAIN)
     assert integration.is_built_in is False
-    assert str(integration.version) == "0.1.0"
+    manifest = (
+        Path(__file__).parent.parent / "custom_components" / DOMAIN / "manifest.json"
+    )
+    assert str(integration.version) == json.loads(manifest.read_text())["version"]
 
 
 async def test_setup_and_unload(
