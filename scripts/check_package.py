@@ -830,9 +830,13 @@ def check_translations(package: Package) -> Iterator[str]:
     issues = _section(strings, "issues")
     yield from _compare("en.json issues", code.issues, issues)
     for key in sorted(issues):
-        for text in ("title", "description"):
-            if not _section(issues, key).get(text):
-                yield f"en.json issues.{key}: no {text}"
+        issue = _section(issues, key)
+        # A fixable issue describes itself in its fix flow's confirm step.
+        confirm = _section(issue, "fix_flow", "step", "confirm")
+        if not issue.get("title"):
+            yield f"en.json issues.{key}: no title"
+        if not (issue.get("description") or confirm.get("description")):
+            yield f"en.json issues.{key}: no description"
     yield from _compare(
         "en.json selector",
         code.selectors | _select_translation_keys(package.services_yaml),

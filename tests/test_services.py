@@ -33,6 +33,7 @@ from panel_simulator.orders import OrderStatus as PanelOrderStatus
 from panel_simulator.panel import Panel
 
 from .const import API_KEY
+from .helpers import call
 
 COMPONENT = Path(__file__).parent.parent / "custom_components" / DOMAIN
 TRANSLATIONS: dict[str, Any] = json.loads(
@@ -49,23 +50,6 @@ async def _settle(hass: HomeAssistant) -> Any:
     """Let every refresh and save an action started finish before teardown."""
     yield
     await hass.async_block_till_done(wait_background_tasks=True)
-
-
-async def _call(
-    hass: HomeAssistant,
-    action: str,
-    entry: MockConfigEntry,
-    data: dict[str, Any] | None = None,
-    *,
-    return_response: bool = True,
-) -> Any:
-    return await hass.services.async_call(
-        DOMAIN,
-        action,
-        {ATTR_CONFIG_ENTRY_ID: entry.entry_id, **(data or {})},
-        blocking=True,
-        return_response=return_response,
-    )
 
 
 def _assert_translated(
@@ -308,7 +292,7 @@ async def test_add_order(
     form: dict[str, str] | None,
 ) -> None:
     """Each service type is validated, sent once with its own fields, and tracked."""
-    response = await _call(
+    response = await call(
         hass, "add_order", setup_integration, {"service": service, **fields}
     )
 
@@ -335,7 +319,7 @@ async def test_add_order_without_response(
     hass: HomeAssistant, panel: Panel, setup_integration: MockConfigEntry
 ) -> None:
     """Without a response wanted, the order is placed all the same."""
-    response = await _call(
+    response = await call(
         hass,
         "add_order",
         setup_integration,
@@ -375,7 +359,7 @@ async def test_add_order_validate_only(
     estimate: float,
 ) -> None:
     """validate_only checks and estimates, and sends nothing to the panel."""
-    response = await _call(
+    response = await call(
         hass, "add_order", setup_integration, {**data, "validate_only": True}
     )
     assert response == {"order": None, "estimated_charge": estimate, "currency": "USD"}
@@ -389,7 +373,7 @@ async def test_concurrent_orders_place_exactly_one_each(
     count = 8
     responses = await asyncio.gather(
         *(
-            _call(
+            call(
                 hass,
                 "add_order",
                 setup_integration,
@@ -604,7 +588,7 @@ async def test_add_order_validation(
 ) -> None:
     """Bad input is refused with a translated error before anything is sent."""
     with pytest.raises(ServiceValidationError) as error:
-        await _call(hass, "add_order", setup_integration, data)
+        await call(hass, "add_order", setup_integration, data)
     _assert_translated(error.value, key, placeholders)
 
 
@@ -613,7 +597,7 @@ async def test_add_order_link_at_the_length_limit(
 ) -> None:
     """A link of exactly 2048 characters, surrounded by blanks, is accepted."""
     link = "https://x.com/" + "a" * 2034
-    response = await _call(
+    response = await call(
         hass,
         "add_order",
         setup_integration,
@@ -643,7 +627,7 @@ async def test_add_order_schema(
 ) -> None:
     """Fields of the wrong type are refused by the action's schema."""
     with pytest.raises(probatio.Invalid):
-        await _call(hass, "add_order", setup_integration, data)
+        await call(hass, "add_order", setup_integration, data)
 
 
 async def test_add_order_cost_cap(
@@ -654,7 +638,7 @@ async def test_add_order_cost_cap(
         setup_integration, options={CONF_MAX_ORDER_COST: 1.2}
     )
     with pytest.raises(ServiceValidationError) as error:
-        await _call(
+        await call(
             hass,
             "add_order",
             setup_integration,
@@ -669,7 +653,7 @@ async def test_add_order_cost_cap(
 
     # Drip-feed: 100 per run times 11 runs costs 1.32.
     with pytest.raises(ServiceValidationError) as error:
-        await _call(
+        await call(
             hass,
             "add_order",
             setup_integration,
@@ -681,7 +665,7 @@ async def test_add_order_cost_cap(
         {"cost": "1.32", "cap": "1.2", "currency": "USD"},
     )
 
-    response = await _call(
+    response = await call(
         hass,
         "add_order",
         setup_integration,
@@ -700,7 +684,7 @@ async def test_add_order_uses_last_known_balance(
     assert setup_integration.runtime_data.data.balance.amount == Decimal(1000)
 
     with pytest.raises(ServiceValidationError) as error:
-        await _call(
+        await call(
             hass,
             "add_order",
             setup_integration,
@@ -723,7 +707,7 @@ async def test_add_order_outcome_unknown_after_reset(
     panel.faults.inject(Fault.CONNECTION_RESET, action="add", times=1, after=True)
 
     with pytest.raises(HomeAssistantError) as error:
-        await _call(
+        await call(
             hass,
             "add_order",
             setup_integration,
@@ -750,7 +734,7 @@ async def test_add_order_outcome_unknown_after_timeout(
     panel.faults.inject(Fault.TIMEOUT, action="add", times=1, after=True, seconds=3)
 
     with pytest.raises(HomeAssistantError) as error:
-        await _call(
+        await call(
             hass,
             "add_order",
             config_entry,
@@ -804,7 +788,7 @@ async def test_add_order_refused_by_panel(
     prepare(panel)
     orders_before = len(panel.orders)
     with pytest.raises(ServiceValidationError) as error:
-        await _call(
+        await call(
             hass,
             "add_order",
             setup_integration,
@@ -820,7 +804,7 @@ async def test_add_order_bad_link_refused_by_panel(
 ) -> None:
     """A panel that wants a URL refuses a username link; the panel's text is shown."""
     with pytest.raises(ServiceValidationError) as error:
-        await _call(
+        await call(
             hass,
             "add_order",
             setup_integration,
@@ -863,7 +847,7 @@ async def test_panel_failures(
     """Transport and protocol failures become translated HomeAssistantErrors."""
     panel.faults.inject(fault, action="status", times=None)
     with pytest.raises(HomeAssistantError) as error:
-        await _call(hass, "get_order_status", setup_integration, {"orders": "1"})
+        await call(hass, "get_order_status", setup_integration, {"orders": "1"})
     assert not isinstance(error.value, ServiceValidationError)
     _assert_translated(error.value, key, placeholders)
     assert API_KEY not in str(error.value)
@@ -876,7 +860,7 @@ async def test_add_order_rate_limited_is_not_retried(
     """A rate-limited `add` places nothing and is not retried."""
     panel.faults.inject(Fault.RATE_LIMIT, action="add", times=1)
     with pytest.raises(HomeAssistantError) as error:
-        await _call(
+        await call(
             hass,
             "add_order",
             setup_integration,
@@ -900,7 +884,7 @@ async def test_rejected_key_starts_reauth(
     else:
         panel.faults.inject(Fault.KEY_REVOKED, action="add")
     with pytest.raises(HomeAssistantError) as error:
-        await _call(
+        await call(
             hass,
             "add_order",
             setup_integration,
@@ -949,7 +933,7 @@ async def test_api_error_mapping(
         ),
         pytest.raises(HomeAssistantError) as raised,
     ):
-        await _call(
+        await call(
             hass,
             "add_order",
             setup_integration,
@@ -972,7 +956,7 @@ async def test_api_key_never_in_errors(
         ),
         pytest.raises(HomeAssistantError) as raised,
     ):
-        await _call(hass, "get_order_status", setup_integration, {"orders": [1]})
+        await call(hass, "get_order_status", setup_integration, {"orders": [1]})
     assert API_KEY not in str(raised.value)
     assert raised.value.translation_placeholders == {
         "message": "Invalid key **REDACTED**"
@@ -993,7 +977,7 @@ async def test_refill(
     assert panel.orders[refillable].status is PanelOrderStatus.COMPLETED
     assert panel.orders[running].status is PanelOrderStatus.IN_PROGRESS
 
-    response = await _call(
+    response = await call(
         hass,
         "refill",
         setup_integration,
@@ -1022,7 +1006,7 @@ async def test_refill_without_response(
     order_id = panel.create_order(1, link=LINK, quantity=100)
     panel.advance(3600)
     assert (
-        await _call(
+        await call(
             hass,
             "refill",
             setup_integration,
@@ -1041,7 +1025,7 @@ async def test_cancel(
     cancelable = panel.create_order(1, link=LINK, quantity=100)
     not_cancelable = panel.create_order(2, link=LINK, quantity=100)
 
-    response = await _call(
+    response = await call(
         hass,
         "cancel",
         setup_integration,
@@ -1059,7 +1043,7 @@ async def test_cancel(
     assert panel.orders[cancelable].status is PanelOrderStatus.CANCELED
     assert panel.orders[not_cancelable].status is not PanelOrderStatus.CANCELED
     assert (
-        await _call(
+        await call(
             hass, "cancel", setup_integration, {"orders": 999}, return_response=False
         )
         is None
@@ -1077,9 +1061,9 @@ async def test_missing_rows_are_reported(
         patch.object(client, "cancel", return_value={}),
         patch.object(client, "get_order_statuses", return_value={}),
     ):
-        refill = await _call(hass, "refill", setup_integration, {"orders": 5})
-        cancel = await _call(hass, "cancel", setup_integration, {"orders": 5})
-        status = await _call(hass, "get_order_status", setup_integration, {"orders": 5})
+        refill = await call(hass, "refill", setup_integration, {"orders": 5})
+        cancel = await call(hass, "cancel", setup_integration, {"orders": 5})
+        status = await call(hass, "get_order_status", setup_integration, {"orders": 5})
     row = {"order": 5, "error": "No answer from the panel"}
     assert refill == {"refills": [row]}
     assert cancel == {"orders": [row]}
@@ -1097,7 +1081,7 @@ async def test_track_and_untrack(
     first = panel.create_order(1, link=LINK, quantity=100)
     second = panel.create_order(22, username="acct", min=50, max=60)
 
-    response = await _call(
+    response = await call(
         hass, "track_order", setup_integration, {"orders": [first, second, 999]}
     )
 
@@ -1128,7 +1112,7 @@ async def test_track_and_untrack(
 
     # Untracking an id that is not tracked changes nothing.
     with pytest.raises(ServiceValidationError) as error:
-        await _call(
+        await call(
             hass,
             "untrack_order",
             setup_integration,
@@ -1139,7 +1123,7 @@ async def test_track_and_untrack(
     assert set(coordinator.tracker.orders) == {first, second}
 
     assert (
-        await _call(
+        await call(
             hass,
             "untrack_order",
             setup_integration,
@@ -1150,7 +1134,7 @@ async def test_track_and_untrack(
     )
     assert set(coordinator.tracker.orders) == {second}
     assert (
-        await _call(
+        await call(
             hass,
             "track_order",
             setup_integration,
@@ -1167,7 +1151,7 @@ async def test_untrack_order_has_no_response(
 ) -> None:
     """untrack_order returns nothing, so asking for a response is refused."""
     with pytest.raises(ServiceValidationError):
-        await _call(hass, "untrack_order", setup_integration, {"orders": 1})
+        await call(hass, "untrack_order", setup_integration, {"orders": 1})
 
 
 async def test_get_order_status(
@@ -1177,7 +1161,7 @@ async def test_get_order_status(
     order_id = panel.create_order(15, link=LINK, quantity=1000)
     panel.advance(60 + 260)  # half of the 520 s delivery
 
-    response = await _call(
+    response = await call(
         hass, "get_order_status", setup_integration, {"orders": [order_id, 999]}
     )
 
@@ -1205,7 +1189,7 @@ async def test_get_order_status_needs_response(
 ) -> None:
     """get_order_status only answers; calling it without a response is refused."""
     with pytest.raises(ServiceValidationError):
-        await _call(
+        await call(
             hass,
             "get_order_status",
             setup_integration,
@@ -1234,7 +1218,7 @@ async def test_order_id_forms(
     with patch.object(
         setup_integration.runtime_data.client, "get_order_statuses", return_value={}
     ) as statuses:
-        await _call(hass, "get_order_status", setup_integration, {"orders": orders})
+        await call(hass, "get_order_status", setup_integration, {"orders": orders})
     statuses.assert_awaited_once_with(expected)
 
 
@@ -1271,7 +1255,7 @@ async def test_bad_order_ids(
     """Bad order ids are refused before anything is sent."""
     counts = dict(panel.request_counts)
     with pytest.raises(ServiceValidationError) as error:
-        await _call(hass, action, setup_integration, {"orders": orders})
+        await call(hass, action, setup_integration, {"orders": orders})
     _assert_translated(error.value, key, placeholders)
     assert dict(panel.request_counts) == counts
 
@@ -1283,7 +1267,7 @@ async def test_get_services(
     hass: HomeAssistant, setup_integration: MockConfigEntry
 ) -> None:
     """The whole catalogue, with rates per 1000 and the account's currency."""
-    response = await _call(hass, "get_services", setup_integration)
+    response = await call(hass, "get_services", setup_integration)
     services = response["services"]
     assert response["currency"] == "USD"
     assert len(services) == 24
@@ -1327,7 +1311,7 @@ async def test_get_services_filters(
 ) -> None:
     """Filters narrow the catalogue; the cached catalogue is used."""
     fetched = panel.request_counts["services"]
-    response = await _call(hass, "get_services", setup_integration, filters)
+    response = await call(hass, "get_services", setup_integration, filters)
     assert [row["service"] for row in response["services"]] == expected
     assert panel.request_counts["services"] == fetched
 
@@ -1340,7 +1324,7 @@ async def test_get_services_searches_descriptions(
     coordinator.catalogue[2] = replace(
         coordinator.catalogue[2], description="Drop rate: HIGH"
     )
-    response = await _call(
+    response = await call(
         hass, "get_services", setup_integration, {"search": "drop rate"}
     )
     assert [row["service"] for row in response["services"]] == [2]
@@ -1355,7 +1339,7 @@ async def test_get_services_refetches_old_catalogue(
     coordinator.catalogue_updated_at = dt_util.utcnow() - timedelta(hours=13)
     panel.services[500] = replace(panel.services[1], service_id=500, name="New one")
 
-    response = await _call(
+    response = await call(
         hass, "get_services", setup_integration, {"search": "new one"}
     )
     assert [row["service"] for row in response["services"]] == [500]
@@ -1363,13 +1347,13 @@ async def test_get_services_refetches_old_catalogue(
     coordinator.catalogue_updated_at = None
     panel.faults.inject(Fault.INVALID_JSON, action="services")
     with pytest.raises(HomeAssistantError) as error:
-        await _call(hass, "get_services", setup_integration)
+        await call(hass, "get_services", setup_integration)
     _assert_translated(error.value, "invalid_response")
     # add_order goes through the same catalogue look-up.
     coordinator.catalogue_updated_at = None
     panel.faults.inject(Fault.INVALID_JSON, action="services")
     with pytest.raises(HomeAssistantError) as error:
-        await _call(
+        await call(
             hass,
             "add_order",
             setup_integration,
@@ -1384,7 +1368,7 @@ async def test_get_services_unknown_type(
 ) -> None:
     """A type filter must be one of the service types."""
     with pytest.raises(probatio.Invalid):
-        await _call(hass, "get_services", setup_integration, {"type": "teleport"})
+        await call(hass, "get_services", setup_integration, {"type": "teleport"})
 
 
 # --- config entries -------------------------------------------------------------------
@@ -1435,7 +1419,7 @@ async def test_unloaded_config_entry(
     assert setup_integration.state is ConfigEntryState.NOT_LOADED
     assert hass.services.has_service(DOMAIN, action)
     with pytest.raises(ServiceValidationError) as error:
-        await _call(
+        await call(
             hass,
             action,
             setup_integration,
@@ -1453,7 +1437,7 @@ async def test_entry_of_another_integration(
     other = MockConfigEntry(domain="other_domain")
     other.add_to_hass(hass)
     with pytest.raises(ServiceValidationError) as error:
-        await _call(hass, "get_services", other)
+        await call(hass, "get_services", other)
     assert error.value.translation_key == "service_config_entry_wrong_domain"
 
 

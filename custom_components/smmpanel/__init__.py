@@ -57,7 +57,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: SmmPanelConfigEntry) ->
 
 async def async_remove_entry(hass: HomeAssistant, entry: SmmPanelConfigEntry) -> None:
     """Delete the tracked orders of a removed config entry."""
-    await OrderTracker(hass, entry.entry_id).async_remove()
+    await OrderTracker(hass, entry).async_remove()
     ir.async_delete_issue(hass, DOMAIN, _insecure_url_issue_id(entry))
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from email.utils import parsedate_to_datetime
@@ -750,7 +750,12 @@ class SmmPanelClient:
                 {f"{id_key}s": ",".join(map(str, chunk))},
                 partial(_parse_batch, chunk, id_key, parse),
             )
-        return results
+        return {
+            item_id: replace(result, message=self._mask(result.message))
+            if isinstance(result, RowError)
+            else result
+            for item_id, result in results.items()
+        }
 
     async def _call[T](
         self,

@@ -92,7 +92,7 @@ class SmmPanelCoordinator(DataUpdateCoordinator[SmmPanelData]):
             ),
         )
         self.client = client
-        self.tracker = OrderTracker(hass, config_entry.entry_id)
+        self.tracker = OrderTracker(hass, config_entry)
         self.catalogue: dict[int, Service] = {}
         self.catalogue_updated_at: datetime | None = None
 
@@ -138,20 +138,28 @@ class SmmPanelCoordinator(DataUpdateCoordinator[SmmPanelData]):
             events = await self._async_poll_tracked()
         except SmmPanelError as error:
             raise _update_failed(error) from error
-        self.tracker.purge_finished(dt_util.utcnow() - self.finished_order_retention)
+        purged = self.tracker.purge_finished(
+            dt_util.utcnow() - self.finished_order_retention
+        )
+        if events or purged:
+            # A restart needs the orders, refills and statuses, not the progress
+            # figures, which it polls again: a refresh that only moved those writes
+            # nothing to storage.
+            self.tracker.schedule_save()
         return self._snapshot(balance, events)
 
     async def _async_poll_tracked(self) -> list[TrackingEvent]:
+        # Everything is fetched before anything is applied: a refresh failing half-way
+        # changes nothing, so the next one still sees (and announces) every change.
+        active = self.tracker.active_order_ids()
+        pending = self.tracker.pending_refill_ids()
+        statuses = await self.client.get_order_statuses(active) if active else {}
+        refills = await self.client.get_refill_statuses(pending) if pending else {}
+        if not (active or pending):
+            return []
         now = dt_util.utcnow()
-        events: list[TrackingEvent] = []
-        if active := self.tracker.active_order_ids():
-            statuses = await self.client.get_order_statuses(active)
-            events += self.tracker.apply_order_states(statuses, now)
-        if pending := self.tracker.pending_refill_ids():
-            refills = await self.client.get_refill_statuses(pending)
-            events += self.tracker.apply_refill_states(refills, now)
-        if active or pending:
-            self.tracker.schedule_save()
+        events = self.tracker.apply_order_states(statuses, now)
+        events += self.tracker.apply_refill_states(refills, now)
         return events
 
     def _snapshot(

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
-from decimal import Decimal
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 from typing import Any, TypedDict
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from .api import OrderState, OrderStatus, RefillState, RefillStatus, RowError
-from .const import DOMAIN, STORAGE_VERSION
+from .const import DOMAIN, LOGGER, STORAGE_VERSION
 
 SAVE_DELAY = 10  # seconds; status updates are batched, actions save at once
 
@@ -86,12 +89,58 @@ class StoredTracking(TypedDict):
     refills: list[dict[str, Any]]
 
 
-def _decimal_or_none(value: Any) -> Decimal | None:
-    return None if value is None else Decimal(str(value))
+# Stored values are read one by one: a value that is missing or unreadable (an older
+# format, a manual edit, a damaged file) becomes unknown, and polling fills it in again.
 
 
-def _datetime_or_none(value: str | None) -> datetime | None:
-    return None if value is None else dt_util.parse_datetime(value)
+def _stored_int(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _stored_id(value: object) -> int | None:
+    number = _stored_int(value)
+    return number if number is not None and number > 0 else None
+
+
+def _stored_str(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _stored_decimal(value: object) -> Decimal | None:
+    if not isinstance(value, str | int) or isinstance(value, bool):
+        return None
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def _stored_datetime(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = dt_util.parse_datetime(value)
+    except ValueError:
+        return None
+    if parsed is None or parsed.tzinfo is not None:
+        return parsed
+    return parsed.replace(tzinfo=UTC)
+
+
+def _stored_enum[E: StrEnum](kind: type[E], value: object) -> E | None:
+    try:
+        return kind(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _stored_rows(stored: object, key: str) -> list[object] | None:
+    """Return the rows of a section of the stored data, or None if it has no rows."""
+    if not isinstance(stored, dict):
+        return None
+    rows = stored.get(key, [])
+    return rows if isinstance(rows, list) else None
 
 
 def _order_to_json(order: TrackedOrder) -> dict[str, Any]:
@@ -113,23 +162,28 @@ def _order_to_json(order: TrackedOrder) -> dict[str, Any]:
     }
 
 
-def _order_from_json(data: Mapping[str, Any]) -> TrackedOrder:
-    status = data.get("status")
+def _order_from_json(row: object) -> TrackedOrder | None:
+    """Return a stored order, or None if its order id cannot be read."""
+    if (
+        not isinstance(row, dict)
+        or (order_id := _stored_id(row.get("order_id"))) is None
+    ):
+        return None
     return TrackedOrder(
-        order_id=int(data["order_id"]),
-        tracked_at=_datetime_or_none(data["tracked_at"]) or dt_util.utcnow(),
-        service_id=data.get("service_id"),
-        service_name=data.get("service_name"),
-        link=data.get("link"),
-        quantity=data.get("quantity"),
-        status=None if status is None else OrderStatus(status),
-        raw_status=data.get("raw_status"),
-        charge=_decimal_or_none(data.get("charge")),
-        start_count=data.get("start_count"),
-        remains=data.get("remains"),
-        currency=data.get("currency"),
-        finished_at=_datetime_or_none(data.get("finished_at")),
-        error=data.get("error"),
+        order_id=order_id,
+        tracked_at=_stored_datetime(row.get("tracked_at")) or dt_util.utcnow(),
+        service_id=_stored_id(row.get("service_id")),
+        service_name=_stored_str(row.get("service_name")),
+        link=_stored_str(row.get("link")),
+        quantity=_stored_int(row.get("quantity")),
+        status=_stored_enum(OrderStatus, row.get("status")),
+        raw_status=_stored_str(row.get("raw_status")),
+        charge=_stored_decimal(row.get("charge")),
+        start_count=_stored_int(row.get("start_count")),
+        remains=_stored_int(row.get("remains")),
+        currency=_stored_str(row.get("currency")),
+        finished_at=_stored_datetime(row.get("finished_at")),
+        error=_stored_str(row.get("error")),
     )
 
 
@@ -145,16 +199,32 @@ def _refill_to_json(refill: TrackedRefill) -> dict[str, Any]:
     }
 
 
-def _refill_from_json(data: Mapping[str, Any]) -> TrackedRefill:
-    status = data.get("status")
+def _refill_from_json(row: object) -> TrackedRefill | None:
+    """Return a stored refill, or None if its refill or order id cannot be read."""
+    if (
+        not isinstance(row, dict)
+        or (refill_id := _stored_id(row.get("refill_id"))) is None
+        or (order_id := _stored_id(row.get("order_id"))) is None
+    ):
+        return None
     return TrackedRefill(
-        refill_id=int(data["refill_id"]),
-        order_id=int(data["order_id"]),
-        requested_at=_datetime_or_none(data["requested_at"]) or dt_util.utcnow(),
-        status=None if status is None else RefillStatus(status),
-        raw_status=data.get("raw_status"),
-        finished_at=_datetime_or_none(data.get("finished_at")),
-        error=data.get("error"),
+        refill_id=refill_id,
+        order_id=order_id,
+        requested_at=_stored_datetime(row.get("requested_at")) or dt_util.utcnow(),
+        status=_stored_enum(RefillStatus, row.get("status")),
+        raw_status=_stored_str(row.get("raw_status")),
+        finished_at=_stored_datetime(row.get("finished_at")),
+        error=_stored_str(row.get("error")),
+    )
+
+
+def _read_rows(
+    order_rows: list[object], refill_rows: list[object]
+) -> tuple[list[TrackedOrder], list[TrackedRefill]]:
+    """Return the stored orders and refills that can be read."""
+    return (
+        [order for row in order_rows if (order := _order_from_json(row))],
+        [refill for row in refill_rows if (refill := _refill_from_json(row))],
     )
 
 
@@ -204,29 +274,101 @@ def _apply_refill_state(
     )
 
 
+class _TrackingStore(Store[StoredTracking]):
+    """The stored tracking of one entry, in this version's format or an older one."""
+
+    async def _async_migrate_func(
+        self, old_major_version: int, old_minor_version: int, old_data: Any
+    ) -> Any:
+        """Return older data as it is: it is read row by row, keeping what can be."""
+        return old_data
+
+
+def _log_row_error_change(
+    kind: str, item_id: int, before: str | None, after: str | None
+) -> None:
+    """Log once when the panel starts answering a row with an error, once when it stops."""
+    if before is None and after is not None:
+        LOGGER.warning("The panel answers an error for %s %s: %s", kind, item_id, after)
+    elif before is not None and after is None:
+        LOGGER.info("The panel answers for %s %s again", kind, item_id)
+
+
 class OrderTracker:
     """The tracked orders and refills of one config entry."""
 
-    def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
+    def __init__(self, hass: HomeAssistant, entry: ConfigEntry[Any]) -> None:
         """Initialize the tracker; call async_load before use."""
-        self._store: Store[StoredTracking] = Store(
-            hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}", private=True
+        self._hass = hass
+        self._entry = entry
+        self._store = _TrackingStore(
+            hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}", private=True
         )
         self.orders: dict[int, TrackedOrder] = {}
         self.refills: dict[int, TrackedRefill] = {}
 
+    @property
+    def _issue_id(self) -> str:
+        return f"tracking_lost_{self._entry.entry_id}"
+
     async def async_load(self) -> None:
-        """Load what was tracked before the last restart."""
-        if (stored := await self._store.async_load()) is None:
+        """Load what was tracked before the last restart, keeping what can be read.
+
+        Storage that cannot be read at all never fails the setup: tracking starts
+        over, and a repair issue tells the user to track their orders again.
+        """
+        try:
+            stored = await self._store.async_load()
+        except Exception as error:  # noqa: BLE001 - the file may hold anything
+            LOGGER.warning(
+                "The tracked orders of %s cannot be read (%s); tracking starts over",
+                self._entry.title,
+                error,
+            )
+            await self._async_report_lost("tracking_reset")
             return
-        self.orders = {
-            order.order_id: order
-            for order in map(_order_from_json, stored.get("orders", []))
-        }
-        self.refills = {
-            refill.refill_id: refill
-            for refill in map(_refill_from_json, stored.get("refills", []))
-        }
+        if stored is None:
+            return
+        order_rows = _stored_rows(stored, "orders")
+        refill_rows = _stored_rows(stored, "refills")
+        if order_rows is None or refill_rows is None:
+            LOGGER.warning(
+                "The tracked orders of %s are not stored as expected; tracking starts"
+                " over",
+                self._entry.title,
+            )
+            await self._async_report_lost("tracking_reset")
+            return
+        # Thousands of rows take long to read: off the event loop.
+        orders, refills = await self._hass.async_add_executor_job(
+            _read_rows, order_rows, refill_rows
+        )
+        self.orders = {order.order_id: order for order in orders}
+        self.refills = {refill.refill_id: refill for refill in refills}
+        if lost := len(order_rows) + len(refill_rows) - len(orders) - len(refills):
+            LOGGER.warning(
+                "%d stored orders and refills of %s cannot be read and are no longer"
+                " tracked",
+                lost,
+                self._entry.title,
+            )
+            await self._async_report_lost("tracking_rows_dropped", count=str(lost))
+
+    async def _async_report_lost(
+        self, translation_key: str, **placeholders: str
+    ) -> None:
+        """Raise the repair issue about lost tracking, and store what is left."""
+        ir.async_create_issue(
+            self._hass,
+            DOMAIN,
+            self._issue_id,
+            is_fixable=True,
+            is_persistent=True,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key=translation_key,
+            translation_placeholders={"title": self._entry.title, **placeholders},
+        )
+        await self.async_save()
 
     def _data_to_save(self) -> StoredTracking:
         return {
@@ -243,8 +385,9 @@ class OrderTracker:
         self._store.async_delay_save(self._data_to_save, SAVE_DELAY)
 
     async def async_remove(self) -> None:
-        """Delete the stored data of a removed config entry."""
+        """Delete the stored data of a removed config entry, and its repair issue."""
         await self._store.async_remove()
+        ir.async_delete_issue(self._hass, DOMAIN, self._issue_id)
 
     def active_order_ids(self) -> list[int]:
         """Return the orders whose status can still change."""
@@ -293,6 +436,7 @@ class OrderTracker:
             updated = _apply_order_state(order, result, now)
             if updated == order:
                 continue
+            _log_row_error_change("order", order_id, order.error, updated.error)
             self.orders[order_id] = updated
             if order.status is not None and updated.status is not order.status:
                 events.append(
@@ -317,6 +461,7 @@ class OrderTracker:
             updated = _apply_refill_state(refill, result, now)
             if updated == refill:
                 continue
+            _log_row_error_change("refill", refill_id, refill.error, updated.error)
             self.refills[refill_id] = updated
             if updated.status is not None and updated.status is not refill.status:
                 order = self.orders.get(refill.order_id)

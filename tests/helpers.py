@@ -1,0 +1,151 @@
+"""Helpers shared by the tests: calling actions, polling, reading states."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+import json
+from pathlib import Path
+from typing import Any, override
+from unittest.mock import patch
+
+from homeassistant.const import ATTR_CONFIG_ENTRY_ID
+from homeassistant.core import HomeAssistant, State
+from homeassistant.helpers import entity_registry as er
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+
+from custom_components.smmpanel.const import DOMAIN
+from panel_simulator import Fault, FaultRule, Faults, Panel
+
+POLL_INTERVAL = timedelta(minutes=5)
+DAY = 24 * 3600
+# The client's request timeout in these tests: a loopback answer takes milliseconds,
+# and each TIMEOUT fault costs the suite this much real time.
+REQUEST_TIMEOUT = 0.25
+# Faults a panel recovers from by itself, with the seconds a fault lasts where it has a
+# duration: a TIMEOUT stalls longer than REQUEST_TIMEOUT, a RATE_LIMIT asks for 60 s.
+TRANSIENT_FAULTS: dict[Fault, float | None] = {
+    Fault.TIMEOUT: 10 * REQUEST_TIMEOUT,
+    Fault.CONNECTION_RESET: None,
+    Fault.HTTP_500: None,
+    Fault.HTTP_502: None,
+    Fault.HTTP_503: None,
+    Fault.CLOUDFLARE: None,
+    Fault.INVALID_JSON: None,
+    Fault.WRONG_SHAPE: None,
+    Fault.RATE_LIMIT: 60,
+}
+LINK = "https://www.instagram.com/p/reliability"
+COMPONENT = Path(__file__).parent.parent / "custom_components" / DOMAIN
+TRANSLATIONS: dict[str, Any] = json.loads(
+    (COMPONENT / "translations" / "en.json").read_text(encoding="utf-8")
+)
+
+
+@pytest.fixture(autouse=True)
+def short_request_timeout() -> Iterator[None]:
+    """Make the client give up after REQUEST_TIMEOUT seconds instead of 30.
+
+    Autouse in the modules that import it.
+    """
+    with patch("custom_components.smmpanel.REQUEST_TIMEOUT", REQUEST_TIMEOUT):
+        yield
+
+
+class RecordingFaults(Faults):
+    """The simulator's fault injection, recording the faults it injects."""
+
+    def __init__(self, seed: int = 0) -> None:
+        """Start with no faults and nothing recorded."""
+        super().__init__(seed)
+        self.injected: Counter[Fault] = Counter()
+        self.hit = asyncio.Event()
+
+    @override
+    def pick(self, action: str) -> FaultRule | None:
+        rule = super().pick(action)
+        if rule is not None:
+            self.injected[rule.fault] += 1
+            self.hit.set()
+        return rule
+
+
+async def poll(hass: HomeAssistant, interval: timedelta = POLL_INTERVAL) -> None:
+    """Let one polling interval pass and wait for everything it started.
+
+    The loop's clock is real (a frozen clock would freeze the request timeouts too),
+    so time is moved by firing the timers due within the interval.
+    """
+    async_fire_time_changed(hass, dt_util.utcnow() + interval)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def call(
+    hass: HomeAssistant,
+    action: str,
+    entry: MockConfigEntry,
+    data: dict[str, Any] | None = None,
+    *,
+    return_response: bool = True,
+) -> Any:
+    """Call an action of the integration for an entry and return its response."""
+    return await hass.services.async_call(
+        DOMAIN,
+        action,
+        {ATTR_CONFIG_ENTRY_ID: entry.entry_id, **(data or {})},
+        blocking=True,
+        return_response=return_response,
+    )
+
+
+def entry_states(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, State]:
+    """Return the states of the entry's entities that are enabled."""
+    registry = er.async_get(hass)
+    return {
+        entity.entity_id: state
+        for entity in er.async_entries_for_config_entry(registry, entry.entry_id)
+        if (state := hass.states.get(entity.entity_id)) is not None
+    }
+
+
+def normalized(panel_status: str) -> str:
+    """Return the integration's name of a status as the simulator spells it."""
+    return panel_status.lower().replace(" ", "_")
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    """Tracked orders with work left: two delivering orders and a pending refill."""
+
+    completed: int
+    active: tuple[int, ...]
+    refill: int
+
+    @property
+    def orders(self) -> set[int]:
+        """Return every tracked order."""
+        return {self.completed, *self.active}
+
+
+async def async_track_scenario(
+    hass: HomeAssistant, panel: Panel, entry: MockConfigEntry
+) -> Scenario:
+    """Track a completed order with a refill running and two fresh orders."""
+    completed = panel.create_order(1, link=f"{LINK}/done", quantity=100)
+    panel.advance(DAY)
+    active = tuple(
+        panel.create_order(3, link=f"{LINK}/{index}", quantity=1000)
+        for index in range(2)
+    )
+    await call(hass, "track_order", entry, {"orders": [completed, *active]})
+    response = await call(hass, "refill", entry, {"orders": [completed]})
+    await hass.async_block_till_done(wait_background_tasks=True)
+    return Scenario(completed, active, response["refills"][0]["refill"])
