@@ -7,8 +7,18 @@ import math
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_REAUTH
-from homeassistant.const import STATE_UNAVAILABLE
-from homeassistant.core import HomeAssistant
+from homeassistant.const import (
+    EVENT_STATE_CHANGED,
+    EVENT_STATE_REPORTED,
+    STATE_UNAVAILABLE,
+)
+from homeassistant.core import (
+    Event,
+    EventStateChangedData,
+    EventStateReportedData,
+    HomeAssistant,
+    callback,
+)
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -257,3 +267,50 @@ async def test_changes_while_stopped_fire_events_at_start(
     }
     assert state.attributes["order_id"] == order_id
     assert state.attributes["previous_status"] == OrderStatus.PENDING
+
+
+async def test_a_refresh_that_changes_nothing_writes_no_state(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    panel: Panel,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """Entities write their state only when what they show changed."""
+    coordinator = setup_integration.runtime_data
+    await coordinator.async_track_orders(_place_orders(panel, 3))
+    await _poll(hass, freezer)
+    written: list[str] = []
+
+    @callback
+    def _record(
+        event: Event[EventStateChangedData] | Event[EventStateReportedData],
+    ) -> None:
+        written.append(event.data["entity_id"])
+
+    unsubscribe = [
+        hass.bus.async_listen(EVENT_STATE_CHANGED, _record),
+        hass.bus.async_listen(
+            EVENT_STATE_REPORTED, _record, event_filter=callback(lambda _: True)
+        ),
+    ]
+    await _poll(hass, freezer)
+    assert written == []
+
+    balance_before = panel.balance
+    panel.advance(24 * 3600)
+    await _poll(hass, freezer)
+    for cancel in unsubscribe:
+        cancel()
+
+    balance_changed = panel.balance != balance_before
+    assert sorted(set(written)) == sorted(
+        [
+            "sensor.127_0_0_1_active_orders",
+            *(["sensor.127_0_0_1_balance"] if balance_changed else []),
+            "event.127_0_0_1_order_events",
+            *(
+                f"sensor.127_0_0_1_order_{order_id}"
+                for order_id in coordinator.data.orders
+            ),
+        ]
+    )

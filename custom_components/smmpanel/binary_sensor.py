@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from typing import override
 
 from homeassistant.components.binary_sensor import (
     BinarySensorEntity,
@@ -59,3 +60,8 @@ class SmmPanelBinarySensor(SmmPanelEntity, BinarySensorEntity):
     def is_on(self) -> bool:
         """Return whether the condition holds."""
         return self.entity_description.is_on_fn(self.coordinator)
+
+    @override
+    def _state_source(self) -> Hashable:
+        """Return what the state shows: availability and whether it is on."""
+        return super()._state_source(), self.is_on

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import batched, islice
 from typing import Any, override
 
 from homeassistant.components.sensor import (
@@ -28,6 +30,10 @@ from .tracking import TrackedOrder, order_event_data
 PARALLEL_UPDATES = 0
 
 ORDER_KEY_PREFIX = "order_"
+# An account may track thousands of orders. Their sensors are added, and their states
+# written, a batch per event loop iteration, so that no refresh holds the loop long.
+ORDER_SENSORS_ADDED_PER_BATCH = 50
+ORDER_SENSOR_STATES_WRITTEN_PER_BATCH = 500
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -96,6 +102,7 @@ async def async_setup_entry(
         and registry_entry.unique_id.startswith(order_unique_id_prefix)
     }
     added: set[int] = set()
+    writer = OrderSensorWriter(hass, entry)
 
     @callback
     def _async_sync_order_sensors() -> None:
@@ -103,7 +110,8 @@ async def async_setup_entry(
         if new := orders.keys() - added:
             added.update(new)
             async_add_entities(
-                SmmPanelOrderSensor(coordinator, order_id) for order_id in sorted(new)
+                SmmPanelOrderSensor(coordinator, order_id, writer)
+                for order_id in sorted(new)
             )
         for order_id in known_entity_ids.keys() - orders.keys():
             entity_registry.async_remove(known_entity_ids.pop(order_id))
@@ -114,6 +122,12 @@ async def async_setup_entry(
             ):
                 known_entity_ids[order_id] = entity_id
 
+    added.update(coordinator.data.orders)
+    for batch in batched(sorted(added), ORDER_SENSORS_ADDED_PER_BATCH, strict=False):
+        async_add_entities(
+            SmmPanelOrderSensor(coordinator, order_id, writer) for order_id in batch
+        )
+        await asyncio.sleep(0)
     _async_sync_order_sensors()
     entry.async_on_unload(coordinator.async_add_listener(_async_sync_order_sensors))
 
@@ -135,11 +149,57 @@ class SmmPanelSensor(SmmPanelEntity, SensorEntity):
             return super().native_unit_of_measurement
         return self.entity_description.unit_fn(self.coordinator.data)
 
+    @override
+    def _state_source(self) -> Hashable:
+        """Return what the state shows: availability, value and unit."""
+        return (
+            super()._state_source(),
+            self.native_value,
+            self.native_unit_of_measurement,
+        )
+
+
+class OrderSensorWriter:
+    """Writes the states of order sensors, a batch per event loop iteration."""
+
+    def __init__(self, hass: HomeAssistant, entry: SmmPanelConfigEntry) -> None:
+        """Initialize the writer of an account's order sensors."""
+        self._hass = hass
+        self._entry = entry
+        self._pending: dict[SmmPanelOrderSensor, None] = {}
+        self._writing: asyncio.Task[None] | None = None
+
+    @callback
+    def async_write_soon(self, sensor: SmmPanelOrderSensor) -> None:
+        """Write a sensor's state with the next batch."""
+        self._pending[sensor] = None
+        if self._writing is None:
+            self._writing = self._entry.async_create_task(
+                self._hass,
+                self._async_write_pending(),
+                "smmpanel order sensor states",
+                eager_start=False,
+            )
+
+    async def _async_write_pending(self) -> None:
+        while self._pending:
+            batch = list(islice(self._pending, ORDER_SENSOR_STATES_WRITTEN_PER_BATCH))
+            for sensor in batch:
+                del self._pending[sensor]
+                sensor.async_write_ha_state()
+            await asyncio.sleep(0)
+        self._writing = None
+
 
 class SmmPanelOrderSensor(SmmPanelEntity, SensorEntity):
     """The status of one tracked order."""
 
-    def __init__(self, coordinator: SmmPanelCoordinator, order_id: int) -> None:
+    def __init__(
+        self,
+        coordinator: SmmPanelCoordinator,
+        order_id: int,
+        writer: OrderSensorWriter,
+    ) -> None:
         """Initialize the sensor."""
         super().__init__(
             coordinator,
@@ -151,6 +211,7 @@ class SmmPanelOrderSensor(SmmPanelEntity, SensorEntity):
             ),
         )
         self.order_id = order_id
+        self._writer = writer
         self._attr_translation_placeholders = {"order_id": str(order_id)}
         self._order: TrackedOrder | None = coordinator.data.orders.get(order_id)
         self._last_update_success = coordinator.last_update_success
@@ -170,7 +231,7 @@ class SmmPanelOrderSensor(SmmPanelEntity, SensorEntity):
             return
         self._order = order
         self._last_update_success = success
-        self.async_write_ha_state()
+        self._writer.async_write_soon(self)
 
     @property
     def native_value(self) -> str | None:
@@ -189,5 +250,6 @@ class SmmPanelOrderSensor(SmmPanelEntity, SensorEntity):
             "start_count": order.start_count,
             "progress": order.progress,
             "panel_status": order.raw_status,
+            "finished_at": order.finished_at,
             "error": order.error,
         }

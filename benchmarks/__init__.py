@@ -1,0 +1,1 @@
+"""Benchmarks of the SMM Panel integration: what polling many orders costs."""

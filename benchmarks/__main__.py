@@ -1,0 +1,80 @@
+"""Run the benchmarks and write their results: `scripts/benchmark [options]`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections.abc import Sequence
+import logging
+from pathlib import Path
+import sys
+import tempfile
+
+from .harness import async_run_benchmark
+from .plot import plot
+from .report import Machine, render_markdown
+from .targets import Verdict, check_targets
+from .workload import Workload
+
+DEFAULT_ORDERS = (10, 100, 1000, 5000)
+DEFAULT_ROUNDS = 5
+
+
+def _parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="scripts/benchmark",
+        description=(
+            "Measure what polling many tracked orders costs the panel and Home"
+            " Assistant, against a naive baseline; check the targets and write the"
+            " results (exit status 1 if a target fails)."
+        ),
+    )
+    parser.add_argument(
+        "--orders",
+        type=int,
+        nargs="+",
+        default=DEFAULT_ORDERS,
+        metavar="N",
+        help="tracked orders of each size (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=DEFAULT_ROUNDS,
+        help="refreshes of each kind, idle and busy (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=Path("docs"),
+        help="folder for benchmarks.md and benchmarks.png (default: %(default)s)",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str]) -> int:
+    """Run the benchmark; return the exit status."""
+    args = _parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    machine = Machine.this_one()
+    with tempfile.TemporaryDirectory(prefix="smmpanel-benchmark-") as work_dir:
+        results = asyncio.run(
+            async_run_benchmark(
+                map(Workload.of_size, args.orders),
+                rounds=args.rounds,
+                work_dir=Path(work_dir),
+            )
+        )
+    targets = check_targets(results)
+    page = render_markdown(
+        results, targets, machine, " ".join(["scripts/benchmark", *argv])
+    )
+    args.output.mkdir(parents=True, exist_ok=True)
+    (args.output / "benchmarks.md").write_text(page, encoding="utf-8")
+    plot(results, machine, args.output / "benchmarks.png")
+    print(page)
+    return 1 if any(target.verdict is Verdict.MISSED for target in targets) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

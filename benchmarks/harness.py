@@ -1,0 +1,102 @@
+"""The harness: serves each workload's panel and runs the phases against it.
+
+The simulator runs in this process; each phase runs Home Assistant in a fresh process
+of its own, so that its CPU time and memory are Home Assistant's and the integration's
+alone, and each restart is a real one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+import logging
+import multiprocessing
+from pathlib import Path
+import statistics
+
+from panel_simulator import run_simulator
+
+from . import phases
+from .phases import STALL_THRESHOLD_SECONDS, PhaseInput, RefreshKind, Round
+from .probes import Cost, Stall
+from .workload import Workload, stage_panel
+
+_LOGGER = logging.getLogger(__package__)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SizeResult:
+    """What the benchmark measured for one workload."""
+
+    workload: Workload
+    setup: Cost
+    memory_per_order: float
+    """Bytes a tracked order holds in Home Assistant, all its parts included."""
+    rounds: tuple[Round, ...]
+    stalls: tuple[Stall, ...]
+
+    @property
+    def integration_stalls(self) -> list[Stall]:
+        """Return the stalls of the integration's own code, garbage collection aside."""
+        return [
+            stall
+            for stall in self.stalls
+            if stall.own_seconds > STALL_THRESHOLD_SECONDS
+        ]
+
+    def median(self, kind: RefreshKind, metric: Callable[[Round], float]) -> float:
+        """Return the median of a metric over the rounds of one kind."""
+        return statistics.median(
+            metric(round_) for round_ in self.rounds if round_.kind is kind
+        )
+
+
+async def async_run_benchmark(
+    workloads: Iterable[Workload], *, rounds: int, work_dir: Path
+) -> list[SizeResult]:
+    """Run every phase on each workload; keep Home Assistant's files under work_dir."""
+    pool = ProcessPoolExecutor(
+        max_workers=1,
+        mp_context=multiprocessing.get_context("spawn"),
+        max_tasks_per_child=1,
+    )
+    try:
+        return [
+            await _async_run_workload(
+                pool, workload, rounds, work_dir / f"orders-{workload.orders}"
+            )
+            for workload in workloads
+        ]
+    finally:
+        await asyncio.get_running_loop().run_in_executor(None, pool.shutdown)
+
+
+async def _async_run_workload(
+    pool: ProcessPoolExecutor, workload: Workload, rounds: int, config_dir: Path
+) -> SizeResult:
+    loop = asyncio.get_running_loop()
+    staged = stage_panel(workload)
+    async with run_simulator(staged.panel) as simulator:
+        spec = PhaseInput(
+            config_dir=config_dir,
+            api_url=simulator.url,
+            control_url=simulator.base_url,
+            order_ids=staged.order_ids,
+            refill_order_ids=staged.refillable_order_ids,
+            rounds=rounds,
+        )
+        _LOGGER.info("%d orders: tracking them", workload.orders)
+        memory_per_order = await loop.run_in_executor(pool, phases.populate, spec)
+        _LOGGER.info("%d orders: measuring setup and refreshes", workload.orders)
+        measurement = await loop.run_in_executor(pool, phases.measure, spec)
+        _LOGGER.info("%d orders: watching the event loop", workload.orders)
+        stalls = await loop.run_in_executor(pool, phases.watch_stalls, spec)
+    return SizeResult(
+        workload=workload,
+        setup=measurement.setup,
+        memory_per_order=memory_per_order,
+        rounds=measurement.rounds,
+        stalls=stalls,
+    )

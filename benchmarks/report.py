@@ -1,0 +1,278 @@
+"""The benchmark's results as Markdown, with the machine they came from."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import partial
+import os
+from pathlib import Path
+import platform
+
+from homeassistant.const import __version__ as home_assistant_version
+
+from .harness import SizeResult
+from .metrics import (
+    KIB,
+    POLLING_ACTIONS,
+    active_orders,
+    at_floor,
+    baseline_cpu,
+    baseline_requests,
+    baseline_state_writes,
+    baseline_wall,
+    integration_cpu,
+    integration_requests,
+    integration_requests_of,
+    integration_wall,
+    pending_refills,
+    state_writes,
+)
+from .phases import SCAN_INTERVAL_SECONDS, STALL_THRESHOLD_SECONDS, RefreshKind
+from .targets import TargetResult, Verdict
+from .workload import ACTIVE_SHARE, REFILL_SHARE
+
+GIB = 1024**3
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Machine:
+    """Where the benchmark ran."""
+
+    cpu: str
+    cores: int
+    memory_gib: float
+    python: str
+    home_assistant: str
+    system: str
+    load: float
+    """The one-minute load average when the benchmark started."""
+
+    @classmethod
+    def this_one(cls) -> Machine:
+        """Return this machine."""
+        return cls(
+            cpu=_cpu_model(),
+            cores=len(os.sched_getaffinity(0)),
+            memory_gib=os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / GIB,
+            python=platform.python_version(),
+            home_assistant=home_assistant_version,
+            system=platform.platform(terse=True),
+            load=os.getloadavg()[0],
+        )
+
+    def __str__(self) -> str:
+        """Return the machine in one line."""
+        return (
+            f"{self.cpu}, {self.cores} cores, {self.memory_gib:.0f} GiB;"
+            f" Python {self.python}, Home Assistant {self.home_assistant};"
+            f" {self.system}; load average {self.load:.1f} at the start"
+        )
+
+
+def _cpu_model() -> str:
+    try:
+        cpuinfo = Path("/proc/cpuinfo").read_text(encoding="utf-8")
+    except OSError:
+        return platform.processor() or "unknown CPU"
+    return next(
+        (
+            line.partition(":")[2].strip()
+            for line in cpuinfo.splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor() or "unknown CPU",
+    )
+
+
+def _table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    lines = [header, ["---"] * len(header), *rows]
+    return "\n".join(f"| {' | '.join(line)} |" for line in lines)
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f}"
+
+
+def _ratio(baseline: float, integration: float) -> str:
+    return f"{baseline / integration:.0f}x" if integration else "-"
+
+
+def _refresh_row(result: SizeResult, kind: RefreshKind) -> list[str]:
+    median = partial(result.median, kind)
+    rounds = [round_ for round_ in result.rounds if round_.kind is kind]
+    return [
+        str(result.workload.orders),
+        str(kind),
+        f"{median(active_orders):.0f} + {median(pending_refills):.0f}",
+        " + ".join(
+            f"{median(integration_requests_of(action)):.0f}"
+            for action in POLLING_ACTIONS
+        ),
+        f"{sum(map(at_floor, rounds))}/{len(rounds)}",
+        f"{median(baseline_requests):.0f}",
+        _ratio(median(baseline_requests), median(integration_requests)),
+        _ms(median(integration_cpu)),
+        _ms(median(baseline_cpu)),
+        _ratio(median(baseline_cpu), median(integration_cpu)),
+        _ms(median(integration_wall)),
+        _ms(median(baseline_wall)),
+        _ratio(median(baseline_wall), median(integration_wall)),
+        f"{median(state_writes):.0f}",
+        f"{median(baseline_state_writes):.0f}",
+    ]
+
+
+def _setup_row(result: SizeResult) -> list[str]:
+    longest = max(result.stalls, key=lambda stall: stall.seconds, default=None)
+    return [
+        str(result.workload.orders),
+        f"{result.setup.wall_seconds:.2f}",
+        f"{result.setup.cpu_seconds:.2f}",
+        f"{result.memory_per_order / KIB:.1f}",
+        str(len(result.stalls)),
+        str(len(result.integration_stalls)),
+        "-"
+        if longest is None
+        else f"{_ms(longest.seconds)} ({_ms(longest.collecting_seconds)})",
+    ]
+
+
+def summary(results: Sequence[SizeResult]) -> str:
+    """Return a paragraph on the largest workload's results, for the README."""
+    largest = max(results, key=lambda result: result.workload.orders)
+    busy = partial(largest.median, RefreshKind.BUSY)
+    threshold = f"{STALL_THRESHOLD_SECONDS * 1000:g} ms"
+    if stalls := largest.integration_stalls:
+        stall_text = (
+            f"{len(stalls)} of its callbacks held the event loop over {threshold}"
+        )
+    else:
+        stall_text = f"none of its callbacks held the event loop over {threshold}"
+    if collecting := max(
+        (stall.collecting_seconds for stall in largest.stalls), default=0.0
+    ):
+        stall_text += (
+            f" (garbage collection paused the whole process for up to"
+            f" {_ms(collecting)} ms)"
+        )
+    idle = partial(largest.median, RefreshKind.IDLE)
+    return (
+        f"Tracking {largest.workload.orders} orders, with"
+        f" {largest.workload.refills} refills requested, a refresh of the account"
+        f" sends {busy(integration_requests):.0f} requests, the fewest the API"
+        f" allows, where polling each order and refill on its own, as the public API"
+        f" clients do, sends {busy(baseline_requests):.0f}. A refresh in which"
+        f" orders progressed costs {_ms(busy(integration_cpu))} ms of CPU,"
+        f" {_ratio(busy(baseline_cpu), busy(integration_cpu))} less than that naive"
+        f" polling, and one in which nothing changed"
+        f" {_ms(idle(integration_cpu))} ms"
+        f" ({_ratio(idle(baseline_cpu), idle(integration_cpu))} less) and writes"
+        f" {idle(state_writes):.0f} entity states, where the naive way writes"
+        f" {idle(baseline_state_writes):.0f}. The integration sets up in"
+        f" {largest.setup.wall_seconds:.1f} s, each tracked order holds about"
+        f" {largest.memory_per_order / KIB:.0f} KiB of memory in Home Assistant, and"
+        f" {stall_text}."
+    )
+
+
+def render_markdown(
+    results: Sequence[SizeResult],
+    targets: Sequence[TargetResult],
+    machine: Machine,
+    command: str,
+) -> str:
+    """Return the results page."""
+    refresh_table = _table(
+        [
+            "tracked orders",
+            "refresh",
+            "in flight (orders + refills)",
+            f"requests ({' + '.join(POLLING_ACTIONS)})",
+            "at the floor",
+            "baseline requests",
+            "ratio",
+            "CPU ms",
+            "baseline CPU ms",
+            "ratio",
+            "wall ms",
+            "baseline wall ms",
+            "ratio",
+            "state writes",
+            "baseline state writes",
+        ],
+        (_refresh_row(result, kind) for result in results for kind in RefreshKind),
+    )
+    setup_table = _table(
+        [
+            "tracked orders",
+            "setup wall s",
+            "setup CPU s",
+            "memory per order KiB",
+            f"callbacks over {STALL_THRESHOLD_SECONDS * 1000:g} ms",
+            "without garbage collection",
+            "longest ms (collecting garbage)",
+        ],
+        map(_setup_row, results),
+    )
+    target_table = _table(
+        ["target", "result", "detail"],
+        ([target.target, str(target.verdict), target.detail] for target in targets),
+    )
+    verdict = (
+        "every target is met"
+        if all(target.verdict is not Verdict.MISSED for target in targets)
+        else "**some targets are not met**"
+    )
+    return f"""# Benchmarks: polling cost at scale
+
+Generated by `{command}` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {verdict}.
+Do not edit this page: run the benchmark again.
+
+Machine: {machine}.
+
+## Summary
+
+{summary(results)}
+
+## How it is measured
+
+Each size runs against the panel simulator over loopback, in three fresh Home Assistant
+processes (core, registries and entity platforms, as bootstrap sets them up) sharing
+one config directory:
+
+1. **Populate.** The account is added through the config flow, and the orders
+   tracked with the integration's action: {ACTIVE_SHARE:.0%} still in flight, the
+   others finished; then refills are requested for {REFILL_SHARE:.0%} as many orders.
+   Memory per order is what tracemalloc sees allocated while tracking (tracked data,
+   entities, states and registry entries).
+2. **Measure.** Home Assistant restarts: the integration's setup is timed, then come
+   idle refreshes (nothing changed at the panel) and busy refreshes (the panel's clock
+   moved on by the {SCAN_INTERVAL_SECONDS / 60:g}-minute scan interval: orders
+   progress, start and finish, refills move). Before each refresh, the naive baseline polls the same panel at the same
+   moment: the balance, then every tracked order and refill with a request of its own,
+   writing each one's state, as a sensor per order polling its own order would. CPU
+   time is the Home Assistant process's (event loop and executor threads); the
+   integration's refresh includes the state writes and the storage write it causes.
+   Figures are medians over the refreshes of a kind.
+3. **Watch the event loop.** Home Assistant restarts with asyncio's debug mode
+   reporting every callback that holds the loop over
+   {STALL_THRESHOLD_SECONDS * 1000:g} ms, through setup, an idle refresh and busy ones.
+   Garbage-collection pauses of the interpreter inside such a callback are measured
+   and told apart.
+
+## Per refresh
+
+{refresh_table}
+
+## Setup, memory and event-loop stalls
+
+{setup_table}
+
+## Targets
+
+{target_table}
+
+![Requests, CPU time, setup time and memory against tracked orders](benchmarks.png)
+"""

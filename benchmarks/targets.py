@@ -1,0 +1,211 @@
+"""The targets the integration must meet, checked on the benchmark's results."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from itertools import pairwise
+
+from .harness import SizeResult
+from .metrics import KIB, at_floor, baseline_cpu, integration_cpu
+from .phases import STALL_THRESHOLD_SECONDS, RefreshKind
+
+# CPU per refresh may grow this much faster than the number of orders between two
+# sizes before it counts as growing faster than linearly (measurement noise).
+LINEAR_GROWTH_SLACK = 1.25
+BASELINE_CPU_RATIO = 10.0
+BASELINE_RATIO_FROM_ORDERS = 1000
+STALLS_CHECKED_FROM_ORDERS = 5000
+
+
+class Verdict(StrEnum):
+    """Whether a target is met."""
+
+    MET = "met"
+    MISSED = "MISSED"
+    NOT_MEASURED = "not measured"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TargetResult:
+    """A target and whether the results meet it."""
+
+    target: str
+    verdict: Verdict
+    detail: str
+
+
+def check_targets(results: Sequence[SizeResult]) -> list[TargetResult]:
+    """Return every target with its verdict."""
+    return [check(results) for check in TARGETS]
+
+
+def _verdict(target: str, failures: Sequence[str], passed: str) -> TargetResult:
+    if failures:
+        return TargetResult(
+            target=target, verdict=Verdict.MISSED, detail="; ".join(failures)
+        )
+    return TargetResult(target=target, verdict=Verdict.MET, detail=passed)
+
+
+def _requests_at_floor(results: Sequence[SizeResult]) -> TargetResult:
+    failures = [
+        f"{result.workload.orders} orders, {round_.kind} refresh: sent"
+        f" {dict(round_.integration.requests)}, floor {dict(round_.request_floor)}"
+        for result in results
+        for round_ in result.rounds
+        if not at_floor(round_)
+    ]
+    return _verdict(
+        "Requests per refresh at the floor, 1 + ceil(active / 100)"
+        " + ceil(pending refills / 100)",
+        failures,
+        f"all {sum(len(result.rounds) for result in results)} refreshes",
+    )
+
+
+def _no_idle_writes(results: Sequence[SizeResult]) -> TargetResult:
+    failures = [
+        f"{result.workload.orders} orders: {dict(round_.integration.state_writes)}"
+        for result in results
+        for round_ in result.rounds
+        if round_.kind is RefreshKind.IDLE and round_.integration.state_writes
+    ]
+    idle = sum(
+        round_.kind is RefreshKind.IDLE
+        for result in results
+        for round_ in result.rounds
+    )
+    return _verdict(
+        "No state write on a refresh where nothing changed at the panel",
+        failures,
+        f"0 writes in all {idle} idle refreshes",
+    )
+
+
+def _cpu_linear(results: Sequence[SizeResult]) -> TargetResult:
+    target = "CPU per refresh grows no faster than linearly with the tracked orders"
+    if len(results) < 2:
+        return TargetResult(
+            target=target, verdict=Verdict.NOT_MEASURED, detail="one size only"
+        )
+    failures: list[str] = []
+    checked: list[str] = []
+    for smaller, larger in pairwise(sorted(results, key=_orders)):
+        size_ratio = larger.workload.orders / smaller.workload.orders
+        for kind in RefreshKind:
+            cpu_ratio = larger.median(kind, integration_cpu) / smaller.median(
+                kind, integration_cpu
+            )
+            text = (
+                f"{smaller.workload.orders}→{larger.workload.orders} orders ({kind}):"
+                f" x{cpu_ratio:.1f} for x{size_ratio:g}"
+            )
+            checked.append(text)
+            if cpu_ratio > size_ratio * LINEAR_GROWTH_SLACK:
+                failures.append(text)
+    return _verdict(target, failures, "; ".join(checked))
+
+
+def _cpu_below_baseline(results: Sequence[SizeResult]) -> TargetResult:
+    target = (
+        f"CPU per refresh at least {BASELINE_CPU_RATIO:g}x below the baseline's"
+        f" from {BASELINE_RATIO_FROM_ORDERS} orders"
+    )
+    return _check_sizes(
+        target,
+        [
+            result
+            for result in results
+            if result.workload.orders >= BASELINE_RATIO_FROM_ORDERS
+        ],
+        _baseline_ratio_failures,
+        _baseline_ratios,
+    )
+
+
+def _baseline_ratios(result: SizeResult) -> str:
+    return ", ".join(
+        f"{result.workload.orders} orders ({kind}): x{_baseline_ratio(result, kind):.0f}"
+        for kind in RefreshKind
+    )
+
+
+def _baseline_ratio(result: SizeResult, kind: RefreshKind) -> float:
+    return result.median(kind, baseline_cpu) / result.median(kind, integration_cpu)
+
+
+def _baseline_ratio_failures(result: SizeResult) -> bool:
+    return any(
+        _baseline_ratio(result, kind) < BASELINE_CPU_RATIO for kind in RefreshKind
+    )
+
+
+def _no_stalls(results: Sequence[SizeResult]) -> TargetResult:
+    target = (
+        f"No event-loop stall over {STALL_THRESHOLD_SECONDS * 1000:g} ms caused by"
+        f" the integration at {STALLS_CHECKED_FROM_ORDERS} orders and more"
+    )
+    return _check_sizes(
+        target,
+        [
+            result
+            for result in results
+            if result.workload.orders >= STALLS_CHECKED_FROM_ORDERS
+        ],
+        lambda result: bool(result.integration_stalls),
+        _stall_summary,
+    )
+
+
+def _stall_summary(result: SizeResult) -> str:
+    if not result.stalls:
+        return f"{result.workload.orders} orders: none"
+    return f"{result.workload.orders} orders: " + ", ".join(
+        f"{stall.seconds * 1000:.0f} ms ({stall.collecting_seconds * 1000:.0f} ms"
+        f" collecting garbage) in {stall.callback[:100]}"
+        for stall in result.stalls
+    )
+
+
+def _check_sizes(
+    target: str,
+    results: Sequence[SizeResult],
+    failed: Callable[[SizeResult], bool],
+    describe: Callable[[SizeResult], str],
+) -> TargetResult:
+    if not results:
+        return TargetResult(
+            target=target, verdict=Verdict.NOT_MEASURED, detail="no such size measured"
+        )
+    return _verdict(
+        target,
+        [describe(result) for result in results if failed(result)],
+        "; ".join(map(describe, results)),
+    )
+
+
+def _memory_reported(results: Sequence[SizeResult]) -> TargetResult:
+    return _check_sizes(
+        "Memory per tracked order reported (tracemalloc)",
+        results,
+        lambda result: result.memory_per_order <= 0,
+        lambda result: (
+            f"{result.workload.orders} orders: {result.memory_per_order / KIB:.1f} KiB"
+        ),
+    )
+
+
+def _orders(result: SizeResult) -> int:
+    return result.workload.orders
+
+
+TARGETS: tuple[Callable[[Sequence[SizeResult]], TargetResult], ...] = (
+    _requests_at_floor,
+    _no_idle_writes,
+    _cpu_linear,
+    _cpu_below_baseline,
+    _no_stalls,
+    _memory_reported,
+)

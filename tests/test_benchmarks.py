@@ -1,0 +1,62 @@
+"""The benchmark harness still works: a small account through every phase."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+import time
+
+from benchmarks.harness import async_run_benchmark
+from benchmarks.phases import STALL_THRESHOLD_SECONDS, RefreshKind
+from benchmarks.probes import recording_stalls
+from benchmarks.report import Machine, render_markdown
+from benchmarks.targets import Verdict, check_targets
+from benchmarks.workload import Workload
+
+
+async def test_small_account_through_every_phase(
+    socket_enabled: None, tmp_path: Path
+) -> None:
+    """Every refresh is measured at the floor, beside a baseline polling each order."""
+    workload = Workload.of_size(10)
+
+    results = await async_run_benchmark([workload], rounds=1, work_dir=tmp_path)
+
+    (result,) = results
+    assert result.workload == workload
+    assert [round_.kind for round_ in result.rounds] == list(RefreshKind)
+    for round_ in result.rounds:
+        assert round_.active_orders == 3
+        assert round_.pending_refills == workload.refills
+        assert round_.integration.requests == round_.request_floor
+        assert round_.baseline.requests == {
+            "balance": 1,
+            "status": workload.orders,
+            "refill_status": workload.refills,
+        }
+        assert round_.baseline.state_writes.total() == 1 + 10 + workload.refills
+        assert round_.integration.cost.cpu_seconds > 0
+    idle, busy = result.rounds
+    assert not idle.integration.state_writes
+    assert busy.integration.state_writes
+    assert result.setup.wall_seconds > 0
+    assert result.memory_per_order > 0
+
+    targets = check_targets(results)
+    assert {target.verdict for target in targets} <= {
+        Verdict.MET,
+        Verdict.NOT_MEASURED,
+    }
+    page = render_markdown(results, targets, Machine.this_one(), "scripts/benchmark")
+    assert "| 10 | busy | 3 + 1 |" in page
+
+
+async def test_stalls_are_recorded() -> None:
+    """A callback holding the event loop past the threshold is reported."""
+    with recording_stalls(STALL_THRESHOLD_SECONDS) as stalls:
+        asyncio.get_running_loop().call_soon(time.sleep, STALL_THRESHOLD_SECONDS * 2)
+        await asyncio.sleep(0.01)
+
+    (stall,) = stalls
+    assert stall.own_seconds > STALL_THRESHOLD_SECONDS
+    assert "sleep" in stall.callback

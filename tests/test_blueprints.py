@@ -1,0 +1,286 @@
+"""Tests for the automation blueprints, run by Home Assistant against the simulator."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+from decimal import Decimal
+import json
+from pathlib import Path
+import shutil
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.automation import DOMAIN as AUTOMATION_DOMAIN
+from homeassistant.components.automation.config import AUTOMATION_BLUEPRINT_SCHEMA
+from homeassistant.components.blueprint import Blueprint
+from homeassistant.const import (
+    ATTR_ENTITY_ID,
+    ENTITY_MATCH_ALL,
+    SERVICE_TURN_OFF,
+    STATE_ON,
+)
+from homeassistant.core import HomeAssistant, ServiceCall
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
+from homeassistant.util.yaml import load_yaml_dict
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+    async_mock_service,
+)
+
+from custom_components.smmpanel.const import CONF_FINISHED_ORDER_RETENTION, DOMAIN
+from panel_simulator import Panel
+
+REPOSITORY = Path(__file__).parent.parent
+BLUEPRINTS = REPOSITORY / "blueprints" / AUTOMATION_DOMAIN / DOMAIN
+BALANCE = "sensor.127_0_0_1_balance"
+ORDER_EVENTS = "event.127_0_0_1_order_events"
+AUTOMATION = "automation.blueprint_under_test"
+REFILLABLE_SERVICE = 1  # Instagram Followers - Real [Refill 30D]
+EXPENSIVE_SERVICE = 101  # 250.00 per 1000
+
+
+@pytest.fixture
+async def blueprint_folder(hass: HomeAssistant, tmp_path: Path) -> AsyncIterator[None]:
+    """Give Home Assistant a config folder holding this repository's blueprints.
+
+    Turns the automations off at the end, which detaches their time triggers.
+    """
+    hass.config.config_dir = str(tmp_path)
+    shutil.copytree(
+        BLUEPRINTS, Path(hass.config.path("blueprints", AUTOMATION_DOMAIN, DOMAIN))
+    )
+    yield
+    if hass.services.has_service(AUTOMATION_DOMAIN, SERVICE_TURN_OFF):
+        await hass.services.async_call(
+            AUTOMATION_DOMAIN,
+            SERVICE_TURN_OFF,
+            {ATTR_ENTITY_ID: ENTITY_MATCH_ALL},
+            blocking=True,
+        )
+
+
+@pytest.fixture
+def notifications(hass: HomeAssistant) -> list[ServiceCall]:
+    """Capture the persistent notifications the blueprints create."""
+    return async_mock_service(hass, "persistent_notification", "create")
+
+
+async def _use_blueprint(
+    hass: HomeAssistant, blueprint: str, inputs: dict[str, Any]
+) -> None:
+    """Set up one automation from a blueprint and check that it is on."""
+    assert await async_setup_component(
+        hass,
+        AUTOMATION_DOMAIN,
+        {
+            AUTOMATION_DOMAIN: {
+                "id": "blueprint_under_test",
+                "alias": "Blueprint under test",
+                "use_blueprint": {"path": f"{DOMAIN}/{blueprint}", "input": inputs},
+            }
+        },
+    )
+    await hass.async_block_till_done()
+    state = hass.states.get(AUTOMATION)
+    assert state is not None
+    assert state.state == STATE_ON
+
+
+async def _move_to(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, moment: datetime
+) -> None:
+    """Let time pass until `moment`, with everything due on the way."""
+    freezer.move_to(moment)
+    async_fire_time_changed(hass, moment)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def _poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
+    """Let one default polling interval pass."""
+    await _move_to(hass, freezer, dt_util.utcnow() + timedelta(minutes=5))
+
+
+async def _place_order(
+    hass: HomeAssistant, entry: MockConfigEntry, service: int
+) -> int:
+    """Place an order with the add_order action; return its ID."""
+    response = await hass.services.async_call(
+        DOMAIN,
+        "add_order",
+        {
+            "config_entry_id": entry.entry_id,
+            "service": service,
+            "link": "https://instagram.com/blueprint",
+            "quantity": 1000,
+        },
+        blocking=True,
+        return_response=True,
+    )
+    assert response is not None
+    order_id = response["order"]
+    assert isinstance(order_id, int)
+    return order_id
+
+
+@pytest.mark.parametrize(
+    "path", sorted(BLUEPRINTS.glob("*.yaml")), ids=lambda p: p.stem
+)
+def test_blueprint_is_valid(path: Path) -> None:
+    """Each blueprint passes Home Assistant's schema; its metadata is consistent."""
+    blueprint = Blueprint(
+        load_yaml_dict(path),
+        path=path.name,
+        expected_domain=AUTOMATION_DOMAIN,
+        schema=AUTOMATION_BLUEPRINT_SCHEMA,
+    )
+
+    assert blueprint.validate() is None
+    hacs = json.loads((REPOSITORY / "hacs.json").read_text(encoding="utf-8"))
+    assert blueprint.metadata["homeassistant"]["min_version"] == hacs["homeassistant"]
+    assert blueprint.metadata["source_url"].endswith(
+        f"/blob/main/{path.relative_to(REPOSITORY)}"
+    )
+    for name, spec in blueprint.inputs.items():
+        assert spec.get("selector"), f"input {name} has no selector"
+        for entity_filter in spec["selector"].get("entity", {}).get("filter", []):
+            assert entity_filter["integration"] == DOMAIN
+
+
+@pytest.mark.usefixtures("blueprint_folder")
+@pytest.mark.parametrize("notify_action", ["", "notify.phone"])
+async def test_low_balance_notify(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    panel: Panel,
+    setup_integration: MockConfigEntry,
+    notifications: list[ServiceCall],
+    notify_action: str,
+) -> None:
+    """The balance falling below the threshold sends one notification."""
+    phone = async_mock_service(hass, "notify", "phone")
+    await _use_blueprint(
+        hass,
+        "low_balance_notify.yaml",
+        {"balance_sensor": BALANCE, "threshold": 100, "notify_action": notify_action},
+    )
+    panel.create_order(EXPENSIVE_SERVICE, link="https://instagram.com/a", quantity=3800)
+    await _poll(hass, freezer)
+    await _poll(hass, freezer)
+
+    sent = phone if notify_action else notifications
+    assert len(sent) == 1
+    assert len(notifications) + len(phone) == 1
+    assert sent[0].data["title"] == "127.0.0.1: low balance"
+    assert (
+        sent[0]
+        .data["message"]
+        .startswith("The balance of 127.0.0.1 is 50.0 USD, below 100 USD.")
+    )
+
+
+@pytest.mark.usefixtures("blueprint_folder")
+async def test_order_finished_notify(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    panel: Panel,
+    setup_integration: MockConfigEntry,
+    notifications: list[ServiceCall],
+) -> None:
+    """A tracked order finishing sends its details once; a reload sends nothing."""
+    await _use_blueprint(
+        hass, "order_finished_notify.yaml", {"order_events": ORDER_EVENTS}
+    )
+    order_id = await _place_order(hass, setup_integration, REFILLABLE_SERVICE)
+    await _poll(hass, freezer)
+    assert notifications == []  # in progress is not among the event types
+
+    panel.advance(24 * 3600)
+    await _poll(hass, freezer)
+
+    assert len(notifications) == 1
+    order = panel.orders[order_id]
+    label = {"Completed": "completed", "Partial": "partially delivered"}[
+        order.progress(panel.clock.now()).status
+    ]
+    assert notifications[0].data["notification_id"] == f"smmpanel_order_{order_id}"
+    assert notifications[0].data["title"] == f"SMM order {order_id} {label}"
+    message, charge = notifications[0].data["message"].split(" Charge: ")
+    assert message == (
+        f"Order {order_id} (Instagram Followers - Real [Refill 30D]) "
+        f"for https://instagram.com/blueprint is {label}."
+    )
+    amount, currency = charge.split(" ", 1)
+    assert Decimal(amount) == order.charge
+    assert currency.startswith("USD.")
+
+    await _poll(hass, freezer)
+    assert await hass.config_entries.async_reload(setup_integration.entry_id)
+    await hass.async_block_till_done()
+    assert len(notifications) == 1
+
+
+@pytest.mark.usefixtures("blueprint_folder")
+async def test_refill_after_days(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    panel: Panel,
+    config_entry: MockConfigEntry,
+    notifications: list[ServiceCall],
+) -> None:
+    """An order is refilled once, the chosen days after it completed; results are told."""
+    days = 7
+    config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        config_entry, options={CONF_FINISHED_ORDER_RETENTION: (days + 1) * 24}
+    )
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    order_id = await _place_order(hass, config_entry, REFILLABLE_SERVICE)
+    panel.advance(24 * 3600)
+    await _poll(hass, freezer)
+    order_sensor = hass.states.get(f"sensor.127_0_0_1_order_{order_id}")
+    assert order_sensor is not None
+    assert order_sensor.state == "completed"
+    finished_at = order_sensor.attributes["finished_at"]
+    assert finished_at == dt_util.utcnow()
+
+    check = finished_at + timedelta(days=days, hours=1)
+    await _use_blueprint(
+        hass,
+        "refill_after_days.yaml",
+        {
+            "config_entry": config_entry.entry_id,
+            "order_events": ORDER_EVENTS,
+            "days": days,
+            "check_time": dt_util.as_local(check).strftime("%H:%M:%S"),
+        },
+    )
+    await _move_to(hass, freezer, check - timedelta(days=1))
+    assert panel.refills == {}
+
+    await _move_to(hass, freezer, check)
+    (refill,) = panel.refills.values()
+    assert refill.order_id == order_id
+    assert [call.data["title"] for call in notifications] == ["SMM refills requested"]
+    assert notifications[0].data["message"] == (
+        f"Refills requested for {days}-day-old orders: "
+        f"{order_id} (refill {refill.refill_id})."
+    )
+
+    panel.advance(7 * 24 * 3600)
+    await _poll(hass, freezer)
+    assert len(notifications) == 2
+    outcome = {"Completed": "completed", "Rejected": "was rejected"}[
+        refill.status_at(panel.clock.now())
+    ]
+    assert notifications[1].data["title"] == f"SMM refill {outcome}"
+    assert notifications[1].data["message"] == (
+        f"Refill {refill.refill_id} of order {order_id} "
+        f"(Instagram Followers - Real [Refill 30D]) {outcome}."
+    )
+
+    await _move_to(hass, freezer, check + timedelta(days=1))
+    assert len(panel.refills) == 1
