@@ -1,0 +1,226 @@
+"""Run the panel simulator and a real Home Assistant with this integration, until Ctrl-C.
+
+Home Assistant serves http://127.0.0.1:8123 from config/ (git-ignored), the simulator
+http://127.0.0.1:8321/api/v2; their console output goes to .develop/. With --demo, an
+owner account and a config entry for the simulator, with two orders, are made at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from contextlib import ExitStack
+import logging
+import signal
+import socket
+import sys
+import time
+from types import FrameType
+from typing import Any, NoReturn
+from urllib.parse import urlsplit
+
+from homeassistant.util import slugify
+
+from panel_simulator import RunningSimulator
+
+from . import DevenvError
+from .client import HomeAssistantClient, Owner
+from .configuration import DOMAIN, HOST, REPO_ROOT, prepare_config_dir
+from .environment import HOMEASSISTANT_VERSION, ensure_environment
+from .processes import ManagedProcess, start_homeassistant, start_simulator
+
+HOMEASSISTANT_PORT = 8123
+SIMULATOR_PORT = 8321
+SIMULATOR_KEY = "demo-key"  # the simulator's demo key, not a secret
+CONFIG_DIR = REPO_ROOT / "config"
+RUN_DIR = REPO_ROOT / ".develop"
+DEMO_OWNER = Owner(name="Demo", username="demo", password="demo-password")  # noqa: S106 - printed for the demo
+DEMO_ORDERS: tuple[dict[str, Any], ...] = (
+    {"service": 1, "link": "https://www.instagram.com/smmpanel.demo/", "quantity": 200},
+    {
+        "service": 15,
+        "link": "https://www.youtube.com/watch?v=smmpanel",
+        "quantity": 1000,
+    },
+)
+DEMO_SCAN_INTERVAL = 1  # minute: the dashboard follows the orders closely
+DEMO_TIMEOUT = 120.0
+
+_LOGGER = logging.getLogger(__name__)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run until Ctrl-C; return the exit code."""
+    parser = argparse.ArgumentParser(
+        prog="scripts/develop",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="create an owner account and a config entry for the simulator, with orders",
+    )
+    args = parser.parse_args(argv)
+    logging.basicConfig(format="develop: %(message)s", level=logging.INFO)
+    for signal_number in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signal_number, _interrupt)
+    try:
+        run(demo=args.demo)
+    except DevenvError as error:
+        _LOGGER.error("%s", error)
+        return 1
+    except KeyboardInterrupt:
+        _LOGGER.info("Stopped")
+    return 0
+
+
+def _interrupt(signal_number: int, frame: FrameType | None) -> NoReturn:
+    """Stop on SIGTERM and SIGHUP as on Ctrl-C."""
+    raise KeyboardInterrupt
+
+
+def run(*, demo: bool) -> None:
+    """Start the simulator and Home Assistant; stop both when interrupted."""
+    environment = ensure_environment()
+    homeassistant_url = prepare_config_dir(
+        CONFIG_DIR, environment, port=HOMEASSISTANT_PORT
+    )
+    simulator_url = RunningSimulator(HOST, SIMULATOR_PORT)
+    for url in (homeassistant_url, simulator_url.base_url):
+        _check_port_free(url)
+    with ExitStack() as stack:
+        # Left in reverse order: Home Assistant stops before the panel it polls.
+        simulator = stack.enter_context(
+            start_simulator(
+                port=SIMULATOR_PORT,
+                api_key=SIMULATOR_KEY,
+                log_file=RUN_DIR / "simulator.log",
+            )
+        )
+        _LOGGER.info(
+            "Starting Home Assistant %s (the first start installs its frontend)",
+            HOMEASSISTANT_VERSION,
+        )
+        homeassistant = stack.enter_context(
+            start_homeassistant(
+                environment,
+                config_dir=CONFIG_DIR,
+                url=homeassistant_url,
+                log_file=RUN_DIR / "homeassistant.log",
+            )
+        )
+        if demo:
+            device_url = _set_up_demo(
+                homeassistant, HomeAssistantClient(homeassistant_url), simulator_url.url
+            )
+            print(_demo_banner(homeassistant_url, device_url))
+        else:
+            print(_banner(homeassistant_url, simulator_url.url))
+        print(_common_banner(simulator_url.base_url), flush=True)
+        _wait_while_running(simulator, homeassistant)
+
+
+def _check_port_free(url: str) -> None:
+    address = urlsplit(url).netloc
+    host, _, port = address.rpartition(":")
+    with socket.socket() as probe:
+        # As servers do, so that connections closed a moment ago do not count.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, int(port)))
+        except OSError:
+            raise DevenvError(
+                f"{address} is in use (is scripts/develop already running?)"
+            ) from None
+
+
+def _set_up_demo(
+    homeassistant: ManagedProcess, anonymous: HomeAssistantClient, simulator_url: str
+) -> str:
+    """Onboard, add the simulator's account with orders; return its device's page."""
+    client = anonymous.onboard(DEMO_OWNER)
+    # Entries removed while Home Assistant starts keep their entity ids a while.
+    homeassistant.wait_until(
+        lambda: client.core_state() == "RUNNING", timeout=DEMO_TIMEOUT, what="running"
+    )
+    # The simulator starts empty each time: drop the entries of earlier runs, whose
+    # orders it no longer knows. The config flow titles an entry with its URL's host.
+    for entry in client.config_entries(DOMAIN):
+        if entry["title"] == HOST:
+            client.remove_config_entry(entry["entry_id"])
+    entry_id = client.add_config_entry(
+        DOMAIN, {"url": simulator_url, "api_key": SIMULATOR_KEY}
+    )["entry_id"]
+    # New options reload the entry: let it load again before placing orders.
+    client.set_options(entry_id, {"scan_interval": DEMO_SCAN_INTERVAL})
+    homeassistant.wait_until(
+        lambda: any(
+            entry["entry_id"] == entry_id and entry["state"] == "loaded"
+            for entry in client.config_entries(DOMAIN)
+        ),
+        timeout=DEMO_TIMEOUT,
+        what="reloading the demo config entry",
+    )
+    for order in DEMO_ORDERS:
+        client.call_action(
+            DOMAIN,
+            "add_order",
+            {"config_entry_id": entry_id, **order},
+            return_response=True,
+        )
+    balance = _balance_entity_id(HOST)
+    device_id = client.render_template(f"{{{{ device_id('{balance}') }}}}")
+    return f"{client.url}/config/devices/device/{device_id}"
+
+
+def _balance_entity_id(title: str) -> str:
+    """Return the entity id of the balance sensor of a config entry titled `title`."""
+    return f"sensor.{slugify(title)}_balance"
+
+
+def _demo_banner(homeassistant_url: str, device_url: str) -> str:
+    return f"""
+Home Assistant {HOMEASSISTANT_VERSION} runs this working tree's {DOMAIN} integration,
+with a demo account on the panel simulator (polled every minute, two orders placed).
+
+  Open             {homeassistant_url}
+  Log in as        {DEMO_OWNER.username} / {DEMO_OWNER.password}
+  Panel device     {device_url}
+  Balance sensor   {_balance_entity_id(HOST)}"""
+
+
+def _banner(homeassistant_url: str, simulator_url: str) -> str:
+    return f"""
+Home Assistant {HOMEASSISTANT_VERSION} runs this working tree's {DOMAIN} integration.
+
+  Open             {homeassistant_url}
+                   (first time: create your account), then Settings > Devices & services
+                   > Add integration > SMM Panel, and enter:
+  API URL          {simulator_url}
+  API key          {SIMULATOR_KEY}
+  Balance sensor   {_balance_entity_id(HOST)}
+  (scripts/develop --demo does all of this for you.)"""
+
+
+def _common_banner(simulator_base_url: str) -> str:
+    return f"""
+  Simulator state  {simulator_base_url}/_simulator/state
+  Move its clock   curl -X POST -d '{{"seconds": 600}}' {simulator_base_url}/_simulator/advance
+  Logs             config/home-assistant.log, .develop/simulator.log
+  Code changes     restart scripts/develop (config/custom_components/{DOMAIN} links here)
+
+Press Ctrl-C to stop.
+"""
+
+
+def _wait_while_running(*processes: ManagedProcess) -> None:
+    """Return never; raise when one of the processes ends."""
+    while True:
+        for process in processes:
+            process.check_running()
+        time.sleep(1)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

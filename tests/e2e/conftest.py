@@ -1,0 +1,164 @@
+"""Fixtures of the end-to-end tests: Home Assistant, the simulator and a browser.
+
+They run what scripts/develop runs: Home Assistant 2026.11.0 in its own cached
+environment, from a configuration folder wired to this working tree, and the panel
+simulator, each a process stopped at the end of the session; and Debian's Chromium,
+driven by Playwright.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator, Iterator
+import os
+from pathlib import Path
+import shutil
+import socket
+from unittest.mock import patch
+
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+import pytest
+import pytest_socket
+
+from panel_simulator import RunningSimulator
+from scripts.devenv.client import HomeAssistantClient, JsonClient
+from scripts.devenv.configuration import HOST, prepare_config_dir
+from scripts.devenv.environment import ensure_environment
+from scripts.devenv.processes import start_homeassistant, start_simulator
+
+from .harness import API_KEY, AUTOMATIONS_YAML, OWNER, HomeAssistant, Simulator
+
+CHROMIUM_FLAGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+UI_TIMEOUT_MS = 60_000  # a first page load takes a while on two cores
+SCREENSHOTS_DIR = Path(__file__).parents[2] / "docs" / "images"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Generator[None]:
+    """Let these tests and their fixtures reach loopback servers.
+
+    The harness blocks sockets before each test, before the fixtures are set up.
+    """
+    pytest_socket.enable_socket()
+    with patch.object(pytest_socket, "disable_socket"):
+        return (yield)
+
+
+# No Home Assistant runs in this process, and Playwright's sync API runs an event loop
+# of its own in this thread: the harness's fixtures that set up the other tests' Home
+# Assistant and event loop, and check both afterwards, are replaced by no-ops here.
+@pytest.fixture
+def auto_enable_custom_integrations() -> None:
+    """Load no custom integrations in this process."""
+
+
+@pytest.fixture
+def configure_event_loop() -> None:
+    """Leave the event loop alone."""
+
+
+@pytest.fixture
+def enable_event_loop_debug() -> None:
+    """Leave the event loop alone."""
+
+
+@pytest.fixture
+def verify_cleanup() -> None:
+    """Check nothing: the fixtures stop the processes they start."""
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Simulator]:
+    """Run the panel simulator on a free port."""
+    running = RunningSimulator(HOST, _free_port())
+    with start_simulator(
+        port=running.port,
+        api_key=API_KEY,
+        log_file=tmp_path_factory.mktemp("simulator") / "simulator.log",
+    ):
+        yield Simulator(running, JsonClient(running.base_url))
+
+
+@pytest.fixture(scope="session")
+def homeassistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HomeAssistant]:
+    """Run Home Assistant on a free port, onboarded, with a blueprint automation."""
+    environment = ensure_environment()
+    run_dir = tmp_path_factory.mktemp("homeassistant")
+    config_dir = run_dir / "config"
+    url = prepare_config_dir(
+        config_dir, environment, port=_free_port(), automations_yaml=AUTOMATIONS_YAML
+    )
+    with start_homeassistant(
+        environment, config_dir=config_dir, url=url, log_file=run_dir / "console.log"
+    ) as process:
+        client = HomeAssistantClient(url).onboard(OWNER)
+        process.wait_until(
+            lambda: client.core_state() == "RUNNING", timeout=120, what="running"
+        )
+        yield HomeAssistant(client, process, config_dir)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Launch headless Chromium; skip where the machine has none, except in CI."""
+    executable = os.environ.get("SMMPANEL_CHROMIUM") or shutil.which("chromium")
+    if executable is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("no Chromium in CI, where scripts/test installs Debian's")
+        pytest.skip(
+            "no browser: install Debian's chromium (apt-get install chromium) "
+            "or set SMMPANEL_CHROMIUM to a Chromium executable"
+        )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable, args=CHROMIUM_FLAGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def page(browser: Browser, homeassistant: HomeAssistant) -> Iterator[Page]:
+    """Return a page logged in to Home Assistant through its login form."""
+    expect.set_options(timeout=UI_TIMEOUT_MS)
+    context = browser.new_context(viewport={"width": 1280, "height": 860})
+    page = context.new_page()
+    page.set_default_timeout(UI_TIMEOUT_MS)
+    page.goto(homeassistant.client.url)
+    page.get_by_role("textbox", name="Username").fill(OWNER.username)
+    page.get_by_role("textbox", name="Password").fill(OWNER.password)
+    page.get_by_role("button", name="Log in").click()
+    # Back from the login page, the frontend trades the code in the URL for tokens.
+    page.wait_for_url(lambda url: "/auth/" not in url and "auth_callback" not in url)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def save_screenshot(page: Page) -> Callable[[str], None]:
+    """Return a function saving the page as docs/images/<name>.png.
+
+    It saves only when SMMPANEL_SAVE_SCREENSHOTS=1: the committed screenshots come
+    from such a run.
+    """
+
+    def save(name: str) -> None:
+        if os.environ.get("SMMPANEL_SAVE_SCREENSHOTS") == "1":
+            SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=SCREENSHOTS_DIR / f"{name}.png")
+
+    return save
