@@ -349,43 +349,49 @@ def _assert_issue(
     )
 
 
-async def test_removing_the_entry_removes_the_issue(
+@pytest.fixture
+async def lost_tracking_issue_id(
     hass: HomeAssistant,
     config_entry: MockConfigEntry,
     hass_storage: dict[str, Any],
     issue_registry: ir.IssueRegistry,
-) -> None:
-    """The repair issue goes with the account it is about."""
+) -> str:
+    """Set up an entry whose stored tracking cannot be read; return its issue id."""
     hass_storage[_storage_key(config_entry)] = {"version": 2, "data": CURRENT}
     config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     issue_id = f"tracking_lost_{config_entry.entry_id}"
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
+    return issue_id
 
+
+async def test_removing_the_entry_removes_the_issue(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+    lost_tracking_issue_id: str,
+) -> None:
+    """The repair issue goes with the account it is about."""
     await hass.config_entries.async_remove(config_entry.entry_id)
 
-    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+    assert issue_registry.async_get_issue(DOMAIN, lost_tracking_issue_id) is None
 
 
 async def test_the_user_closes_the_issue_once_dealt_with(
     hass: HomeAssistant,
     hass_client: ClientSessionGenerator,
     config_entry: MockConfigEntry,
-    hass_storage: dict[str, Any],
     issue_registry: ir.IssueRegistry,
+    lost_tracking_issue_id: str,
 ) -> None:
     """The lost-tracking issue has a confirm step that closes it."""
-    hass_storage[_storage_key(config_entry)] = {"version": 2, "data": CURRENT}
-    config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
     assert await async_setup_component(hass, "repairs", {})
-    await hass.async_block_till_done()
-    issue_id = f"tracking_lost_{config_entry.entry_id}"
     client = await hass_client()
 
     response = await client.post(
-        "/api/repairs/issues/fix", json={"handler": DOMAIN, "issue_id": issue_id}
+        "/api/repairs/issues/fix",
+        json={"handler": DOMAIN, "issue_id": lost_tracking_issue_id},
     )
     flow = await response.json()
     assert flow["step_id"] == "confirm"
@@ -393,4 +399,4 @@ async def test_the_user_closes_the_issue_once_dealt_with(
     response = await client.post(f"/api/repairs/issues/fix/{flow['flow_id']}", json={})
 
     assert (await response.json())["type"] == "create_entry"
-    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+    assert issue_registry.async_get_issue(DOMAIN, lost_tracking_issue_id) is None

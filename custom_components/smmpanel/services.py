@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
@@ -493,12 +493,22 @@ def _batch_rows(
     return rows
 
 
-async def _async_refill(call: ServiceCall) -> ServiceResponse:
-    """Request refills of orders."""
+async def _async_run_on_orders[R](
+    call: ServiceCall,
+    run: Callable[[SmmPanelCoordinator, list[int]], Awaitable[R]],
+) -> tuple[list[int], R]:
+    """Run an account action on the orders a call names; return the ids and result."""
     entry = _entry(call)
     order_ids = _parse_order_ids(call.data[ATTR_ORDERS])
     with _panel_errors(call.hass, entry):
-        results = await entry.runtime_data.async_refill(order_ids)
+        return order_ids, await run(entry.runtime_data, order_ids)
+
+
+async def _async_refill(call: ServiceCall) -> ServiceResponse:
+    """Request refills of orders."""
+    order_ids, results = await _async_run_on_orders(
+        call, SmmPanelCoordinator.async_refill
+    )
     if not call.return_response:
         return None
     return {"refills": _batch_rows(order_ids, results, "refill")}
@@ -506,10 +516,9 @@ async def _async_refill(call: ServiceCall) -> ServiceResponse:
 
 async def _async_cancel(call: ServiceCall) -> ServiceResponse:
     """Ask the panel to cancel orders."""
-    entry = _entry(call)
-    order_ids = _parse_order_ids(call.data[ATTR_ORDERS])
-    with _panel_errors(call.hass, entry):
-        results = await entry.runtime_data.async_cancel(order_ids)
+    order_ids, results = await _async_run_on_orders(
+        call, SmmPanelCoordinator.async_cancel
+    )
     if not call.return_response:
         return None
     return {"orders": _batch_rows(order_ids, results, "cancel_requested")}
@@ -517,10 +526,9 @@ async def _async_cancel(call: ServiceCall) -> ServiceResponse:
 
 async def _async_track_order(call: ServiceCall) -> ServiceResponse:
     """Start tracking orders placed elsewhere."""
-    entry = _entry(call)
-    order_ids = _parse_order_ids(call.data[ATTR_ORDERS])
-    with _panel_errors(call.hass, entry):
-        results = await entry.runtime_data.async_track_orders(order_ids)
+    order_ids, results = await _async_run_on_orders(
+        call, SmmPanelCoordinator.async_track_orders
+    )
     if not call.return_response:
         return None
     return {"orders": _status_rows(order_ids, results)}
@@ -540,10 +548,9 @@ async def _async_untrack_order(call: ServiceCall) -> None:
 
 async def _async_get_order_status(call: ServiceCall) -> ServiceResponse:
     """Return the status of orders without tracking them."""
-    entry = _entry(call)
-    order_ids = _parse_order_ids(call.data[ATTR_ORDERS])
-    with _panel_errors(call.hass, entry):
-        results = await entry.runtime_data.client.get_order_statuses(order_ids)
+    order_ids, results = await _async_run_on_orders(
+        call, lambda coordinator, ids: coordinator.client.get_order_statuses(ids)
+    )
     return {"orders": _status_rows(order_ids, results)}
 
 
