@@ -314,3 +314,38 @@ async def test_a_refresh_that_changes_nothing_writes_no_state(
             ),
         ]
     )
+
+
+async def test_an_action_after_a_failed_poll_does_not_revive_stale_data(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    panel: Panel,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """Tracking an order while the panel fails leaves the entities unavailable."""
+    coordinator = setup_integration.runtime_data
+    panel.faults.inject(Fault.HTTP_503, action="balance", times=2)
+    await _poll(hass, freezer)
+    (order_id,) = _place_orders(panel, 1)
+    shown: list[str] = []
+
+    @callback
+    def _record(event: Event[EventStateChangedData]) -> None:
+        if event.data["entity_id"] == BALANCE_ENTITY and event.data["new_state"]:
+            shown.append(event.data["new_state"].state)
+
+    unsubscribe = hass.bus.async_listen(EVENT_STATE_CHANGED, _record)
+    await coordinator.async_track_orders([order_id])
+    await hass.async_block_till_done(wait_background_tasks=True)
+    unsubscribe()
+
+    assert shown == []
+    assert not coordinator.last_update_success
+    state = hass.states.get(BALANCE_ENTITY)
+    assert state is not None
+    assert state.state == STATE_UNAVAILABLE
+    assert order_id in coordinator.tracker.orders
+
+    await _poll(hass, freezer)
+    assert coordinator.last_update_success
+    assert order_id in coordinator.data.orders

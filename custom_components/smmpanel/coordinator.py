@@ -192,9 +192,13 @@ class SmmPanelCoordinator(DataUpdateCoordinator[SmmPanelData]):
         return self.catalogue
 
     async def _async_tracking_changed(self) -> None:
-        """Persist tracking changes made by an action and show them at once."""
+        """Persist tracking changes made by an action and show them at once.
+
+        After a failed poll the entities stay unavailable until a refresh succeeds,
+        rather than showing the last balance as current.
+        """
         await self.tracker.async_save()
-        if self.data is not None:
+        if self.data is not None and self.last_update_success:
             self.async_set_updated_data(self._snapshot(self.data.balance))
         await self.async_request_refresh()
 
