@@ -60,17 +60,15 @@ def _add(panel: Panel, fields: Mapping[str, str]) -> Reply:
 def _status(panel: Panel, fields: Mapping[str, str]) -> Reply:
     now = panel.clock.now()
     if "orders" in fields:
-        _expect(fields, "orders")
-        rows = {
-            key: _row(
-                lambda order_id: answers.order_status(
-                    panel.dialect, panel.find_order(order_id), now, panel.currency
-                ),
-                key,
-                errors.INCORRECT_ORDER_ID,
-            )
-            for key in _batch(fields["orders"], errors.ORDER_ID_REQUIRED)
-        }
+        rows = _batch_rows(
+            fields,
+            "orders",
+            lambda order_id: answers.order_status(
+                panel.dialect, panel.find_order(order_id), now, panel.currency
+            ),
+            errors.INCORRECT_ORDER_ID,
+            errors.ORDER_ID_REQUIRED,
+        )
         return Reply(answers.order_statuses(panel.dialect, rows))
     _expect(fields, "order")
     order = panel.find_order(_single_id(fields, "order", errors.INCORRECT_ORDER_ID))
@@ -79,15 +77,13 @@ def _status(panel: Panel, fields: Mapping[str, str]) -> Reply:
 
 def _refill(panel: Panel, fields: Mapping[str, str]) -> Reply:
     if "orders" in fields:
-        _expect(fields, "orders")
-        rows = {
-            key: _row(
-                lambda order_id: panel.request_refill(order_id).refill_id,
-                key,
-                errors.INCORRECT_ORDER_ID,
-            )
-            for key in _batch(fields["orders"], errors.ORDER_ID_REQUIRED)
-        }
+        rows = _batch_rows(
+            fields,
+            "orders",
+            lambda order_id: panel.request_refill(order_id).refill_id,
+            errors.INCORRECT_ORDER_ID,
+            errors.ORDER_ID_REQUIRED,
+        )
         return Reply(answers.refills(panel.dialect, rows))
     _expect(fields, "order")
     refill = panel.request_refill(
@@ -98,15 +94,13 @@ def _refill(panel: Panel, fields: Mapping[str, str]) -> Reply:
 
 def _refill_status(panel: Panel, fields: Mapping[str, str]) -> Reply:
     if "refills" in fields:
-        _expect(fields, "refills")
-        rows = {
-            key: _row(
-                lambda refill_id: panel.find_refill(refill_id).status,
-                key,
-                errors.REFILL_NOT_FOUND,
-            )
-            for key in _batch(fields["refills"], errors.INCORRECT_REQUEST)
-        }
+        rows = _batch_rows(
+            fields,
+            "refills",
+            lambda refill_id: panel.find_refill(refill_id).status,
+            errors.REFILL_NOT_FOUND,
+            errors.INCORRECT_REQUEST,
+        )
         return Reply(answers.refill_statuses(panel.dialect, rows))
     _expect(fields, "refill")
     refill = panel.find_refill(_single_id(fields, "refill", errors.REFILL_NOT_FOUND))
@@ -115,15 +109,31 @@ def _refill_status(panel: Panel, fields: Mapping[str, str]) -> Reply:
 
 def _cancel(panel: Panel, fields: Mapping[str, str]) -> Reply:
     if "orders" in fields:
-        _expect(fields, "orders")
-        rows = {
-            key: _row(panel.request_cancel, key, errors.INCORRECT_ORDER_ID)
-            for key in _batch(fields["orders"], errors.ORDER_ID_REQUIRED)
-        }
+        rows = _batch_rows(
+            fields,
+            "orders",
+            panel.request_cancel,
+            errors.INCORRECT_ORDER_ID,
+            errors.ORDER_ID_REQUIRED,
+        )
         return Reply(answers.cancels(panel.dialect, rows))
     _expect(fields, "order")
     panel.request_cancel(_single_id(fields, "order", errors.INCORRECT_ORDER_ID))
     return Reply({"cancel": 1})
+
+
+def _batch_rows[T](
+    fields: Mapping[str, str],
+    name: str,
+    operation: Callable[[int], T],
+    not_found: str,
+    missing: str,
+) -> dict[str, T | RowError]:
+    """Run an operation on each id of a batch parameter; errors become rows."""
+    _expect(fields, name)
+    return {
+        key: _row(operation, key, not_found) for key in _batch(fields[name], missing)
+    }
 
 
 def _row[T](operation: Callable[[int], T], key: str, not_found: str) -> T | RowError:
