@@ -155,8 +155,6 @@ class SmmPanelCoordinator(DataUpdateCoordinator[SmmPanelData]):
         pending = self.tracker.pending_refill_ids()
         statuses = await self.client.get_order_statuses(active) if active else {}
         refills = await self.client.get_refill_statuses(pending) if pending else {}
-        if not (active or pending):
-            return []
         now = dt_util.utcnow()
         events = self.tracker.apply_order_states(statuses, now)
         events += self.tracker.apply_refill_states(refills, now)

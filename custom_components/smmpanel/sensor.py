@@ -213,8 +213,10 @@ class SmmPanelOrderSensor(SmmPanelEntity, SensorEntity):
         self.order_id = order_id
         self._writer = writer
         self._attr_translation_placeholders = {"order_id": str(order_id)}
-        self._order: TrackedOrder | None = coordinator.data.orders.get(order_id)
-        self._last_update_success = coordinator.last_update_success
+
+    @property
+    def _order(self) -> TrackedOrder | None:
+        return self.coordinator.data.orders.get(self.order_id)
 
     @property
     def available(self) -> bool:
@@ -222,15 +224,14 @@ class SmmPanelOrderSensor(SmmPanelEntity, SensorEntity):
         return super().available and self._order is not None
 
     @override
+    def _state_source(self) -> Hashable:
+        """Return what the state shows: availability and the order (a new one per change)."""
+        return super()._state_source(), self._order
+
+    @override
     @callback
-    def _handle_coordinator_update(self) -> None:
-        """Write the state only when this order or the panel's availability changed."""
-        order = self.coordinator.data.orders.get(self.order_id)
-        success = self.coordinator.last_update_success
-        if order is self._order and success is self._last_update_success:
-            return
-        self._order = order
-        self._last_update_success = success
+    def _async_write_shown_state(self) -> None:
+        """Write the state with the next batch of order sensor states."""
         self._writer.async_write_soon(self)
 
     @property
