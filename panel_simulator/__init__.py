@@ -2,7 +2,15 @@
 
 from .catalogue import CATALOGUE, Service, ServiceType
 from .clock import Clock, ManualClock, RealTimeClock
-from .dialects import CLONE, STANDARD, Dialect, Quirk
+from .dialects import (
+    CLONE,
+    DIALECTS,
+    SMARTPANEL,
+    SMARTPANEL_REPORTED,
+    STANDARD,
+    Dialect,
+    Quirk,
+)
 from .faults import Fault, FaultRule, Faults
 from .orders import Order, OrderStatus, Refill, RefillStatus
 from .panel import Panel
@@ -11,6 +19,9 @@ from .server import RunningSimulator, create_app, run_simulator
 __all__ = [
     "CATALOGUE",
     "CLONE",
+    "DIALECTS",
+    "SMARTPANEL",
+    "SMARTPANEL_REPORTED",
     "STANDARD",
     "Clock",
     "Dialect",

@@ -13,6 +13,7 @@ from .orders import Order, OrderStatus, RefillStatus
 
 type Json = dict[str, Json] | list[Json] | str | int | float | bool | None
 
+CANCEL_REQUESTED = "Cancellation Requested"
 REFILL_ACCEPTED = "Your order will be refill asap. Thank you for patience"
 _MONEY_PLACES = Decimal("0.00001")
 _ERROR_STATUS = {
@@ -60,9 +61,11 @@ def count(dialect: Dialect, value: int) -> Json:
 
 def balance(dialect: Dialect, amount: Decimal, currency: str) -> Json:
     """Return the `balance` answer."""
-    if Quirk.FLOAT_BALANCE in dialect:
-        return {"balance": float(amount), "currency": currency}
-    return {"balance": money(dialect, amount), "currency": currency}
+    answer: dict[str, Json] = (
+        {"status": "success"} if Quirk.STATUS_SUCCESS_BALANCE in dialect else {}
+    )
+    value = float(amount) if Quirk.FLOAT_BALANCE in dialect else money(dialect, amount)
+    return answer | {"balance": value, "currency": currency}
 
 
 def services(dialect: Dialect, catalogue: Iterable[Service]) -> Json:
@@ -75,25 +78,36 @@ def services(dialect: Dialect, catalogue: Iterable[Service]) -> Json:
 
 def _service_row(dialect: Dialect, service: Service) -> Json:
     service_type = str(service.type)
-    if Quirk.LOWERCASE_VALUES in dialect:
+    if Quirk.SNAKE_CASE_TYPES in dialect:
+        service_type = service_type.lower().replace(" ", "_")
+    elif Quirk.LOWERCASE_VALUES in dialect:
         service_type = service_type.lower()
     rate: Json = float(service.rate) if Quirk.NUMBERS in dialect else str(service.rate)
-    return {
-        "service": service.service_id,
+    row: dict[str, Json] = {
+        "service": _db_id(dialect, service.service_id),
         "name": service.name,
         "type": service_type,
         "category": service.category,
         "rate": rate,
         "min": count(dialect, service.min_quantity),
         "max": count(dialect, service.max_quantity),
-        "refill": _flag(dialect, service.refill),
-        "cancel": _flag(dialect, service.cancel),
-        "dripfeed": _flag(dialect, service.dripfeed),
     }
+    if Quirk.NO_REFILL_CANCEL_FLAGS not in dialect:
+        row["refill"] = _flag(dialect, service.refill)
+        row["cancel"] = _flag(dialect, service.cancel)
+    row["dripfeed"] = _flag(dialect, service.dripfeed)
+    return row
 
 
 def _flag(dialect: Dialect, value: bool) -> Json:
+    if Quirk.STRING_FLAGS in dialect:
+        return str(int(value))
     return int(value) if Quirk.NUMERIC_FLAGS in dialect else value
+
+
+def _db_id(dialect: Dialect, value: int) -> Json:
+    """Return an id read back from the panel's database."""
+    return str(value) if Quirk.STRING_IDS in dialect else value
 
 
 def added(dialect: Dialect, order_id: int) -> Reply:
@@ -109,16 +123,28 @@ def order_status(
 ) -> dict[str, Json]:
     """Return the status of one order."""
     progress = order.progress(now)
+    pending = progress.status is OrderStatus.PENDING
     remains: Json = count(dialect, progress.remains)
-    if Quirk.UNKNOWN_REMAINS in dialect and progress.status is OrderStatus.PENDING:
+    if pending and Quirk.UNKNOWN_REMAINS in dialect:
         remains = "Unknown"
+    elif pending and Quirk.ZERO_REMAINS_UNTIL_STARTED in dialect:
+        remains = count(dialect, 0)
+    start_count: Json = count(dialect, progress.start_count)
+    if pending and Quirk.NULL_START_COUNT in dialect:
+        start_count = None
     row: dict[str, Json] = (
-        {"order": order.order_id} if Quirk.ORDER_IN_STATUS in dialect else {}
+        {"order": _db_id(dialect, order.order_id)}
+        if Quirk.ORDER_IN_STATUS in dialect
+        else {}
     )
     row |= {
         "charge": money(dialect, order.charge - progress.refund),
-        "start_count": count(dialect, progress.start_count),
-        "status": _status_name(dialect, progress.status),
+        "start_count": start_count,
+        "status": CANCEL_REQUESTED
+        if Quirk.CANCEL_REQUESTED_STATUS in dialect
+        and order.cancel_at is not None
+        and not progress.status.is_finished
+        else _status_name(dialect, progress.status),
         "remains": remains,
         "currency": currency,
     }

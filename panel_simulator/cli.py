@@ -117,7 +117,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--currency", default="USD", help="currency of the account")
     parser.add_argument(
-        "--dialect", choices=DIALECTS, default="standard", help="wire dialect"
+        "--dialect",
+        choices=DIALECTS,
+        default="standard",
+        help="wire dialect (smartpanel serves its API on /api/v1 only)",
     )
     parser.add_argument(
         "--speed",

@@ -54,7 +54,14 @@ async def _state(request: web.Request) -> web.Response:
 
 
 def fault_rule_from_json(body: dict[str, Any]) -> FaultRule:
-    """Return the rule a JSON fault spec describes, e.g. {"fault": "timeout", "times": 2}."""
+    """Return the rule a JSON fault spec describes, e.g. {"fault": "timeout", "times": 2}.
+
+    Every field but "fault" is optional, as in `Faults.inject`: "action" (null or
+    absent: every action), "times" (absent: the next request; null: every matching
+    request until the faults are cleared), "rate", "after", "seconds". So
+    {"fault": "http_500", "action": "services", "times": null} fails every `services`
+    request while the other actions answer.
+    """
     unknown = body.keys() - {"fault", "action", "times", "rate", "after", "seconds"}
     if unknown:
         raise ValueError(f"unknown fields {sorted(unknown)}")

@@ -25,20 +25,37 @@ CANCEL_DISABLED = "Cancel is disabled for this service"
 NOT_ELIGIBLE_FOR_CANCEL = "Order not eligible for cancel."
 
 
+QUANTITY_TOO_LOW = "Quantity less than minimal {minimum}"
+QUANTITY_TOO_HIGH = "Quantity more than maximum {maximum}"
+FIELD_REQUIRED = "{field} is required parameter. Please check your API Manual"
+
+
 def quantity_too_low(minimum: int) -> str:
     """Return the message for a quantity under the service's minimum."""
-    return f"Quantity less than minimal {minimum}"
+    return QUANTITY_TOO_LOW.format(minimum=minimum)
 
 
 def quantity_too_high(maximum: int) -> str:
     """Return the message for a quantity over the service's maximum."""
-    return f"Quantity more than maximum {maximum}"
+    return QUANTITY_TOO_HIGH.format(maximum=maximum)
+
+
+def field_label(field: str) -> str:
+    """Return how panels name a form field in messages: "Answer number"."""
+    return field.replace("_", " ").capitalize()
 
 
 def field_required(field: str) -> str:
     """Return the message for a missing `add` field, in the panels' own wording."""
-    label = field.replace("_", " ").capitalize()
-    return f"{label} is required parameter. Please check your API Manual"
+    return FIELD_REQUIRED.format(field=field_label(field))
+
+
+def missing(field: str) -> str:
+    """Return the wording key of a missing `add` field.
+
+    Its standard message is `FIELD_REQUIRED`, or "Incorrect service ID" for the service.
+    """
+    return f"missing {field}"
 
 
 # What some clones send instead of the message (untranslated language keys).
@@ -62,16 +79,28 @@ class ErrorKind(StrEnum):
 
 
 class PanelError(Exception):
-    """An error the panel answers as `{"error": message}`."""
+    """An error the panel answers as `{"error": message}`.
+
+    `template` is the standard wording, completed with `params`; `key` (by default the
+    template) names the situation for the wording tables of dialects (see
+    `Dialect.word`).
+    """
 
     def __init__(
         self,
-        message: str,
+        template: str,
         kind: ErrorKind = ErrorKind.INVALID,
+        *,
         untranslated: str | None = None,
+        key: str | None = None,
+        **params: str | int,
     ) -> None:
         """Keep the message, its kind and the untranslated key some clones send."""
+        message = template.format(**params) if params else template
         super().__init__(message)
+        self.template = template
+        self.params = params
+        self.key = key or template
         self.message = message
         self.kind = kind
         self.untranslated = untranslated or UNTRANSLATED.get(message, message)

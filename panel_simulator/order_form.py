@@ -64,6 +64,8 @@ def parse_order_form(
     services: Mapping[int, Service], form: Mapping[str, str]
 ) -> OrderRequest:
     """Validate an `add` form (without `key` and `action`) the way panels do."""
+    if not form.get("service", "").strip():
+        raise PanelError(errors.INCORRECT_SERVICE_ID, key=errors.missing("service"))
     service = services.get(
         _integer(form.get("service", ""), errors.INCORRECT_SERVICE_ID)
     )
@@ -75,7 +77,11 @@ def parse_order_form(
         raise PanelError(errors.INCORRECT_REQUEST)
     for name in required:
         if not fields.get(name, "").strip():
-            raise PanelError(errors.field_required(name))
+            raise PanelError(
+                errors.FIELD_REQUIRED,
+                key=errors.missing(name),
+                field=errors.field_label(name),
+            )
     for name in _INTEGER_FIELDS:
         if name in fields:
             _integer(fields[name], errors.INCORRECT_REQUEST)
@@ -119,13 +125,17 @@ def _quantity(service: Service, fields: Mapping[str, str]) -> int:
 def _check_range(service: Service, quantity: int) -> None:
     if quantity < service.min_quantity:
         raise PanelError(
-            errors.quantity_too_low(service.min_quantity),
+            errors.QUANTITY_TOO_LOW,
             untranslated=errors.UNTRANSLATED_QUANTITY_TOO_LOW,
+            minimum=service.min_quantity,
+            maximum=service.max_quantity,
         )
     if quantity > service.max_quantity:
         raise PanelError(
-            errors.quantity_too_high(service.max_quantity),
+            errors.QUANTITY_TOO_HIGH,
             untranslated=errors.UNTRANSLATED_QUANTITY_TOO_HIGH,
+            minimum=service.min_quantity,
+            maximum=service.max_quantity,
         )
 
 

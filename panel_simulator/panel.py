@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Set as AbstractSet
 from decimal import Decimal
 import heapq
 import random
@@ -11,7 +11,7 @@ import random
 from . import errors
 from .catalogue import CATALOGUE, Service, ServiceType
 from .clock import Clock, ManualClock
-from .dialects import STANDARD, Dialect
+from .dialects import STANDARD, Dialect, Quirk, as_dialect
 from .errors import ErrorKind, PanelError
 from .faults import Faults
 from .order_form import OrderRequest, parse_order_form
@@ -42,15 +42,18 @@ class Panel:
         seed: int = 0,
         balance: Decimal = Decimal(1000),
         currency: str = "USD",
-        dialect: Dialect = STANDARD,
+        dialect: Dialect | AbstractSet[Quirk] = STANDARD,
         clock: Clock | None = None,
         catalogue: Iterable[Service] = CATALOGUE,
         rate_limit_per_minute: int | None = None,
     ) -> None:
-        """Open an account with a balance on a panel selling `catalogue`."""
+        """Open an account with a balance on a panel selling `catalogue`.
+
+        `dialect` is a `Dialect`, or a set of quirks for the standard one with them.
+        """
         self.api_key = api_key
         self.currency = currency
-        self.dialect = dialect
+        self._dialect = as_dialect(dialect)
         self.clock: Clock = clock or ManualClock()
         self.services: dict[int, Service] = {
             service.service_id: service for service in catalogue
@@ -67,6 +70,20 @@ class Panel:
         self._order_by_link: dict[tuple[int, str], int] = {}
         self._open_refill_by_order: dict[int, int] = {}
         self._recent_requests: deque[float] = deque()
+
+    @property
+    def dialect(self) -> Dialect:
+        """Return how the panel speaks."""
+        return self._dialect
+
+    @dialect.setter
+    def dialect(self, dialect: Dialect | AbstractSet[Quirk]) -> None:
+        """Make the panel speak a dialect, or the standard one with a set of quirks.
+
+        A served panel moves its API at once between /api/v2 and /api/v1, but its
+        `RunningSimulator` keeps the URL of the dialect the server started with.
+        """
+        self._dialect = as_dialect(dialect)
 
     @property
     def balance(self) -> Decimal:

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 
 from . import answers, errors
 from .answers import Reply, RowError
-from .dialects import Quirk
+from .dialects import Dialect, Quirk
 from .errors import ErrorKind, PanelError
 from .order_form import parse_order_form
 from .panel import Panel
@@ -20,26 +20,28 @@ def answer(panel: Panel, form: Mapping[str, str]) -> Reply:
     try:
         return _dispatch(panel, action, form)
     except PanelError as error:
-        return _rejection(panel, error, action)
+        return reject(panel.dialect, error, action)
+
+
+def reject(dialect: Dialect, error: PanelError, action: str = "") -> Reply:
+    """Return the whole-call error answer for an error, in the dialect's words."""
+    if action == "add" and Quirk.UNTRANSLATED_ERRORS in dialect:
+        message = error.untranslated
+    else:
+        message = dialect.word(error)
+    return answers.error_reply(dialect, message, error.kind)
 
 
 def _dispatch(panel: Panel, action: str, form: Mapping[str, str]) -> Reply:
     if not panel.accepts_key(form.get("key", "")):
         raise PanelError(errors.INVALID_API_KEY, ErrorKind.INVALID_KEY)
     handler = _ACTIONS.get(action)
-    if handler is None:
+    if handler is None or action in panel.dialect.unsupported_actions:
         raise PanelError(errors.INCORRECT_ACTION)
     return handler(
         panel,
         {name: value for name, value in form.items() if name not in {"key", "action"}},
     )
-
-
-def _rejection(panel: Panel, error: PanelError, action: str) -> Reply:
-    """Return the whole-call error answer for an error."""
-    untranslated = action == "add" and Quirk.UNTRANSLATED_ERRORS in panel.dialect
-    message = error.untranslated if untranslated else error.message
-    return answers.error_reply(panel.dialect, message, error.kind)
 
 
 def _balance(panel: Panel, fields: Mapping[str, str]) -> Reply:
@@ -61,13 +63,14 @@ def _status(panel: Panel, fields: Mapping[str, str]) -> Reply:
     now = panel.clock.now()
     if "orders" in fields:
         rows = _batch_rows(
+            panel.dialect,
             fields,
             "orders",
             lambda order_id: answers.order_status(
                 panel.dialect, panel.find_order(order_id), now, panel.currency
             ),
-            errors.INCORRECT_ORDER_ID,
-            errors.ORDER_ID_REQUIRED,
+            not_found=errors.INCORRECT_ORDER_ID,
+            missing=errors.ORDER_ID_REQUIRED,
         )
         return Reply(answers.order_statuses(panel.dialect, rows))
     _expect(fields, "order")
@@ -78,11 +81,12 @@ def _status(panel: Panel, fields: Mapping[str, str]) -> Reply:
 def _refill(panel: Panel, fields: Mapping[str, str]) -> Reply:
     if "orders" in fields:
         rows = _batch_rows(
+            panel.dialect,
             fields,
             "orders",
             lambda order_id: panel.request_refill(order_id).refill_id,
-            errors.INCORRECT_ORDER_ID,
-            errors.ORDER_ID_REQUIRED,
+            not_found=errors.INCORRECT_ORDER_ID,
+            missing=errors.ORDER_ID_REQUIRED,
         )
         return Reply(answers.refills(panel.dialect, rows))
     _expect(fields, "order")
@@ -95,11 +99,12 @@ def _refill(panel: Panel, fields: Mapping[str, str]) -> Reply:
 def _refill_status(panel: Panel, fields: Mapping[str, str]) -> Reply:
     if "refills" in fields:
         rows = _batch_rows(
+            panel.dialect,
             fields,
             "refills",
             lambda refill_id: panel.find_refill(refill_id).status,
-            errors.REFILL_NOT_FOUND,
-            errors.INCORRECT_REQUEST,
+            not_found=errors.REFILL_NOT_FOUND,
+            missing=errors.INCORRECT_REQUEST,
         )
         return Reply(answers.refill_statuses(panel.dialect, rows))
     _expect(fields, "refill")
@@ -110,11 +115,12 @@ def _refill_status(panel: Panel, fields: Mapping[str, str]) -> Reply:
 def _cancel(panel: Panel, fields: Mapping[str, str]) -> Reply:
     if "orders" in fields:
         rows = _batch_rows(
+            panel.dialect,
             fields,
             "orders",
             panel.request_cancel,
-            errors.INCORRECT_ORDER_ID,
-            errors.ORDER_ID_REQUIRED,
+            not_found=errors.INCORRECT_ORDER_ID,
+            missing=errors.ORDER_ID_REQUIRED,
         )
         return Reply(answers.cancels(panel.dialect, rows))
     _expect(fields, "order")
@@ -123,27 +129,32 @@ def _cancel(panel: Panel, fields: Mapping[str, str]) -> Reply:
 
 
 def _batch_rows[T](
+    dialect: Dialect,
     fields: Mapping[str, str],
     name: str,
     operation: Callable[[int], T],
+    *,
     not_found: str,
     missing: str,
 ) -> dict[str, T | RowError]:
     """Run an operation on each id of a batch parameter; errors become rows."""
     _expect(fields, name)
     return {
-        key: _row(operation, key, not_found) for key in _batch(fields[name], missing)
+        key: _row(dialect, operation, key, not_found)
+        for key in _batch(fields[name], missing)
     }
 
 
-def _row[T](operation: Callable[[int], T], key: str, not_found: str) -> T | RowError:
+def _row[T](
+    dialect: Dialect, operation: Callable[[int], T], key: str, not_found: str
+) -> T | RowError:
     """Run an operation on one id of a batch; its error becomes the row."""
     if not key.isdecimal():
-        return RowError(not_found)
+        return RowError(dialect.word(PanelError(not_found, ErrorKind.NOT_FOUND)))
     try:
         return operation(int(key))
     except PanelError as error:
-        return RowError(error.message)
+        return RowError(dialect.word(error))
 
 
 def _expect(fields: Mapping[str, str], *names: str) -> None:

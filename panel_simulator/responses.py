@@ -32,7 +32,15 @@ DEFAULT_RATE_LIMIT = 100
 
 def json_response(dialect: Dialect, body: Json, status: int = 200) -> web.Response:
     """Return a JSON body framed as the dialect does."""
-    return _framed(dialect, json.dumps(body).encode(), status)
+    return _framed(dialect, encode_json(dialect, body), status)
+
+
+def encode_json(dialect: Dialect, body: Json) -> bytes:
+    """Return a body as the dialect's JSON encoder writes it."""
+    if Quirk.PHP_PRETTY_JSON in dialect:
+        # Outside strings JSON has no "/", so this escapes exactly as PHP does.
+        return json.dumps(body, indent=4).replace("/", "\\/").encode()
+    return json.dumps(body).encode()
 
 
 def reply_response(dialect: Dialect, reply: Reply) -> web.Response:
@@ -41,6 +49,8 @@ def reply_response(dialect: Dialect, reply: Reply) -> web.Response:
 
 
 def _framed(dialect: Dialect, body: bytes, status: int) -> web.Response:
+    if Quirk.LEADING_NEWLINE in dialect:
+        body = b"\n" + body
     if Quirk.NO_CONTENT_TYPE in dialect:
         response = web.Response(body=body, status=status)
         response[WITHOUT_CONTENT_TYPE] = True

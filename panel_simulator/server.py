@@ -12,14 +12,15 @@ import struct
 from aiohttp import web
 
 from . import control, errors, responses
-from .answers import error_reply
-from .errors import ErrorKind
+from .dialects import STANDARD_API_PATHS
+from .errors import ErrorKind, PanelError
 from .faults import Fault, FaultRule
 from .keys import PANEL, STOPPING
 from .panel import Panel
-from .protocol import answer
+from .protocol import answer, reject
 
-API_PATHS = ("/api/v2", "/api/v1")
+# Routed whatever the dialect; each request is answered only on its dialect's paths.
+API_PATHS = STANDARD_API_PATHS
 SHUTDOWN_TIMEOUT_SECONDS = 1.0
 _FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
 
@@ -29,7 +30,7 @@ def create_app(panel: Panel) -> web.Application:
     app = web.Application()
     app[PANEL] = panel
     app[STOPPING] = asyncio.Event()
-    for path in API_PATHS:
+    for path in dict.fromkeys((*API_PATHS, *panel.dialect.api_paths)):
         app.router.add_post(path, _api)
     control.add_routes(app.router)
     app.on_response_prepare.append(responses.strip_content_type)
@@ -43,11 +44,13 @@ async def _wake_stalled_handlers(app: web.Application) -> None:
 
 async def _api(request: web.Request) -> web.StreamResponse:
     panel = request.app[PANEL]
+    if request.path not in panel.dialect.api_paths:
+        raise web.HTTPNotFound
     form = await _read_form(request)
     action = form.get("action", "") if form is not None else ""
     panel.request_counts[action] += 1
     if form is None:
-        reply = error_reply(panel.dialect, errors.INCORRECT_REQUEST, ErrorKind.INVALID)
+        reply = reject(panel.dialect, PanelError(errors.INCORRECT_REQUEST))
         return responses.reply_response(panel.dialect, reply)
     rule = panel.faults.pick(action)
     if rule is not None and not rule.after:
@@ -91,8 +94,8 @@ async def _fail(request: web.Request, rule: FaultRule) -> web.StreamResponse:
         case Fault.RATE_LIMIT:
             return responses.rate_limited(rule.delay, panel.rate_limit_per_minute)
         case Fault.KEY_REVOKED:
-            reply = error_reply(
-                panel.dialect, errors.INVALID_API_KEY, ErrorKind.INVALID_KEY
+            reply = reject(
+                panel.dialect, PanelError(errors.INVALID_API_KEY, ErrorKind.INVALID_KEY)
             )
             return responses.reply_response(panel.dialect, reply)
     # The connection is gone: aiohttp discards whatever is returned.
@@ -119,15 +122,20 @@ def _drop_connection(request: web.Request) -> None:
 
 @dataclass(frozen=True, slots=True)
 class RunningSimulator:
-    """Where a running simulator listens."""
+    """Where a running simulator listens.
+
+    `api_path` is the API path of the panel's dialect when the server started
+    (`/api/v2`, or `/api/v1` for SmartPanel).
+    """
 
     host: str
     port: int
+    api_path: str = API_PATHS[0]
 
     @property
     def url(self) -> str:
         """Return the API URL."""
-        return f"http://{self.host}:{self.port}{API_PATHS[0]}"
+        return f"{self.base_url}{self.api_path}"
 
     @property
     def base_url(self) -> str:
@@ -151,6 +159,8 @@ async def run_simulator(
         site = web.TCPSite(runner, host, port)
         await site.start()
         bound_port = runner.addresses[0][1]
-        yield RunningSimulator(host=host, port=bound_port)
+        yield RunningSimulator(
+            host=host, port=bound_port, api_path=panel.dialect.api_path
+        )
     finally:
         await runner.cleanup()

@@ -35,7 +35,12 @@ from panel_simulator import (
 from panel_simulator.cli import build_panel, parse_args, parse_fault
 from panel_simulator.faults import Faults
 from panel_simulator.order_form import REQUIRED_FIELDS
-from panel_simulator.orders import PENDING_SECONDS, REFILL_SECONDS, delivery_seconds
+from panel_simulator.orders import (
+    CANCEL_DELAY_SECONDS,
+    PENDING_SECONDS,
+    REFILL_SECONDS,
+    delivery_seconds,
+)
 from panel_simulator.panel import FIRST_ORDER_ID, FIRST_REFILL_ID
 
 from .const import API_KEY, PANEL_BALANCE
@@ -674,9 +679,27 @@ async def test_cancel_of_a_finished_order(api: Api, panel: Panel) -> None:
 
 
 async def test_clone_preset() -> None:
-    """The clone preset has every quirk but the missing Content-Type."""
-    assert frozenset(Quirk) - CLONE == {Quirk.NO_CONTENT_TYPE}
-    assert not STANDARD
+    """The clone has every quirk of the clones of the reference; standard has none."""
+    script_quirks = {
+        Quirk.NO_CONTENT_TYPE,
+        Quirk.PHP_PRETTY_JSON,
+        Quirk.LEADING_NEWLINE,
+        Quirk.STATUS_SUCCESS_BALANCE,
+        Quirk.STRING_IDS,
+        Quirk.NULL_START_COUNT,
+        Quirk.ZERO_REMAINS_UNTIL_STARTED,
+        Quirk.SNAKE_CASE_TYPES,
+        Quirk.STRING_FLAGS,
+        Quirk.NO_REFILL_CANCEL_FLAGS,
+        Quirk.CANCEL_REQUESTED_STATUS,
+    }
+    assert frozenset(Quirk) - CLONE.quirks == script_quirks
+    assert not STANDARD.quirks
+    assert not STANDARD.wordings
+    assert not CLONE.wordings
+    assert STANDARD.api_paths == CLONE.api_paths == ("/api/v2", "/api/v1")
+    assert Quirk.HTTP_CODES in CLONE
+    assert Quirk.HTTP_CODES not in STANDARD
 
 
 async def test_quirk_numbers(api: Api, panel: Panel) -> None:
@@ -767,6 +790,22 @@ async def test_quirk_order_in_status_and_unknown_remains(
 
     assert (pending["order"], pending["remains"]) == (order_id, "Unknown")
     assert started["remains"] == "100"
+
+
+async def test_quirk_cancel_requested_status(api: Api, panel: Panel) -> None:
+    """A cancel in progress shows the panel's own status, then the order is canceled."""
+    panel.dialect = frozenset({Quirk.CANCEL_REQUESTED_STATUS})
+    order_id = panel.create_order(1, link=LINK, quantity=1000)
+    before = (await api("status", order=order_id)).json["status"]
+    await api("cancel", orders=str(order_id))
+
+    requested = (await api("status", orders=str(order_id))).json
+    panel.advance(CANCEL_DELAY_SECONDS)
+    canceled = (await api("status", order=order_id)).json["status"]
+
+    assert before == "Pending"
+    assert requested[str(order_id)]["status"] == "Cancellation Requested"
+    assert canceled == "Canceled"
 
 
 @pytest.mark.parametrize(
@@ -1057,6 +1096,32 @@ async def test_scripted_fault_without_limit_until_cleared(
     assert (await api("balance")).status == 200
 
 
+@pytest.mark.parametrize("fault", [Fault.HTTP_500, Fault.TIMEOUT])
+async def test_only_the_catalogue_fails(api: Api, panel: Panel, fault: Fault) -> None:
+    """A fault on `services` alone, for good: the catalogue call answers 500 or stalls
+    every time while the balance and order statuses answer normally."""
+    order_id = panel.create_order(1, link=LINK, quantity=100)
+    panel.faults.inject(fault, action="services", times=None, seconds=30)
+
+    for _ in range(3):
+        if fault is Fault.HTTP_500:
+            assert (await api("services")).status == 500
+        else:
+            with pytest.raises(TimeoutError):
+                await api.post(
+                    {"key": API_KEY, "action": "services"}, give_up_after=0.2
+                )
+        balance = await api("balance")
+        status = await api("status", order=order_id)
+        assert (balance.status, balance.json["currency"]) == (200, "USD")
+        assert (status.status, status.json["status"]) == (200, "Pending")
+
+    assert panel.faults.rules == (
+        FaultRule(fault=fault, action="services", times=None, seconds=30),
+    )
+    assert panel.request_counts == {"services": 3, "balance": 3, "status": 3}
+
+
 async def test_faults_by_rate(api: Api, panel: Panel) -> None:
     """A rate fault hits a seeded share of the requests."""
     panel.faults.inject(Fault.HTTP_500, action="status", rate=0.5)
@@ -1184,6 +1249,41 @@ async def test_control_faults(
 
 
 @pytest.mark.parametrize(
+    ("spec", "times"),
+    [
+        ({"fault": "http_500", "action": "services", "times": None}, None),
+        ({"fault": "http_500", "action": "services"}, 1),
+        ({"fault": "http_500", "action": "services", "times": 2}, 2),
+    ],
+    ids=["times_null_is_unlimited", "no_times_is_once", "times_2"],
+)
+async def test_control_fault_on_services_only(
+    api: Api,
+    http: aiohttp.ClientSession,
+    panel: Panel,
+    panel_url: str,
+    spec: dict[str, Any],
+    times: int | None,
+) -> None:
+    """`"times": null` fails every `services` request until cleared; an absent
+    "times" fails the next one only. Other actions answer meanwhile."""
+    async with http.post(control_url(panel_url, "faults"), json=spec) as response:
+        assert response.status == 201
+    assert panel.faults.rules == (
+        FaultRule(fault=Fault.HTTP_500, action="services", times=times),
+    )
+
+    statuses = []
+    for _ in range(4):
+        statuses.append((await api("services")).status)
+        assert (await api("balance")).status == 200
+
+    failures = 4 if times is None else times
+    assert statuses == [500] * failures + [200] * (4 - failures)
+    assert bool(panel.faults.rules) == (times is None)
+
+
+@pytest.mark.parametrize(
     ("endpoint", "body"),
     [
         ("faults", {"fault": "meteor"}),
@@ -1274,6 +1374,14 @@ def test_cli_options() -> None:
             FaultRule(fault=Fault.LATENCY, action="balance", times=None, seconds=2.0),
         ),
         (":key_revoked", FaultRule(fault=Fault.KEY_REVOKED)),
+        (
+            "services:http_500:always",
+            FaultRule(fault=Fault.HTTP_500, action="services", times=None),
+        ),
+        (
+            "services:timeout:always",
+            FaultRule(fault=Fault.TIMEOUT, action="services", times=None),
+        ),
     ],
 )
 def test_cli_fault_syntax(text: str, rule: FaultRule) -> None:
