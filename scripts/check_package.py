@@ -110,16 +110,16 @@ HACS_KEYS: Final = frozenset(
         "homeassistant",
         "name",
         "persistent_directory",
-        "render_readme",
         "zip_release",
     }
 )
 HACS_BOOLS: Final = (
     "content_in_root",
     "hide_default_branch",
-    "render_readme",
     "zip_release",
 )
+# Keys HACS once read and now ignores: HACS 2 always renders README.md.
+HACS_OBSOLETE_KEYS: Final = frozenset({"render_readme"})
 
 # Brand images Home Assistant serves from the integration's brand/ folder: exact
 # icon sizes, and the range the shortest side of a landscape logo must fall in.
@@ -657,7 +657,9 @@ def check_hacs(package: Package) -> Iterator[str]:
     hacs = _mapping(package.json(package.root / "hacs.json"), "hacs.json")
     if not (isinstance(hacs.get("name"), str) and hacs["name"]):
         yield "required key 'name' is missing or empty"
-    for key in sorted(hacs.keys() - HACS_KEYS):
+    for key in sorted(hacs.keys() & HACS_OBSOLETE_KEYS):
+        yield f"{key} is obsolete: HACS 2 always renders README.md"
+    for key in sorted(hacs.keys() - HACS_KEYS - HACS_OBSOLETE_KEYS):
         yield f"unknown key {key!r}"
     for key in HACS_BOOLS:
         if key in hacs and not isinstance(hacs[key], bool):

@@ -114,12 +114,16 @@ def test_broken_manifest_fails(copy: Package, edit: Edit, problem: str) -> None:
         (lambda h: h.update(domains=["sensor"]), "unknown key 'domains'"),
         (lambda h: h.pop("filename"), "zip_release needs a filename ending in .zip"),
         (
-            lambda h: h.update(render_readme="yes"),
-            "render_readme must be true or false",
+            lambda h: h.update(zip_release="yes"),
+            "zip_release must be true or false",
+        ),
+        (
+            lambda h: h.update(render_readme=True),
+            "render_readme is obsolete: HACS 2 always renders README.md",
         ),
         (lambda h: h.update(homeassistant="soon"), "homeassistant 'soon' is not a"),
     ],
-    ids=["name", "unknown", "filename", "bool", "version"],
+    ids=["name", "unknown", "filename", "bool", "obsolete", "version"],
 )
 def test_broken_hacs_json_fails(copy: Package, edit: Edit, problem: str) -> None:
     """Each kind of hacs.json mistake is named."""
