@@ -106,6 +106,18 @@ async def call(
     )
 
 
+async def load_catalogue(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Have the integration fetch the catalogue, as the first action needing it does."""
+    await call(hass, "get_services", entry)
+
+
+def state_of(hass: HomeAssistant, entity_id: str) -> State:
+    """Return an entity's state, which must exist."""
+    state = hass.states.get(entity_id)
+    assert state is not None, entity_id
+    return state
+
+
 def entry_states(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, State]:
     """Return the states of the entry's entities that are enabled."""
     registry = er.async_get(hass)

@@ -573,7 +573,8 @@ async def test_cancel(client: SmmPanelClient, panel: Panel, dialect: Dialect) ->
     assert await client.cancel([cancelable, not_cancelable, 999, cancelable]) == {
         cancelable: True,
         not_cancelable: RowError(
-            message="Cancel is disabled for this service", reason=ErrorReason.OTHER
+            message="Cancel is disabled for this service",
+            reason=ErrorReason.CANCEL_NOT_ALLOWED,
         ),
         999: RowError(message="Incorrect order ID", reason=ErrorReason.ORDER_NOT_FOUND),
     }
@@ -700,6 +701,25 @@ async def test_request_is_a_form_post(
             },
         )
     ]
+
+
+async def test_form_encodes_spaces_as_percent_20(
+    session: ClientSession, start_server: StartServer
+) -> None:
+    """A space is sent as %20, never `+`, which some panels keep as a plus sign."""
+    bodies: list[bytes] = []
+
+    async def handler(request: web.Request) -> web.Response:
+        bodies.append(await request.read())
+        return web.json_response({"order": 1})
+
+    app = web.Application()
+    app.router.add_post("/api/v2", handler)
+    url = await start_server(app) + "/api/v2"
+    client = SmmPanelClient(session, url, "key", user_agent=USER_AGENT)
+    await client.add_order(NewOrder(service=5, link="x", comments="nice post+1"))
+
+    assert bodies == [b"key=key&action=add&service=5&link=x&comments=nice%20post%2B1"]
 
 
 async def test_redirect_is_never_followed(

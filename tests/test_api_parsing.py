@@ -34,6 +34,7 @@ from custom_components.smmpanel.api import (
     SmmPanelError,
     SmmPanelInvalidResponseError,
     SmmPanelRateLimitError,
+    SmmPanelUnsupportedActionError,
     allowed_fields,
     classify_error,
     normalize_url,
@@ -50,9 +51,9 @@ def client_fixture() -> SmmPanelClient:
 
 
 def answer(body: Any, status: int = 200, **headers: str) -> api._Answer:
-    """Return an answer with a JSON body, or with raw bytes as they are."""
+    """Return an answer to `balance` with a JSON body, or with raw bytes as they are."""
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-    return api._Answer(status, headers, raw)
+    return api._Answer("balance", status, headers, raw)
 
 
 def single(parse: Callable[[object], Any]) -> Callable[[object], Any]:
@@ -110,13 +111,13 @@ def cancel_row(_: int, row: object) -> bool | None:
             ErrorReason.MISSING_PARAMETER,
         ),
         ("Incorrect request", ErrorReason.BAD_REQUEST),
-        ("Incorrect action", ErrorReason.BAD_REQUEST),
+        ("Incorrect action", ErrorReason.UNSUPPORTED_ACTION),
         ("Rate limit exceeded. Slow down.", ErrorReason.RATE_LIMITED),
         ("Order not eligible for refill.", ErrorReason.NOT_ELIGIBLE_FOR_REFILL),
         ("Refill is disabled for this service", ErrorReason.REFILL_DISABLED),
         ("The order is not completed", ErrorReason.ORDER_NOT_COMPLETED),
         ("Refill not found", ErrorReason.REFILL_NOT_FOUND),
-        ("Order not eligible for cancel.", ErrorReason.OTHER),
+        ("Order not eligible for cancel.", ErrorReason.CANCEL_NOT_ALLOWED),
         ("Something odd happened", ErrorReason.OTHER),
         ("", ErrorReason.OTHER),
     ],
@@ -159,8 +160,8 @@ def test_classify_error(message: str, reason: ErrorReason) -> None:
         (
             {"error": True, "message": "Incorrect action", "code": 400},
             200,
-            SmmPanelApiError,
-            ErrorReason.BAD_REQUEST,
+            SmmPanelUnsupportedActionError,
+            ErrorReason.UNSUPPORTED_ACTION,
         ),
         ({"error": {"detail": "x"}}, 200, SmmPanelApiError, ErrorReason.OTHER),
     ],
@@ -1067,7 +1068,7 @@ def test_answers_take_any_body(
     client = SmmPanelClient(Mock(spec=ClientSession), "https://panel.test/api/v2", KEY)
     headers = {} if retry_after is None else {"Retry-After": retry_after}
     try:
-        result = client._decode(api._Answer(status, headers, body), parse)
+        result = client._decode(api._Answer("balance", status, headers, body), parse)
     except SmmPanelError as err:
         result = err
     assert isinstance(result, (*RESULT_TYPES, SmmPanelError))

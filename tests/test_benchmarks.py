@@ -6,7 +6,7 @@ import asyncio
 from pathlib import Path
 import time
 
-from benchmarks.harness import async_run_benchmark
+from benchmarks.harness import async_run_benchmark, async_run_catalogue_benchmark
 from benchmarks.phases import STALL_THRESHOLD_SECONDS, RefreshKind
 from benchmarks.probes import recording_stalls
 from benchmarks.report import Machine, render_markdown
@@ -17,10 +17,14 @@ from benchmarks.workload import Workload
 async def test_small_account_through_every_phase(
     socket_enabled: None, tmp_path: Path
 ) -> None:
-    """Every refresh is measured at the floor, beside a baseline polling each order."""
+    """Every refresh is measured at the floor, beside a baseline polling each order.
+
+    The catalogue, small here, comes whole through the action, timed and watched.
+    """
     workload = Workload.of_size(10)
 
     results = await async_run_benchmark([workload], rounds=1, work_dir=tmp_path)
+    catalogue = await async_run_catalogue_benchmark(100, work_dir=tmp_path)
 
     (result,) = results
     assert result.workload == workload
@@ -41,14 +45,20 @@ async def test_small_account_through_every_phase(
     assert busy.integration.state_writes
     assert result.setup.wall_seconds > 0
     assert result.memory_per_order > 0
+    assert catalogue.fetch.services == 100
+    assert catalogue.body_bytes > 100 * 200
+    assert catalogue.fetch.call.wall_seconds > 0
 
-    targets = check_targets(results)
+    targets = check_targets(results, catalogue)
     assert {target.verdict for target in targets} <= {
         Verdict.MET,
         Verdict.NOT_MEASURED,
     }
-    page = render_markdown(results, targets, Machine.this_one(), "scripts/benchmark")
+    page = render_markdown(
+        results, catalogue, targets, Machine.this_one(), "scripts/benchmark"
+    )
     assert "| 10 | busy | 3 + 1 |" in page
+    assert "| 100 | 0.1 |" in page
 
 
 async def test_stalls_are_recorded() -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
 from unittest.mock import patch
 
-from homeassistant.config_entries import SOURCE_USER
+from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.const import CONF_API_KEY, CONF_URL
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -20,10 +22,11 @@ from custom_components.smmpanel.const import (
     DEFAULT_URL,
     DOMAIN,
 )
+from panel_simulator import Panel, run_simulator
 from panel_simulator.faults import Fault
-from panel_simulator.panel import Panel
 
 from .const import API_KEY
+from .helpers import call, poll
 
 CLOSED_PORT_URL = "http://127.0.0.1:9/api/v2"
 
@@ -270,3 +273,134 @@ async def test_options_flow_without_currency(
     assert result["data_schema"] is not None
     selector = result["data_schema"].schema[CONF_LOW_BALANCE_THRESHOLD]
     assert "unit_of_measurement" not in selector.config
+
+
+async def _setup_failing(
+    hass: HomeAssistant, panel: Panel, entry: MockConfigEntry, state: ConfigEntryState
+) -> None:
+    """Leave the entry in a state other than loaded, as users find it."""
+    entry.add_to_hass(hass)
+    if state is ConfigEntryState.SETUP_RETRY:
+        panel.faults.inject(Fault.HTTP_503, action="balance", times=None)
+    elif state is ConfigEntryState.SETUP_ERROR:
+        panel.revoke_key()
+    if state is not ConfigEntryState.NOT_LOADED:
+        await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+    assert entry.state is state
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        ConfigEntryState.SETUP_RETRY,
+        ConfigEntryState.SETUP_ERROR,
+        ConfigEntryState.NOT_LOADED,
+    ],
+)
+async def test_options_open_and_save_while_not_loaded(
+    hass: HomeAssistant,
+    panel: Panel,
+    config_entry: MockConfigEntry,
+    state: ConfigEntryState,
+) -> None:
+    """Configure works with the panel down, the key rejected or the entry unloaded."""
+    await _setup_failing(hass, panel, config_entry, state)
+
+    result = await hass.config_entries.options.async_init(config_entry.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    assert result["data_schema"] is not None
+    selector = result["data_schema"].schema[CONF_LOW_BALANCE_THRESHOLD]
+    assert "unit_of_measurement" not in selector.config
+
+    panel.faults.clear()
+    panel.restore_key()
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            CONF_SCAN_INTERVAL: 10,
+            CONF_LOW_BALANCE_THRESHOLD: 5,
+            CONF_FINISHED_ORDER_RETENTION: 12,
+        },
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert config_entry.options[CONF_SCAN_INTERVAL] == 10
+
+
+async def _track(hass: HomeAssistant, panel: Panel, entry: MockConfigEntry) -> int:
+    """Track an order with a refill running; return the order's id."""
+    order_id = panel.create_order(1, link="https://instagram.com/moving", quantity=100)
+    panel.advance(24 * 3600)
+    await call(hass, "track_order", entry, {"orders": [order_id]})
+    await call(hass, "refill", entry, {"orders": [order_id]})
+    await hass.async_block_till_done(wait_background_tasks=True)
+    return order_id
+
+
+async def _reconfigure(
+    hass: HomeAssistant, entry: MockConfigEntry, url: str, api_key: str
+) -> dict[str, str]:
+    """Reconfigure the entry; return the placeholders its form was shown with."""
+    result = await entry.start_reconfigure_flow(hass)
+    placeholders = dict(result["description_placeholders"] or {})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_URL: url, CONF_API_KEY: api_key}
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert result["reason"] == "reconfigure_successful"
+    return placeholders
+
+
+async def test_reconfigure_to_another_panel_drops_its_orders(
+    hass: HomeAssistant,
+    panel: Panel,
+    setup_integration: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Order ids belong to one panel: a new URL forgets the old panel's orders."""
+    entry = setup_integration
+    order_id = await _track(hass, panel, entry)
+    entity_id = f"sensor.127_0_0_1_order_{order_id}"
+    assert hass.states.get(entity_id) is not None
+    other_panel = Panel(api_key="other-key", seed=1)
+
+    async with run_simulator(other_panel) as other:
+        placeholders = await _reconfigure(hass, entry, other.url, "other-key")
+        await poll(hass)
+
+    assert placeholders == {"orders": "1"}
+    assert entry.state is ConfigEntryState.LOADED
+    assert hass.states.get(entity_id) is None
+    assert er.async_get(hass).async_get(entity_id) is None
+    stored = hass_storage[f"{DOMAIN}.{entry.entry_id}"]["data"]
+    assert stored == {"url": other.url, "orders": [], "refills": []}
+    assert other_panel.request_counts["status"] == 0
+    assert other_panel.request_counts["refill_status"] == 0
+    assert "changed to another panel: its 2 tracked orders and refills" in caplog.text
+
+
+async def test_reconfigure_of_the_key_keeps_the_orders(
+    hass: HomeAssistant,
+    panel: Panel,
+    setup_integration: MockConfigEntry,
+    hass_storage: dict[str, Any],
+) -> None:
+    """A new key for the same panel keeps what is tracked, through a restart too."""
+    entry = setup_integration
+    order_id = await _track(hass, panel, entry)
+    panel.api_key = "rotated-key"
+
+    placeholders = await _reconfigure(hass, entry, entry.data[CONF_URL], "rotated-key")
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert placeholders == {"orders": "1"}
+    assert list(entry.runtime_data.data.orders) == [order_id]
+    assert len(entry.runtime_data.data.refills) == 1
+    assert hass.states.get(f"sensor.127_0_0_1_order_{order_id}") is not None
+    stored = hass_storage[f"{DOMAIN}.{entry.entry_id}"]
+    assert stored["minor_version"] == 2
+    assert stored["data"]["url"] == entry.data[CONF_URL]

@@ -222,28 +222,6 @@ async def test_finished_orders_are_removed_after_the_retention(
     assert hass.states.get(entity_id) is None
 
 
-async def test_catalogue_is_refreshed_at_most_every_12_hours(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    panel: Panel,
-    setup_integration: MockConfigEntry,
-) -> None:
-    """The catalogue is cached; asking again within 12 hours sends nothing."""
-    coordinator = setup_integration.runtime_data
-    panel.request_counts.clear()
-    await coordinator.async_get_catalogue()
-    assert panel.request_counts["services"] == 0
-
-    freezer.tick(timedelta(hours=12, minutes=1))
-    await coordinator.async_get_catalogue()
-    assert panel.request_counts["services"] == 1
-
-    freezer.tick(timedelta(hours=13))
-    panel.faults.inject(Fault.HTTP_500, action="services", times=1)
-    assert await coordinator.async_get_catalogue() == coordinator.catalogue
-    await hass.async_block_till_done()
-
-
 async def test_changes_while_stopped_fire_events_at_start(
     hass: HomeAssistant, panel: Panel, setup_integration: MockConfigEntry
 ) -> None:

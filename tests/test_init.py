@@ -34,12 +34,10 @@ async def test_integration_is_found(hass: HomeAssistant) -> None:
 async def test_setup_and_unload(
     hass: HomeAssistant, panel: Panel, setup_integration: MockConfigEntry
 ) -> None:
-    """An entry loads with one balance and one catalogue request, and unloads."""
+    """An entry loads with one balance request, and unloads."""
     entry = setup_integration
     assert entry.state is ConfigEntryState.LOADED
-    assert panel.request_counts["balance"] == 1
-    assert panel.request_counts["services"] == 1
-    assert entry.runtime_data.catalogue
+    assert panel.request_counts == {"balance": 1}
 
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
@@ -50,7 +48,7 @@ async def test_setup_retries_when_the_panel_is_down(
     hass: HomeAssistant, panel: Panel, config_entry: MockConfigEntry
 ) -> None:
     """A panel that does not answer makes Home Assistant retry the setup later."""
-    panel.faults.inject(Fault.HTTP_502, action="services", times=1)
+    panel.faults.inject(Fault.HTTP_502, action="balance", times=1)
     config_entry.add_to_hass(hass)
 
     await hass.config_entries.async_setup(config_entry.entry_id)

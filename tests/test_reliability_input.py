@@ -22,7 +22,7 @@ from panel_simulator import CATALOGUE, Panel, Service, ServiceType as PanelServi
 from panel_simulator.order_form import REQUIRED_FIELDS
 
 from .const import API_KEY
-from .helpers import LINK, TRANSLATIONS, call
+from .helpers import LINK, TRANSLATIONS, call, load_catalogue
 
 SMUGGLED = f"&key={API_KEY[::-1]}&action=balance&service=102"
 COMMENT_LINES = 10_000
@@ -249,6 +249,7 @@ async def test_bad_input_is_refused_before_sending(
     action: str,
 ) -> None:
     """Wrong types, missing fields, bad ids and smuggled separators send nothing."""
+    await load_catalogue(hass, setup_integration)
     sent = dict(panel.request_counts)
     for data, error in REFUSED[action]:
         with subtests.test(data=data):

@@ -14,13 +14,14 @@ from pytest_homeassistant_custom_component.common import (
 )
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.smmpanel.api import NewOrder
 from custom_components.smmpanel.const import (
     CONF_FINISHED_ORDER_RETENTION,
     CONF_LOW_BALANCE_THRESHOLD,
     CONF_SCAN_INTERVAL,
 )
 from panel_simulator.panel import Panel
+
+from .helpers import call, poll
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
@@ -81,13 +82,15 @@ async def test_order_sensor_attributes(
     hass: HomeAssistant, panel: Panel, setup_integration: MockConfigEntry
 ) -> None:
     """A tracked order's sensor shows its status and what is known about it."""
-    coordinator = setup_integration.runtime_data
-    order_id = await coordinator.async_place_order(
-        NewOrder(service=101, link="https://instagram.com/attr", quantity=1000)
+    response = await call(
+        hass,
+        "add_order",
+        setup_integration,
+        {"service": 101, "link": "https://instagram.com/attr", "quantity": 1000},
     )
+    order_id = response["order"]
     panel.advance(300)
-    await coordinator.async_refresh()
-    await hass.async_block_till_done()
+    await poll(hass)
 
     state = hass.states.get(f"sensor.127_0_0_1_order_{order_id}")
     assert state is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 import json
 from pathlib import Path
@@ -19,7 +19,6 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.script import Script
-from homeassistant.util import dt as dt_util
 import probatio
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -33,7 +32,7 @@ from panel_simulator.orders import OrderStatus as PanelOrderStatus
 from panel_simulator.panel import Panel
 
 from .const import API_KEY
-from .helpers import call
+from .helpers import call, load_catalogue
 
 COMPONENT = Path(__file__).parent.parent / "custom_components" / DOMAIN
 TRANSLATIONS: dict[str, Any] = json.loads(
@@ -785,6 +784,7 @@ async def test_add_order_refused_by_panel(
     placeholders: dict[str, str],
 ) -> None:
     """What the panel refuses about the input comes back as a validation error."""
+    await load_catalogue(hass, setup_integration)
     prepare(panel)
     orders_before = len(panel.orders)
     with pytest.raises(ServiceValidationError) as error:
@@ -1310,6 +1310,7 @@ async def test_get_services_filters(
     expected: list[int],
 ) -> None:
     """Filters narrow the catalogue; the cached catalogue is used."""
+    await load_catalogue(hass, setup_integration)
     fetched = panel.request_counts["services"]
     response = await call(hass, "get_services", setup_integration, filters)
     assert [row["service"] for row in response["services"]] == expected
@@ -1321,6 +1322,7 @@ async def test_get_services_searches_descriptions(
 ) -> None:
     """The search also looks in service descriptions."""
     coordinator = setup_integration.runtime_data
+    await load_catalogue(hass, setup_integration)
     coordinator.catalogue[2] = replace(
         coordinator.catalogue[2], description="Drop rate: HIGH"
     )
@@ -1329,38 +1331,6 @@ async def test_get_services_searches_descriptions(
     )
     assert [row["service"] for row in response["services"]] == [2]
     assert response["services"][0]["description"] == "Drop rate: HIGH"
-
-
-async def test_get_services_refetches_old_catalogue(
-    hass: HomeAssistant, panel: Panel, setup_integration: MockConfigEntry
-) -> None:
-    """A catalogue older than 12 hours is fetched again; a failure is translated."""
-    coordinator = setup_integration.runtime_data
-    coordinator.catalogue_updated_at = dt_util.utcnow() - timedelta(hours=13)
-    panel.services[500] = replace(panel.services[1], service_id=500, name="New one")
-
-    response = await call(
-        hass, "get_services", setup_integration, {"search": "new one"}
-    )
-    assert [row["service"] for row in response["services"]] == [500]
-
-    coordinator.catalogue_updated_at = None
-    panel.faults.inject(Fault.INVALID_JSON, action="services")
-    with pytest.raises(HomeAssistantError) as error:
-        await call(hass, "get_services", setup_integration)
-    _assert_translated(error.value, "invalid_response")
-    # add_order goes through the same catalogue look-up.
-    coordinator.catalogue_updated_at = None
-    panel.faults.inject(Fault.INVALID_JSON, action="services")
-    with pytest.raises(HomeAssistantError) as error:
-        await call(
-            hass,
-            "add_order",
-            setup_integration,
-            {"service": 1, "link": LINK, "quantity": 100},
-        )
-    _assert_translated(error.value, "invalid_response")
-    assert panel.request_counts["add"] == 0
 
 
 async def test_get_services_unknown_type(

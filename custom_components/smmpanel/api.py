@@ -5,6 +5,7 @@ This module speaks the protocol only and imports nothing from Home Assistant.
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
@@ -22,13 +23,13 @@ import math
 import re
 from types import MappingProxyType
 from typing import Final
+from urllib.parse import quote, urlencode
 
 from aiohttp import (
     ClientConnectorError,
     ClientError,
     ClientSession,
     ClientTimeout,
-    FormData,
     InvalidURL,
 )
 from yarl import URL
@@ -117,17 +118,21 @@ class ErrorReason(StrEnum):
     """Classification of an error message reported by the panel."""
 
     INVALID_KEY = "invalid_key"
+    ACCOUNT_DISABLED = "account_disabled"
     INSUFFICIENT_FUNDS = "insufficient_funds"
     UNKNOWN_SERVICE = "unknown_service"
     BAD_LINK = "bad_link"
     QUANTITY_TOO_LOW = "quantity_too_low"
     QUANTITY_TOO_HIGH = "quantity_too_high"
+    QUANTITY_OUT_OF_RANGE = "quantity_out_of_range"
     ACTIVE_ORDER_ON_LINK = "active_order_on_link"
     NOT_ELIGIBLE_FOR_REFILL = "not_eligible_for_refill"
     REFILL_DISABLED = "refill_disabled"
     ORDER_NOT_COMPLETED = "order_not_completed"
     ORDER_NOT_FOUND = "order_not_found"
     REFILL_NOT_FOUND = "refill_not_found"
+    CANCEL_NOT_ALLOWED = "cancel_not_allowed"
+    UNSUPPORTED_ACTION = "unsupported_action"
     MISSING_PARAMETER = "missing_parameter"
     BAD_REQUEST = "bad_request"
     RATE_LIMITED = "rate_limited"
@@ -151,7 +156,7 @@ class SmmPanelOrderOutcomeUnknownError(SmmPanelError):
 
 
 class SmmPanelAuthenticationError(SmmPanelError):
-    """The panel rejected the API key."""
+    """The panel rejected the API key, or the account it belongs to."""
 
 
 class SmmPanelRateLimitError(SmmPanelError):
@@ -180,6 +185,15 @@ class SmmPanelApiError(SmmPanelError):
         super().__init__(message)
         self.message = message
         self.reason = reason
+
+
+class SmmPanelUnsupportedActionError(SmmPanelApiError):
+    """The panel does not offer an action through its API."""
+
+    def __init__(self, message: str, action: str) -> None:
+        """Keep the panel's message and the action it does not offer."""
+        super().__init__(message, ErrorReason.UNSUPPORTED_ACTION)
+        self.action = action
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -298,31 +312,72 @@ _REFILL_STATUSES: Final = {_compact(status): status for status in RefillStatus} 
 }
 _SERVICE_TYPES: Final = {_compact(kind): kind for kind in ServiceType}
 
-# Checked in order: the first pattern found in the normalized message wins.
+# Checked in order: the first pattern found in the normalized message (lowercase,
+# words separated by single spaces) wins. The wordings come from the API controllers
+# of public panel scripts; tests/test_panel_wordings.py lists them with their sources.
 _ERROR_PATTERNS: Final = tuple(
     (re.compile(pattern), reason)
     for pattern, reason in (
-        (r"\bapi ?key\b", ErrorReason.INVALID_KEY),
+        # SmartPanel: "API is Disable for this user or User Not Found! ..."
+        (r"\bapi ?key\b|\bapi is disable", ErrorReason.INVALID_KEY),
+        (
+            (
+                r"\b(account|user)( has been| is)? (suspended|banned|blocked|disabled"
+                r"|deactivated|inactive)\b|account does not exist"
+            ),
+            ErrorReason.ACCOUNT_DISABLED,
+        ),
         (r"rate limit|too many requests|slow down", ErrorReason.RATE_LIMITED),
-        (r"not enough funds|insufficient", ErrorReason.INSUFFICIENT_FUNDS),
+        (r"not enough funds|insufficient|low balance", ErrorReason.INSUFFICIENT_FUNDS),
         (r"active order|link duplicate", ErrorReason.ACTIVE_ORDER_ON_LINK),
-        (r"not eligible for refill", ErrorReason.NOT_ELIGIBLE_FOR_REFILL),
-        (r"refill (is )?disabled", ErrorReason.REFILL_DISABLED),
+        (
+            (
+                r"action is invalid|\b(incorrect|invalid|unknown|wrong) action\b"
+                r"|action not (found|supported|allowed)"
+            ),
+            ErrorReason.UNSUPPORTED_ACTION,
+        ),
+        (r"\bcancel", ErrorReason.CANCEL_NOT_ALLOWED),
+        (
+            (
+                r"not eligible|refill (was )?requested less than|refill already requested"
+                r"|refill (period|days)"
+            ),
+            ErrorReason.NOT_ELIGIBLE_FOR_REFILL,
+        ),
+        (
+            (
+                r"refill (is )?disabled|refill not (available|supported)"
+                r"|(not|n t) support refill|no refill"
+            ),
+            ErrorReason.REFILL_DISABLED,
+        ),
         (r"not completed", ErrorReason.ORDER_NOT_COMPLETED),
         (r"refill not found|incorrect refill", ErrorReason.REFILL_NOT_FOUND),
         (r"required|missing", ErrorReason.MISSING_PARAMETER),
         (r"incorrect order|invalid order|order not found", ErrorReason.ORDER_NOT_FOUND),
         (
-            r"incorrect service|invalid service|unknown service|service not found",
+            (
+                r"(incorrect|invalid|unknown|disabled) service|service (id )?(not found"
+                r"|does not exist|is not available|is currently disabled)"
+                r"|selected service is invalid"
+            ),
             ErrorReason.UNKNOWN_SERVICE,
         ),
-        (r"(bad|incorrect|invalid) link|error link\b", ErrorReason.BAD_LINK),
+        (
+            r"(bad|incorrect|invalid) link|error link\b|url is not valid",
+            ErrorReason.BAD_LINK,
+        ),
+        (
+            (
+                r"quantity must be between|quantity limit|(invalid|incorrect) quantity"
+                r"|quantity (incorrect|inccorect)"
+            ),
+            ErrorReason.QUANTITY_OUT_OF_RANGE,
+        ),
         (r"quantity less|min quantity|minimal|minimum", ErrorReason.QUANTITY_TOO_LOW),
         (r"quantity more|max quantity|maximal|maximum", ErrorReason.QUANTITY_TOO_HIGH),
-        (
-            r"incorrect (request|action)|invalid action|unknown action|bad request",
-            ErrorReason.BAD_REQUEST,
-        ),
+        (r"(incorrect|invalid|bad) request", ErrorReason.BAD_REQUEST),
     )
 )
 
@@ -366,6 +421,7 @@ _ALLOWED_FIELDS: Final = {
 class _Answer:
     """What the panel sent back to one request."""
 
+    action: str
     status: int
     headers: Mapping[str, str]
     body: bytes
@@ -621,6 +677,15 @@ def _retry_after(value: str | None) -> float | None:
     return max(seconds, 0.0) if math.isfinite(seconds) else None
 
 
+def _form_body(fields: Mapping[str, str]) -> bytes:
+    """Return form fields URL-encoded, a space as %20.
+
+    Some panels decode the body without turning `+` into a space, so a link or a
+    comment must not depend on it.
+    """
+    return urlencode(fields, quote_via=quote).encode()
+
+
 def _order_form(order: NewOrder) -> dict[str, str]:
     """Return the `add` fields of an order that are set, as form values."""
     return {
@@ -646,7 +711,11 @@ class SmmPanelClient:
         self._session = session
         self._url = url
         self._api_key = api_key
-        self._headers = {"User-Agent": user_agent, "Accept": "application/json"}
+        self._headers = {
+            "User-Agent": user_agent,
+            "Accept": "application/json",
+            "Content-Type": "application/x-www-form-urlencoded",
+        }
         self._timeout = ClientTimeout(total=request_timeout)
         self._request_counts: Counter[str] = Counter()
 
@@ -659,8 +728,15 @@ class SmmPanelClient:
         return await self._call_single("balance", {}, _parse_balance)
 
     async def get_services(self) -> list[Service]:
-        """Return the service catalogue."""
-        return await self._call("services", {}, _parse_services)
+        """Return the service catalogue.
+
+        Catalogues run to thousands of services and megabytes of JSON: the answer is
+        decoded in the event loop's default executor, not on the loop.
+        """
+        answer = await self._send("services", {})
+        return await asyncio.get_running_loop().run_in_executor(
+            None, self._decode, answer, _parse_services
+        )
 
     async def add_order(self, order: NewOrder) -> int:
         """Place an order and return its id. Never retried."""
@@ -768,7 +844,7 @@ class SmmPanelClient:
 
     async def _send(self, action: str, params: Mapping[str, str]) -> _Answer:
         """Post one form to the panel, never following a redirect."""
-        form = FormData({"key": self._api_key, "action": action, **params})
+        form = _form_body({"key": self._api_key, "action": action, **params})
         self._request_counts[action] += 1
         try:
             async with self._session.post(
@@ -778,7 +854,9 @@ class SmmPanelClient:
                 allow_redirects=False,
                 timeout=self._timeout,
             ) as response:
-                return _Answer(response.status, response.headers, await response.read())
+                return _Answer(
+                    action, response.status, response.headers, await response.read()
+                )
         except ClientConnectorError as err:
             raise SmmPanelConnectionError(
                 f"Cannot connect to the panel: {err}"
@@ -834,8 +912,9 @@ class SmmPanelClient:
 
     def _panel_error(self, message: str, answer: _Answer) -> SmmPanelError:
         """Return the exception for an error the panel reported."""
-        message = self._mask(message)
+        # What the panel meant is read before the key is masked out of its words.
         reason = classify_error(message)
+        message = self._mask(message)
         if (
             answer.status == HTTPStatus.TOO_MANY_REQUESTS
             or reason is ErrorReason.RATE_LIMITED
@@ -843,11 +922,13 @@ class SmmPanelClient:
             return SmmPanelRateLimitError(
                 message, _retry_after(answer.headers.get("Retry-After"))
             )
-        if (
-            answer.status in {HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN}
-            or reason is ErrorReason.INVALID_KEY
-        ):
+        if answer.status in {
+            HTTPStatus.UNAUTHORIZED,
+            HTTPStatus.FORBIDDEN,
+        } or reason in {ErrorReason.INVALID_KEY, ErrorReason.ACCOUNT_DISABLED}:
             return SmmPanelAuthenticationError(message)
+        if reason is ErrorReason.UNSUPPORTED_ACTION:
+            return SmmPanelUnsupportedActionError(message, answer.action)
         return SmmPanelApiError(message, reason)
 
     def _excerpt(self, body: bytes) -> str:

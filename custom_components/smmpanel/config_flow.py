@@ -50,7 +50,8 @@ from .const import (
     MIN_SCAN_INTERVAL,
     REQUEST_TIMEOUT,
 )
-from .coordinator import SmmPanelConfigEntry
+from .coordinator import SmmPanelConfigEntry, loaded_currency
+from .sensor import async_order_entity_ids
 
 URL_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
 API_KEY_SELECTOR = TextSelector(
@@ -205,6 +206,10 @@ class SmmPanelConfigFlow(ConfigFlow, domain=DOMAIN):
             step_id="reconfigure",
             data_schema=_credentials_schema(url),
             errors=errors,
+            description_placeholders={
+                # One sensor per tracked order, whatever state the entry is in.
+                "orders": str(len(async_order_entity_ids(self.hass, entry.entry_id)))
+            },
         )
 
     async def _async_update_account(
@@ -239,8 +244,7 @@ class SmmPanelOptionsFlow(OptionsFlowWithReload):
                     ),
                 }
             )
-        coordinator = self.config_entry.runtime_data
-        currency = coordinator.data.balance.currency if coordinator.data else None
+        currency = loaded_currency(self.config_entry)
         options = self.config_entry.options
         schema = probatio.Schema(
             {

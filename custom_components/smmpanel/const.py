@@ -23,7 +23,11 @@ DEFAULT_LOW_BALANCE_THRESHOLD: Final = 10.0
 DEFAULT_FINISHED_ORDER_RETENTION: Final = 24  # hours
 MAX_FINISHED_ORDER_RETENTION: Final = 24 * 30
 
+# Order sensors' unique ids are the entry id, then this prefix and the order id.
+ORDER_KEY_PREFIX: Final = "order_"
+
 CATALOGUE_MAX_AGE: Final = timedelta(hours=12)
 REQUEST_TIMEOUT: Final = 30.0
 
 STORAGE_VERSION: Final = 1
+STORAGE_MINOR_VERSION: Final = 2

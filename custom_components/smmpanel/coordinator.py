@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import override
 
-from homeassistant.config_entries import ConfigEntry
+from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
@@ -19,6 +20,7 @@ from .api import (
     NewOrder,
     OrderState,
     OrderStatus,
+    RefillState,
     RefillStatus,
     RowError,
     Service,
@@ -26,6 +28,7 @@ from .api import (
     SmmPanelClient,
     SmmPanelError,
     SmmPanelRateLimitError,
+    SmmPanelUnsupportedActionError,
 )
 from .const import (
     CATALOGUE_MAX_AGE,
@@ -95,6 +98,13 @@ class SmmPanelCoordinator(DataUpdateCoordinator[SmmPanelData]):
         self.tracker = OrderTracker(hass, config_entry)
         self.catalogue: dict[int, Service] = {}
         self.catalogue_updated_at: datetime | None = None
+        self._catalogue_fetch: asyncio.Task[None] | None = None
+        self._follows_refills = True
+
+    @property
+    def currency(self) -> str | None:
+        """Return the currency of the balance, once the panel has told it."""
+        return self.data.balance.currency if self.data else None
 
     @property
     def low_balance_threshold(self) -> Decimal:
@@ -123,12 +133,8 @@ class SmmPanelCoordinator(DataUpdateCoordinator[SmmPanelData]):
 
     @override
     async def _async_setup(self) -> None:
-        """Load the tracked orders and the service catalogue."""
+        """Load the tracked orders; the catalogue waits until an action needs it."""
         await self.tracker.async_load()
-        try:
-            await self._async_fetch_catalogue()
-        except SmmPanelError as error:
-            raise _update_failed(error) from error
 
     @override
     async def _async_update_data(self) -> SmmPanelData:
@@ -152,13 +158,28 @@ class SmmPanelCoordinator(DataUpdateCoordinator[SmmPanelData]):
         # Everything is fetched before anything is applied: a refresh failing half-way
         # changes nothing, so the next one still sees (and announces) every change.
         active = self.tracker.active_order_ids()
-        pending = self.tracker.pending_refill_ids()
+        pending = self.tracker.pending_refill_ids() if self._follows_refills else []
         statuses = await self.client.get_order_statuses(active) if active else {}
-        refills = await self.client.get_refill_statuses(pending) if pending else {}
+        refills = await self._async_refill_statuses(pending) if pending else {}
         now = dt_util.utcnow()
         events = self.tracker.apply_order_states(statuses, now)
         events += self.tracker.apply_refill_states(refills, now)
         return events
+
+    async def _async_refill_statuses(
+        self, refill_ids: list[int]
+    ) -> Mapping[int, RefillState | RowError]:
+        try:
+            return await self.client.get_refill_statuses(refill_ids)
+        except SmmPanelUnsupportedActionError as error:
+            self._follows_refills = False
+            LOGGER.warning(
+                "%s does not offer refill_status through its API (it answered %r):"
+                " the status of refills is no longer asked for",
+                self.config_entry.title,
+                error.message,
+            )
+            return {}
 
     def _snapshot(
         self, balance: Balance, events: Iterable[TrackingEvent] = ()
@@ -170,24 +191,35 @@ class SmmPanelCoordinator(DataUpdateCoordinator[SmmPanelData]):
             events=tuple(events),
         )
 
-    async def _async_fetch_catalogue(self) -> None:
-        services = await self.client.get_services()
-        self.catalogue = {service.service_id: service for service in services}
-        self.catalogue_updated_at = dt_util.utcnow()
-
     async def async_get_catalogue(self) -> Mapping[int, Service]:
-        """Return the service catalogue, fetched again when it is older than 12 hours."""
-        if (
+        """Return the service catalogue, fetching it the first time it is needed.
+
+        A catalogue older than 12 hours is returned as it is while a fresh one is
+        fetched in the background; one fetch runs at a time.
+        """
+        if self._catalogue_fetch is None and (
             self.catalogue_updated_at is None
             or dt_util.utcnow() - self.catalogue_updated_at > CATALOGUE_MAX_AGE
         ):
-            try:
-                await self._async_fetch_catalogue()
-            except SmmPanelError:
-                if self.catalogue_updated_at is None:
-                    raise
-                LOGGER.debug("Using the cached service catalogue", exc_info=True)
+            self._catalogue_fetch = self.config_entry.async_create_background_task(
+                self.hass, self._async_fetch_catalogue(), "smmpanel service catalogue"
+            )
+        if self.catalogue_updated_at is None and self._catalogue_fetch is not None:
+            await asyncio.shield(self._catalogue_fetch)
         return self.catalogue
+
+    async def _async_fetch_catalogue(self) -> None:
+        try:
+            services = await self.client.get_services()
+        except SmmPanelError:
+            if self.catalogue_updated_at is None:
+                raise
+            LOGGER.debug("Keeping the cached service catalogue", exc_info=True)
+        else:
+            self.catalogue = {service.service_id: service for service in services}
+            self.catalogue_updated_at = dt_util.utcnow()
+        finally:
+            self._catalogue_fetch = None
 
     async def _async_tracking_changed(self) -> None:
         """Persist tracking changes made by an action and show them at once.
@@ -219,7 +251,7 @@ class SmmPanelCoordinator(DataUpdateCoordinator[SmmPanelData]):
                 link=order.link,
                 quantity=order.quantity if quantity is None else quantity,
                 status=OrderStatus.PENDING,
-                currency=self.data.balance.currency if self.data else None,
+                currency=self.currency,
             )
         )
         await self._async_tracking_changed()
@@ -276,6 +308,13 @@ class SmmPanelCoordinator(DataUpdateCoordinator[SmmPanelData]):
         if any(result is True for result in results.values()):
             await self.async_request_refresh()
         return results
+
+
+def loaded_currency(entry: SmmPanelConfigEntry) -> str | None:
+    """Return an entry's currency, or None while it is not loaded."""
+    if entry.state is not ConfigEntryState.LOADED:
+        return None
+    return entry.runtime_data.currency
 
 
 def _update_failed(error: SmmPanelError) -> Exception:

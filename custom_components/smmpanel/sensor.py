@@ -22,16 +22,20 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import OrderStatus
-from .const import DOMAIN
+from .const import DOMAIN, ORDER_KEY_PREFIX
 from .coordinator import SmmPanelConfigEntry, SmmPanelCoordinator, SmmPanelData
 from .entity import SmmPanelEntity
 from .tracking import TrackedOrder, order_event_data
 
 PARALLEL_UPDATES = 0
 
-ORDER_KEY_PREFIX = "order_"
 # An account may track thousands of orders. Their sensors are added, and their states
 # written, a batch per event loop iteration, so that no refresh holds the loop long.
+# A status the panel names but this integration does not know is Home Assistant's
+# own unknown state; the panel's word for it is the `panel_status` attribute.
+ORDER_STATUS_OPTIONS = [
+    str(status) for status in OrderStatus if status is not OrderStatus.UNKNOWN
+]
 ORDER_SENSORS_ADDED_PER_BATCH = 50
 ORDER_SENSOR_STATES_WRITTEN_PER_BATCH = 500
 
@@ -91,16 +95,7 @@ async def async_setup_entry(
 
     entity_registry = er.async_get(hass)
     order_unique_id_prefix = f"{entry.entry_id}_{ORDER_KEY_PREFIX}"
-    known_entity_ids: dict[int, str] = {
-        int(registry_entry.unique_id.removeprefix(order_unique_id_prefix)): (
-            registry_entry.entity_id
-        )
-        for registry_entry in er.async_entries_for_config_entry(
-            entity_registry, entry.entry_id
-        )
-        if registry_entry.domain == SENSOR_DOMAIN
-        and registry_entry.unique_id.startswith(order_unique_id_prefix)
-    }
+    known_entity_ids = async_order_entity_ids(hass, entry.entry_id)
     added: set[int] = set()
     writer = OrderSensorWriter(hass, entry)
 
@@ -130,6 +125,20 @@ async def async_setup_entry(
         await asyncio.sleep(0)
     _async_sync_order_sensors()
     entry.async_on_unload(coordinator.async_add_listener(_async_sync_order_sensors))
+
+
+@callback
+def async_order_entity_ids(hass: HomeAssistant, entry_id: str) -> dict[int, str]:
+    """Return the entity ids of an entry's order sensors, by order id."""
+    prefix = f"{entry_id}_{ORDER_KEY_PREFIX}"
+    return {
+        int(order_id): registry_entry.entity_id
+        for registry_entry in er.async_entries_for_config_entry(
+            er.async_get(hass), entry_id
+        )
+        if registry_entry.domain == SENSOR_DOMAIN
+        and (order_id := registry_entry.unique_id.removeprefix(prefix)).isdecimal()
+    }
 
 
 class SmmPanelSensor(SmmPanelEntity, SensorEntity):
@@ -207,7 +216,7 @@ class SmmPanelOrderSensor(SmmPanelEntity, SensorEntity):
                 key=f"{ORDER_KEY_PREFIX}{order_id}",
                 translation_key="order_status",
                 device_class=SensorDeviceClass.ENUM,
-                options=[str(status) for status in OrderStatus],
+                options=ORDER_STATUS_OPTIONS,
             ),
         )
         self.order_id = order_id
@@ -237,7 +246,7 @@ class SmmPanelOrderSensor(SmmPanelEntity, SensorEntity):
     @property
     def native_value(self) -> str | None:
         """Return the order's status."""
-        if self._order is None or self._order.status is None:
+        if self._order is None or self._order.status in {None, OrderStatus.UNKNOWN}:
             return None
         return str(self._order.status)
 

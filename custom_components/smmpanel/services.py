@@ -37,6 +37,7 @@ from .api import (
     SmmPanelInvalidResponseError,
     SmmPanelOrderOutcomeUnknownError,
     SmmPanelRateLimitError,
+    SmmPanelUnsupportedActionError,
     allowed_fields,
     required_fields,
 )
@@ -111,6 +112,7 @@ INPUT_ERROR_REASONS: Final = frozenset(
         ErrorReason.BAD_LINK,
         ErrorReason.QUANTITY_TOO_LOW,
         ErrorReason.QUANTITY_TOO_HIGH,
+        ErrorReason.QUANTITY_OUT_OF_RANGE,
         ErrorReason.UNKNOWN_SERVICE,
         ErrorReason.ACTIVE_ORDER_ON_LINK,
         ErrorReason.INSUFFICIENT_FUNDS,
@@ -200,36 +202,54 @@ def _failure(translation_key: str, **placeholders: object) -> HomeAssistantError
     return _translated(HomeAssistantError, translation_key, placeholders)
 
 
+def _message(error: SmmPanelError, entry: SmmPanelConfigEntry) -> str:
+    """Return a client error's message for the user, without the API key.
+
+    The client never puts the key in its messages; this keeps it that way.
+    """
+    api_key: str = entry.data[CONF_API_KEY]
+    return str(error).replace(api_key, "**REDACTED**") if api_key else str(error)
+
+
+def _key_rejected(
+    hass: HomeAssistant, entry: SmmPanelConfigEntry
+) -> HomeAssistantError:
+    """Start reauthentication and return the error saying why."""
+    entry.async_start_reauth(hass)
+    return _failure("action_invalid_auth")
+
+
 @contextmanager
 def _panel_errors(hass: HomeAssistant, entry: SmmPanelConfigEntry) -> Iterator[None]:
     """Turn client errors raised inside the block into translated action errors."""
-    api_key: str = entry.data[CONF_API_KEY]
-
-    def redacted(error: Exception) -> str:
-        # The client never puts the key in its messages; this keeps it that way.
-        return str(error).replace(api_key, "**REDACTED**") if api_key else str(error)
-
     try:
         yield
-    except SmmPanelOrderOutcomeUnknownError as error:
-        raise _failure("order_outcome_unknown", error=redacted(error)) from error
     except SmmPanelAuthenticationError as error:
-        entry.async_start_reauth(hass)
-        raise _failure("action_invalid_auth") from error
-    except SmmPanelRateLimitError as error:
-        raise _failure("action_rate_limited") from error
-    except SmmPanelConnectionError as error:
-        raise _failure("cannot_connect", error=redacted(error)) from error
-    except SmmPanelInvalidResponseError as error:
-        raise _failure("invalid_response", error=redacted(error)) from error
-    except SmmPanelApiError as error:
-        if error.reason in INPUT_ERROR_REASONS:
-            raise _validation_error(
-                "panel_rejected_input", message=redacted(error)
-            ) from error
-        raise _failure("panel_error", message=redacted(error)) from error
+        raise _key_rejected(hass, entry) from error
     except SmmPanelError as error:
-        raise _failure("panel_error", message=redacted(error)) from error
+        raise _action_failure(error, _message(error, entry)) from error
+
+
+def _action_failure(error: SmmPanelError, message: str) -> HomeAssistantError:
+    """Return the translated error for a failed call to the panel."""
+    match error:
+        case SmmPanelOrderOutcomeUnknownError():
+            return _failure("order_outcome_unknown", error=message)
+        case SmmPanelRateLimitError():
+            return _failure("action_rate_limited")
+        case SmmPanelConnectionError():
+            return _failure("cannot_connect", error=message)
+        case SmmPanelInvalidResponseError():
+            return _failure("invalid_response", error=message)
+        case SmmPanelUnsupportedActionError(action="refill"):
+            return _failure("refill_not_offered")
+        case SmmPanelUnsupportedActionError(action="cancel"):
+            return _failure("cancel_not_offered")
+        case SmmPanelUnsupportedActionError(action=action):
+            return _failure("action_not_offered", action=action)
+        case SmmPanelApiError(reason=reason) if reason in INPUT_ERROR_REASONS:
+            return _validation_error("panel_rejected_input", message=message)
+    return _failure("panel_error", message=message)
 
 
 def _entry(call: ServiceCall) -> SmmPanelConfigEntry:
@@ -242,10 +262,6 @@ def _entry(call: ServiceCall) -> SmmPanelConfigEntry:
 def _money(value: Decimal) -> str:
     """Return an amount for a message, without trailing zeros or exponent."""
     return format(value.normalize(), "f")
-
-
-def _currency(coordinator: SmmPanelCoordinator) -> str | None:
-    return coordinator.data.balance.currency if coordinator.data else None
 
 
 def _parse_order_ids(value: str | list[str]) -> list[int]:
@@ -407,7 +423,7 @@ def _validate_order(
 
 
 def _check_cost(coordinator: SmmPanelCoordinator, cost: Decimal) -> None:
-    currency = _currency(coordinator) or ""
+    currency = coordinator.currency or ""
     if (cap := coordinator.max_order_cost) is not None and cost > cap:
         raise _validation_error(
             "cost_above_cap", cost=_money(cost), cap=_money(cap), currency=currency
@@ -421,12 +437,25 @@ def _check_cost(coordinator: SmmPanelCoordinator, cost: Decimal) -> None:
         )
 
 
+async def _async_get_catalogue(
+    hass: HomeAssistant, entry: SmmPanelConfigEntry
+) -> Mapping[int, Service]:
+    """Return the account's catalogue, or fail saying it cannot be fetched."""
+    try:
+        return await entry.runtime_data.async_get_catalogue()
+    except SmmPanelAuthenticationError as error:
+        raise _key_rejected(hass, entry) from error
+    except SmmPanelError as error:
+        raise _failure(
+            "catalogue_unavailable", title=entry.title, error=_message(error, entry)
+        ) from error
+
+
 async def _async_add_order(call: ServiceCall) -> ServiceResponse:
     """Validate an order against the catalogue and place it (never retried)."""
     entry = _entry(call)
     coordinator = entry.runtime_data
-    with _panel_errors(call.hass, entry):
-        catalogue = await coordinator.async_get_catalogue()
+    catalogue = await _async_get_catalogue(call.hass, entry)
     service_id: int = call.data[ATTR_SERVICE]
     if (service_ := catalogue.get(service_id)) is None:
         raise _validation_error("unknown_service", service=service_id)
@@ -445,7 +474,7 @@ async def _async_add_order(call: ServiceCall) -> ServiceResponse:
     return {
         "order": order_id,
         "estimated_charge": float(cost),
-        "currency": _currency(coordinator),
+        "currency": coordinator.currency,
     }
 
 
@@ -571,8 +600,7 @@ async def _async_get_services(call: ServiceCall) -> ServiceResponse:
     """Return the panel's services, optionally filtered."""
     entry = _entry(call)
     coordinator = entry.runtime_data
-    with _panel_errors(call.hass, entry):
-        catalogue = await coordinator.async_get_catalogue()
+    catalogue = await _async_get_catalogue(call.hass, entry)
     return {
         "services": [
             {
@@ -591,7 +619,7 @@ async def _async_get_services(call: ServiceCall) -> ServiceResponse:
             for service_ in catalogue.values()
             if _matches(service_, call.data)
         ],
-        "currency": _currency(coordinator),
+        "currency": coordinator.currency,
     }
 
 

@@ -7,16 +7,17 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import CONF_URL
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from .api import OrderState, OrderStatus, RefillState, RefillStatus, RowError
-from .const import DOMAIN, LOGGER, STORAGE_VERSION
+from .const import DOMAIN, LOGGER, STORAGE_MINOR_VERSION, STORAGE_VERSION
 
 SAVE_DELAY = 10  # seconds; status updates are batched, actions save at once
 
@@ -50,6 +51,8 @@ class TrackedOrder:
         """Return the delivered share in percent, when it can be known."""
         if self.status is OrderStatus.COMPLETED:
             return 100.0
+        if self.status is OrderStatus.PENDING:
+            return 0.0  # Some panels answer `remains: 0` until the order starts.
         if not self.quantity or self.remains is None:
             return None
         delivered = min(max(self.quantity - self.remains, 0), self.quantity)
@@ -83,8 +86,9 @@ class TrackingEvent:
 
 
 class StoredTracking(TypedDict):
-    """What is kept in storage."""
+    """What is kept in storage: the panel's API URL, and what is tracked on it."""
 
+    url: NotRequired[str]  # since minor version 2
     orders: list[dict[str, Any]]
     refills: list[dict[str, Any]]
 
@@ -280,7 +284,10 @@ class _TrackingStore(Store[StoredTracking]):
     async def _async_migrate_func(
         self, old_major_version: int, old_minor_version: int, old_data: Any
     ) -> Any:
-        """Return older data as it is: it is read row by row, keeping what can be."""
+        """Return older data as it is: it is read row by row, keeping what can be.
+
+        Data of minor version 1 names no panel URL: it is taken as the entry's.
+        """
         return old_data
 
 
@@ -302,8 +309,16 @@ class OrderTracker:
         self._hass = hass
         self._entry = entry
         self._store = _TrackingStore(
-            hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}", private=True
+            hass,
+            STORAGE_VERSION,
+            f"{DOMAIN}.{entry.entry_id}",
+            private=True,
+            minor_version=STORAGE_MINOR_VERSION,
         )
+        # Order and refill ids belong to one panel. Saved with them is the URL this
+        # tracker was made for: a save at the unload that follows a reconfigure
+        # must not mark the old panel's orders as the new panel's.
+        self._url: str = entry.data[CONF_URL]
         self.orders: dict[int, TrackedOrder] = {}
         self.refills: dict[int, TrackedRefill] = {}
 
@@ -327,7 +342,7 @@ class OrderTracker:
             )
             await self._async_report_lost("tracking_reset")
             return
-        if stored is None:
+        if stored is None or self._drops_other_panel(stored):
             return
         order_rows = _stored_rows(stored, "orders")
         refill_rows = _stored_rows(stored, "refills")
@@ -354,6 +369,20 @@ class OrderTracker:
             )
             await self._async_report_lost("tracking_rows_dropped", count=str(lost))
 
+    def _drops_other_panel(self, stored: object) -> bool:
+        """Return whether the stored tracking is of another panel, and forget it."""
+        if not isinstance(stored, dict) or stored.get("url", self._url) == self._url:
+            return False
+        LOGGER.warning(
+            "The API URL of %s changed to another panel: its %s tracked orders and"
+            " refills of the old panel are no longer tracked",
+            self._entry.title,
+            len(_stored_rows(stored, "orders") or ())
+            + len(_stored_rows(stored, "refills") or ()),
+        )
+        self.schedule_save()
+        return True
+
     async def _async_report_lost(
         self, translation_key: str, **placeholders: str
     ) -> None:
@@ -372,6 +401,7 @@ class OrderTracker:
 
     def _data_to_save(self) -> StoredTracking:
         return {
+            "url": self._url,
             "orders": [_order_to_json(order) for order in self.orders.values()],
             "refills": [_refill_to_json(refill) for refill in self.refills.values()],
         }
