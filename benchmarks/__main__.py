@@ -10,7 +10,12 @@ from pathlib import Path
 import sys
 import tempfile
 
-from .harness import async_run_benchmark
+from .harness import (
+    CatalogueResult,
+    SizeResult,
+    async_run_benchmark,
+    async_run_catalogue_benchmark,
+)
 from .plot import plot
 from .report import Machine, render_markdown
 from .targets import Verdict, check_targets
@@ -18,6 +23,7 @@ from .workload import Workload
 
 DEFAULT_ORDERS = (10, 100, 1000, 5000)
 DEFAULT_ROUNDS = 5
+DEFAULT_CATALOGUE = 10_000
 
 
 def _parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -25,8 +31,9 @@ def _parse_args(argv: Sequence[str]) -> argparse.Namespace:
         prog="scripts/benchmark",
         description=(
             "Measure what polling many tracked orders costs the panel and Home"
-            " Assistant, against a naive baseline; check the targets and write the"
-            " results (exit status 1 if a target fails)."
+            " Assistant, against a naive baseline, and what fetching a large service"
+            " catalogue costs; check the targets and write the results (exit status 1"
+            " if a target fails)."
         ),
     )
     parser.add_argument(
@@ -44,6 +51,13 @@ def _parse_args(argv: Sequence[str]) -> argparse.Namespace:
         help="refreshes of each kind, idle and busy (default: %(default)s)",
     )
     parser.add_argument(
+        "--catalogue",
+        type=int,
+        default=DEFAULT_CATALOGUE,
+        metavar="N",
+        help="services of the large catalogue fetched (default: %(default)s)",
+    )
+    parser.add_argument(
         "--output",
         type=Path,
         default=Path("docs"),
@@ -58,22 +72,26 @@ def main(argv: Sequence[str]) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     machine = Machine.this_one()
     with tempfile.TemporaryDirectory(prefix="smmpanel-benchmark-") as work_dir:
-        results = asyncio.run(
-            async_run_benchmark(
-                map(Workload.of_size, args.orders),
-                rounds=args.rounds,
-                work_dir=Path(work_dir),
-            )
-        )
-    targets = check_targets(results)
+        results, catalogue = asyncio.run(_async_run(args, Path(work_dir)))
+    targets = check_targets(results, catalogue)
     page = render_markdown(
-        results, targets, machine, " ".join(["scripts/benchmark", *argv])
+        results, catalogue, targets, machine, " ".join(["scripts/benchmark", *argv])
     )
     args.output.mkdir(parents=True, exist_ok=True)
     (args.output / "benchmarks.md").write_text(page, encoding="utf-8")
     plot(results, machine, args.output / "benchmarks.png")
     print(page)
     return 1 if any(target.verdict is Verdict.MISSED for target in targets) else 0
+
+
+async def _async_run(
+    args: argparse.Namespace, work_dir: Path
+) -> tuple[list[SizeResult], CatalogueResult]:
+    results = await async_run_benchmark(
+        map(Workload.of_size, args.orders), rounds=args.rounds, work_dir=work_dir
+    )
+    catalogue = await async_run_catalogue_benchmark(args.catalogue, work_dir=work_dir)
+    return results, catalogue
 
 
 if __name__ == "__main__":

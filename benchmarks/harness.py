@@ -2,24 +2,35 @@
 
 The simulator runs in this process; each phase runs Home Assistant in a fresh process
 of its own, so that its CPU time and memory are Home Assistant's and the integration's
-alone, and each restart is a real one.
+alone, and each restart is a real one. The large catalogue gets a panel of its own.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 import logging
 import multiprocessing
 from pathlib import Path
 import statistics
 
+from aiohttp import ClientSession
+
 from panel_simulator import run_simulator
 
 from . import phases
-from .phases import STALL_THRESHOLD_SECONDS, PhaseInput, RefreshKind, Round
+from .catalogue import async_catalogue_body, catalogue_panel
+from .phases import (
+    CatalogueFetch,
+    CatalogueInput,
+    PhaseInput,
+    RefreshKind,
+    Round,
+    integration_stalls,
+)
 from .probes import Cost, Stall
 from .workload import Workload, stage_panel
 
@@ -40,11 +51,7 @@ class SizeResult:
     @property
     def integration_stalls(self) -> list[Stall]:
         """Return the stalls of the integration's own code, garbage collection aside."""
-        return [
-            stall
-            for stall in self.stalls
-            if stall.own_seconds > STALL_THRESHOLD_SECONDS
-        ]
+        return integration_stalls(self.stalls)
 
     def median(self, kind: RefreshKind, metric: Callable[[Round], float]) -> float:
         """Return the median of a metric over the rounds of one kind."""
@@ -53,24 +60,68 @@ class SizeResult:
         )
 
 
-async def async_run_benchmark(
-    workloads: Iterable[Workload], *, rounds: int, work_dir: Path
-) -> list[SizeResult]:
-    """Run every phase on each workload; keep Home Assistant's files under work_dir."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CatalogueResult:
+    """What the benchmark measured of fetching a large service catalogue."""
+
+    body_bytes: int
+    """The size of the panel's JSON answer to `services`."""
+    fetch: CatalogueFetch
+
+    @property
+    def integration_stalls(self) -> list[Stall]:
+        """Return the stalls of the integration's own code, garbage collection aside."""
+        return integration_stalls(self.fetch.stalls)
+
+
+@asynccontextmanager
+async def _phase_pool() -> AsyncIterator[ProcessPoolExecutor]:
+    """Yield a pool running each phase in a fresh process, one at a time."""
     pool = ProcessPoolExecutor(
         max_workers=1,
         mp_context=multiprocessing.get_context("spawn"),
         max_tasks_per_child=1,
     )
     try:
+        yield pool
+    finally:
+        await asyncio.get_running_loop().run_in_executor(None, pool.shutdown)
+
+
+async def async_run_benchmark(
+    workloads: Iterable[Workload], *, rounds: int, work_dir: Path
+) -> list[SizeResult]:
+    """Run every phase on each workload; keep Home Assistant's files under work_dir."""
+    async with _phase_pool() as pool:
         return [
             await _async_run_workload(
                 pool, workload, rounds, work_dir / f"orders-{workload.orders}"
             )
             for workload in workloads
         ]
-    finally:
-        await asyncio.get_running_loop().run_in_executor(None, pool.shutdown)
+
+
+async def async_run_catalogue_benchmark(
+    services: int, *, work_dir: Path
+) -> CatalogueResult:
+    """Fetch a catalogue of this many services; keep Home Assistant's files there."""
+    async with (
+        _phase_pool() as pool,
+        run_simulator(catalogue_panel(services)) as simulator,
+        ClientSession() as session,
+    ):
+        body = await async_catalogue_body(session, simulator.url)
+        spec = CatalogueInput(
+            config_dir=work_dir / f"catalogue-{services}",
+            api_url=simulator.url,
+            control_url=simulator.base_url,
+            services=services,
+        )
+        _LOGGER.info("%d services: fetching the catalogue", services)
+        fetch = await asyncio.get_running_loop().run_in_executor(
+            pool, phases.fetch_catalogue, spec
+        )
+    return CatalogueResult(body_bytes=len(body), fetch=fetch)
 
 
 async def _async_run_workload(

@@ -4,16 +4,18 @@ Populating tracks the orders through the integration's action, as a user does, a
 measures their memory. Measuring restarts Home Assistant on the same config directory
 (the orders come back from storage) and times its setup and refreshes, beside the naive
 baseline's polls. Watching for stalls does the same with asyncio's debug mode on, which
-slows everything down and so gets a run of its own.
+slows everything down and so gets a run of its own. Fetching the catalogue adds an
+account on a panel selling a large one and asks for it through the integration's
+action, timed, then again with asyncio's debug mode on.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterable
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 import gc
 import os
@@ -23,13 +25,15 @@ from typing import Any
 from unittest.mock import patch
 
 from aiohttp import ClientSession
-from homeassistant.core import HomeAssistant
+from homeassistant.const import ATTR_CONFIG_ENTRY_ID
+from homeassistant.core import HomeAssistant, ServiceResponse
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.runner import create_event_loop
 
 from custom_components.smmpanel.api import RowError, SmmPanelClient
-from custom_components.smmpanel.const import DEFAULT_SCAN_INTERVAL
+from custom_components.smmpanel.const import DEFAULT_SCAN_INTERVAL, DOMAIN
 from custom_components.smmpanel.coordinator import SmmPanelConfigEntry
+from custom_components.smmpanel.services import SERVICE_GET_SERVICES
 
 from .baseline import NaivePoller
 from .home_assistant import async_add_panel_account, async_home_assistant, panel_account
@@ -74,6 +78,17 @@ class PhaseInput:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class CatalogueInput:
+    """What the catalogue phase needs to know."""
+
+    config_dir: Path
+    api_url: str
+    control_url: str
+    services: int
+    """Services the panel sells, all of which the action must return."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Poll:
     """One poll of the panel: the requests it sent, its cost, the states it wrote."""
 
@@ -106,6 +121,24 @@ class Measurement:
     rounds: tuple[Round, ...]
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CatalogueFetch:
+    """What fetching the catalogue through the integration's action cost."""
+
+    services: int
+    """Services the action returned."""
+    setup: Cost
+    """The entry's reload before the call, which may fetch the catalogue itself."""
+    call: Cost
+    stalls: tuple[Stall, ...]
+    """What held the event loop too long from the reload on, when it was watched."""
+
+
+def integration_stalls(stalls: Iterable[Stall]) -> list[Stall]:
+    """Return the stalls of the integration's own code, garbage collection aside."""
+    return [stall for stall in stalls if stall.own_seconds > STALL_THRESHOLD_SECONDS]
+
+
 def populate(spec: PhaseInput) -> float:
     """Add the account, track its orders and refills; return bytes per tracked order."""
     return _run(_async_populate(spec))
@@ -119,6 +152,11 @@ def measure(spec: PhaseInput) -> Measurement:
 def watch_stalls(spec: PhaseInput) -> tuple[Stall, ...]:
     """Restart on the config directory; return what held the event loop too long."""
     return _run(_async_watch_stalls(spec))
+
+
+def fetch_catalogue(spec: CatalogueInput) -> CatalogueFetch:
+    """Add the account; fetch its catalogue through the action, timed, then watched."""
+    return _run(_async_fetch_catalogue(spec))
 
 
 def _run[T](main: Coroutine[Any, Any, T]) -> T:
@@ -252,3 +290,73 @@ async def _async_watch_stalls(spec: PhaseInput) -> tuple[Stall, ...]:
                 await _async_refresh(hass, entry)
             stalls += recorded
     return tuple(stalls)
+
+
+async def _async_fetch_catalogue(spec: CatalogueInput) -> CatalogueFetch:
+    async with (
+        async_home_assistant(spec.config_dir) as hass,
+        ClientSession() as session,
+    ):
+        panel = PanelControl(session, spec.control_url)
+        entry = await async_add_panel_account(hass, spec.api_url, API_KEY)
+        timed = await _async_fetch_afresh(
+            hass, entry, panel, spec.services, contextlib.nullcontext([])
+        )
+        watched = await _async_fetch_afresh(
+            hass,
+            entry,
+            panel,
+            spec.services,
+            recording_stalls(STALL_THRESHOLD_SECONDS),
+        )
+    return replace(timed, stalls=watched.stalls)
+
+
+async def _async_fetch_afresh(
+    hass: HomeAssistant,
+    entry: SmmPanelConfigEntry,
+    panel: PanelControl,
+    services: int,
+    watch: contextlib.AbstractContextManager[list[Stall]],
+) -> CatalogueFetch:
+    """Reload the entry, dropping the catalogue it holds, and call get_services.
+
+    Wherever the integration fetches the catalogue, at setup or when asked, the panel
+    must have answered exactly one `services` request by the end of the call.
+    """
+    before = await panel.async_snapshot()
+    gc.collect()
+    with watch as stalls:
+        _, setup = await async_metered(_async_reload(hass, entry))
+        response, call = await async_metered(
+            hass.services.async_call(
+                DOMAIN,
+                SERVICE_GET_SERVICES,
+                {ATTR_CONFIG_ENTRY_ID: entry.entry_id},
+                blocking=True,
+                return_response=True,
+            )
+        )
+        await hass.async_block_till_done()
+    after = await panel.async_snapshot()
+    fetches = after.request_counts["services"] - before.request_counts["services"]
+    if fetches != 1:
+        raise RuntimeError(f"The catalogue was fetched {fetches} times, not once")
+    if (returned := _service_count(response)) != services:
+        raise RuntimeError(f"The action returned {returned} of {services} services")
+    return CatalogueFetch(
+        services=returned, setup=setup, call=call, stalls=tuple(stalls)
+    )
+
+
+async def _async_reload(hass: HomeAssistant, entry: SmmPanelConfigEntry) -> None:
+    if not await hass.config_entries.async_reload(entry.entry_id):
+        raise RuntimeError("The integration did not set up again")
+    await hass.async_block_till_done()
+
+
+def _service_count(response: ServiceResponse) -> int:
+    services = None if response is None else response.get("services")
+    if not isinstance(services, list):
+        raise TypeError(f"The action's response holds no list of services: {response}")
+    return len(services)

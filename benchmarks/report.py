@@ -12,7 +12,7 @@ import platform
 
 from homeassistant.const import __version__ as home_assistant_version
 
-from .harness import SizeResult
+from .harness import CatalogueResult, SizeResult
 from .metrics import (
     KIB,
     POLLING_ACTIONS,
@@ -29,11 +29,18 @@ from .metrics import (
     pending_refills,
     state_writes,
 )
-from .phases import SCAN_INTERVAL_SECONDS, STALL_THRESHOLD_SECONDS, RefreshKind
+from .phases import (
+    SCAN_INTERVAL_SECONDS,
+    STALL_THRESHOLD_SECONDS,
+    RefreshKind,
+    integration_stalls,
+)
+from .probes import Stall
 from .targets import TargetResult, Verdict
 from .workload import ACTIVE_SHARE, REFILL_SHARE
 
 GIB = 1024**3
+MB = 1000**2
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -124,39 +131,71 @@ def _refresh_row(result: SizeResult, kind: RefreshKind) -> list[str]:
     ]
 
 
-def _setup_row(result: SizeResult) -> list[str]:
-    longest = max(result.stalls, key=lambda stall: stall.seconds, default=None)
+def _stall_cells(stalls: Sequence[Stall]) -> list[str]:
+    """Return the stall columns: how many, how many without GC, the longest."""
+    longest = max(stalls, key=lambda stall: stall.seconds, default=None)
     return [
-        str(result.workload.orders),
-        f"{result.setup.wall_seconds:.2f}",
-        f"{result.setup.cpu_seconds:.2f}",
-        f"{result.memory_per_order / KIB:.1f}",
-        str(len(result.stalls)),
-        str(len(result.integration_stalls)),
+        str(len(stalls)),
+        str(len(integration_stalls(stalls))),
         "-"
         if longest is None
         else f"{_ms(longest.seconds)} ({_ms(longest.collecting_seconds)})",
     ]
 
 
+def _setup_row(result: SizeResult) -> list[str]:
+    return [
+        str(result.workload.orders),
+        f"{result.setup.wall_seconds:.2f}",
+        f"{result.setup.cpu_seconds:.2f}",
+        f"{result.memory_per_order / KIB:.1f}",
+        *_stall_cells(result.stalls),
+    ]
+
+
+def _catalogue_row(catalogue: CatalogueResult) -> list[str]:
+    fetch = catalogue.fetch
+    return [
+        str(fetch.services),
+        f"{catalogue.body_bytes / MB:.1f}",
+        _ms(fetch.setup.wall_seconds),
+        _ms(fetch.call.wall_seconds),
+        _ms(fetch.call.cpu_seconds),
+        *_stall_cells(fetch.stalls),
+    ]
+
+
+def _stall_text(stalls: Sequence[Stall]) -> str:
+    """Return how the integration held the event loop, garbage collection aside."""
+    threshold = f"{STALL_THRESHOLD_SECONDS * 1000:g} ms"
+    if own := integration_stalls(stalls):
+        text = f"{len(own)} of its callbacks held the event loop over {threshold}"
+    else:
+        text = f"none of its callbacks held the event loop over {threshold}"
+    if collecting := max((stall.collecting_seconds for stall in stalls), default=0.0):
+        text += (
+            f" (garbage collection paused the whole process for up to"
+            f" {_ms(collecting)} ms)"
+        )
+    return text
+
+
+def catalogue_summary(catalogue: CatalogueResult) -> str:
+    """Return a paragraph on fetching the large catalogue."""
+    fetch = catalogue.fetch
+    return (
+        f"Fetching a catalogue of {fetch.services} services"
+        f" ({catalogue.body_bytes / MB:.1f} MB of JSON) through the"
+        f" `smmpanel.get_services` action takes {_ms(fetch.call.wall_seconds)} ms"
+        f" when nothing holds it yet, and {_stall_text(fetch.stalls)}."
+    )
+
+
 def summary(results: Sequence[SizeResult]) -> str:
     """Return a paragraph on the largest workload's results, for the README."""
     largest = max(results, key=lambda result: result.workload.orders)
     busy = partial(largest.median, RefreshKind.BUSY)
-    threshold = f"{STALL_THRESHOLD_SECONDS * 1000:g} ms"
-    if stalls := largest.integration_stalls:
-        stall_text = (
-            f"{len(stalls)} of its callbacks held the event loop over {threshold}"
-        )
-    else:
-        stall_text = f"none of its callbacks held the event loop over {threshold}"
-    if collecting := max(
-        (stall.collecting_seconds for stall in largest.stalls), default=0.0
-    ):
-        stall_text += (
-            f" (garbage collection paused the whole process for up to"
-            f" {_ms(collecting)} ms)"
-        )
+    stall_text = _stall_text(largest.stalls)
     idle = partial(largest.median, RefreshKind.IDLE)
     return (
         f"Tracking {largest.workload.orders} orders, with"
@@ -179,6 +218,7 @@ def summary(results: Sequence[SizeResult]) -> str:
 
 def render_markdown(
     results: Sequence[SizeResult],
+    catalogue: CatalogueResult,
     targets: Sequence[TargetResult],
     machine: Machine,
     command: str,
@@ -216,6 +256,19 @@ def render_markdown(
         ],
         map(_setup_row, results),
     )
+    catalogue_table = _table(
+        [
+            "services",
+            "JSON body MB",
+            "reload wall ms",
+            "call wall ms",
+            "call CPU ms",
+            f"callbacks over {STALL_THRESHOLD_SECONDS * 1000:g} ms",
+            "without garbage collection",
+            "longest ms (collecting garbage)",
+        ],
+        [_catalogue_row(catalogue)],
+    )
     target_table = _table(
         ["target", "result", "detail"],
         ([target.target, str(target.verdict), target.detail] for target in targets),
@@ -235,6 +288,8 @@ Machine: {machine}.
 ## Summary
 
 {summary(results)}
+
+{catalogue_summary(catalogue)}
 
 ## How it is measured
 
@@ -261,6 +316,14 @@ one config directory:
    {STALL_THRESHOLD_SECONDS * 1000:g} ms, through setup, an idle refresh and busy ones.
    Garbage-collection pauses of the interpreter inside such a callback are measured
    and told apart.
+4. **Fetch a large catalogue.** Once, against a panel of its own selling
+   {catalogue.fetch.services} services (names and categories of about 60 characters,
+   in Russian with emoji, escaped in the JSON as PHP does), a Home Assistant process
+   of its own adds the account, then reloads it, which drops any catalogue it holds, and calls
+   `smmpanel.get_services`; the panel must answer one `services` request in between,
+   wherever the integration sends it, and the action must return every service. The
+   reload and the call are timed; then they are repeated with asyncio's debug mode
+   watching the event loop as above.
 
 ## Per refresh
 
@@ -269,6 +332,10 @@ one config directory:
 ## Setup, memory and event-loop stalls
 
 {setup_table}
+
+## Fetching a large service catalogue
+
+{catalogue_table}
 
 ## Targets
 

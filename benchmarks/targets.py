@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from itertools import pairwise
 
-from .harness import SizeResult
+from .harness import CatalogueResult, SizeResult
 from .metrics import KIB, at_floor, baseline_cpu, integration_cpu
 from .phases import STALL_THRESHOLD_SECONDS, RefreshKind
+from .probes import Stall
 
 # CPU per refresh may grow this much faster than the number of orders between two
 # sizes before it counts as growing faster than linearly (measurement noise).
@@ -17,6 +18,7 @@ LINEAR_GROWTH_SLACK = 1.25
 BASELINE_CPU_RATIO = 10.0
 BASELINE_RATIO_FROM_ORDERS = 1000
 STALLS_CHECKED_FROM_ORDERS = 5000
+CATALOGUE_CHECKED_FROM_SERVICES = 10_000
 
 
 class Verdict(StrEnum):
@@ -36,9 +38,14 @@ class TargetResult:
     detail: str
 
 
-def check_targets(results: Sequence[SizeResult]) -> list[TargetResult]:
+def check_targets(
+    results: Sequence[SizeResult], catalogue: CatalogueResult
+) -> list[TargetResult]:
     """Return every target with its verdict."""
-    return [check(results) for check in TARGETS]
+    return [
+        *(check(results) for check in TARGETS),
+        _catalogue_without_stalls(catalogue),
+    ]
 
 
 def _verdict(target: str, failures: Sequence[str], passed: str) -> TargetResult:
@@ -160,13 +167,33 @@ def _no_stalls(results: Sequence[SizeResult]) -> TargetResult:
 
 
 def _stall_summary(result: SizeResult) -> str:
-    if not result.stalls:
-        return f"{result.workload.orders} orders: none"
-    return f"{result.workload.orders} orders: " + ", ".join(
+    return f"{result.workload.orders} orders: {_stalls_text(result.stalls)}"
+
+
+def _stalls_text(stalls: Sequence[Stall]) -> str:
+    if not stalls:
+        return "none"
+    return ", ".join(
         f"{stall.seconds * 1000:.0f} ms ({stall.collecting_seconds * 1000:.0f} ms"
         f" collecting garbage) in {stall.callback[:100]}"
-        for stall in result.stalls
+        for stall in stalls
     )
+
+
+def _catalogue_without_stalls(catalogue: CatalogueResult) -> TargetResult:
+    target = (
+        f"Fetching and parsing a {CATALOGUE_CHECKED_FROM_SERVICES:,}-service catalogue"
+        f" holds the event loop no step over {STALL_THRESHOLD_SECONDS * 1000:g} ms"
+    )
+    services = catalogue.fetch.services
+    if services < CATALOGUE_CHECKED_FROM_SERVICES:
+        return TargetResult(
+            target=target,
+            verdict=Verdict.NOT_MEASURED,
+            detail=f"{services} services only",
+        )
+    detail = f"{services} services: {_stalls_text(catalogue.fetch.stalls)}"
+    return _verdict(target, [detail] if catalogue.integration_stalls else [], detail)
 
 
 def _check_sizes(
