@@ -15,10 +15,10 @@ from custom_components.smmpanel.api import (
     NewOrder,
     OrderState,
     OrderStatus,
+    PanelService,
     RefillState,
     RefillStatus,
     RowError,
-    Service,
     ServiceType,
     SmmPanelApiError,
     SmmPanelAuthenticationError,
@@ -133,7 +133,7 @@ async def test_services(client: SmmPanelClient, panel: Panel, dialect: Dialect) 
     services = await client.get_services()
     assert len(services) == len(panel.services)
     lowercase = Quirk.LOWERCASE_VALUES in dialect
-    assert services[-2] == Service(
+    assert services[-2] == PanelService(
         service_id=101,
         name="Real & Active Followers - Best Server",
         type=ServiceType.DEFAULT,

@@ -22,10 +22,10 @@ from custom_components.smmpanel.api import (
     NewOrder,
     OrderState,
     OrderStatus,
+    PanelService,
     RefillState,
     RefillStatus,
     RowError,
-    Service,
     ServiceType,
     SmmPanelApiError,
     SmmPanelAuthenticationError,
@@ -492,7 +492,7 @@ SERVICE_ROW = {
 def test_service_row() -> None:
     """A catalogue row becomes a typed service."""
     assert api._parse_services([SERVICE_ROW]) == [
-        Service(
+        PanelService(
             service_id=101,
             name="Real & Active Followers - Best Server",
             type=ServiceType.DEFAULT,

@@ -213,7 +213,7 @@ class Balance:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Service:
+class PanelService:
     """One entry of the panel's service catalogue."""
 
     service_id: int
@@ -571,7 +571,7 @@ def _parse_balance(data: object) -> Balance | None:
     return Balance(amount=amount, currency=_text(data.get("currency")) or "")
 
 
-def _parse_service(row: object) -> Service | None:
+def _parse_service(row: object) -> PanelService | None:
     """Parse one catalogue entry, or return None if it is malformed."""
     if not isinstance(row, dict):
         return None
@@ -587,7 +587,7 @@ def _parse_service(row: object) -> Service | None:
     ):
         return None
     raw_type = _text(row.get("type")) or ""
-    return Service(
+    return PanelService(
         service_id=service_id,
         name=_text(row.get("name")) or "",
         type=_SERVICE_TYPES.get(_compact(raw_type), ServiceType.UNKNOWN),
@@ -603,7 +603,7 @@ def _parse_service(row: object) -> Service | None:
     )
 
 
-def _parse_services(data: object) -> list[Service]:
+def _parse_services(data: object) -> list[PanelService]:
     """Parse the catalogue, skipping malformed entries."""
     if isinstance(data, dict) and data.get("data") == "Empty Data":
         return []
@@ -727,7 +727,7 @@ class SmmPanelClient:
         """Return the account balance."""
         return await self._call_single("balance", {}, _parse_balance)
 
-    async def get_services(self) -> list[Service]:
+    async def get_services(self) -> list[PanelService]:
         """Return the service catalogue.
 
         Catalogues run to thousands of services and megabytes of JSON: the answer is

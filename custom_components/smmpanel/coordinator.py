@@ -20,10 +20,10 @@ from .api import (
     NewOrder,
     OrderState,
     OrderStatus,
+    PanelService,
     RefillState,
     RefillStatus,
     RowError,
-    Service,
     SmmPanelAuthenticationError,
     SmmPanelClient,
     SmmPanelError,
@@ -96,7 +96,7 @@ class SmmPanelCoordinator(DataUpdateCoordinator[SmmPanelData]):
         )
         self.client = client
         self.tracker = OrderTracker(hass, config_entry)
-        self.catalogue: dict[int, Service] = {}
+        self.catalogue: dict[int, PanelService] = {}
         self.catalogue_updated_at: datetime | None = None
         self._catalogue_fetch: asyncio.Task[None] | None = None
         self._follows_refills = True
@@ -191,7 +191,7 @@ class SmmPanelCoordinator(DataUpdateCoordinator[SmmPanelData]):
             events=tuple(events),
         )
 
-    async def async_get_catalogue(self) -> Mapping[int, Service]:
+    async def async_get_catalogue(self) -> Mapping[int, PanelService]:
         """Return the service catalogue, fetching it the first time it is needed.
 
         A catalogue older than 12 hours is returned as it is while a fresh one is

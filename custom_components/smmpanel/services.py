@@ -27,8 +27,8 @@ from .api import (
     ErrorReason,
     NewOrder,
     OrderState,
+    PanelService,
     RowError,
-    Service,
     ServiceType,
     SmmPanelApiError,
     SmmPanelAuthenticationError,
@@ -351,44 +351,46 @@ def _order_fields(data: Mapping[str, Any]) -> dict[str, Any]:
     return {field: value for field, value in fields.items() if value != ""}
 
 
-def _check_quantity(service_: Service, quantity: int) -> None:
-    if not service_.min_quantity <= quantity <= service_.max_quantity:
+def _check_quantity(panel_service: PanelService, quantity: int) -> None:
+    if not panel_service.min_quantity <= quantity <= panel_service.max_quantity:
         raise _validation_error(
             "quantity_out_of_range",
             quantity=quantity,
-            service=service_.service_id,
-            min=service_.min_quantity,
-            max=service_.max_quantity,
+            service=panel_service.service_id,
+            min=panel_service.min_quantity,
+            max=panel_service.max_quantity,
         )
 
 
 def _validate_order(
-    service_: Service, fields: dict[str, Any]
+    panel_service: PanelService, fields: dict[str, Any]
 ) -> tuple[int | None, Decimal]:
     """Check the fields against the service; drop derived ones.
 
     Return the quantity the order delivers (given or counted from lines, times
     the drip-feed runs) and the estimated cost.
     """
-    counted = COUNTED_FIELD.get(service_.type)
-    allowed = allowed_fields(service_.type)
+    counted = COUNTED_FIELD.get(panel_service.type)
+    allowed = allowed_fields(panel_service.type)
     given = set(fields)
     # For counted types an explicit quantity is checked below, then dropped.
     unexpected = given - allowed - ({ATTR_QUANTITY} if counted else set())
     if unexpected:
         raise _validation_error(
             "fields_not_allowed",
-            type=service_.raw_type,
+            type=panel_service.raw_type,
             fields=", ".join(sorted(unexpected)),
         )
-    if missing := required_fields(service_.type) - given:
+    if missing := required_fields(panel_service.type) - given:
         raise _validation_error(
-            "missing_fields", type=service_.raw_type, fields=", ".join(sorted(missing))
+            "missing_fields",
+            type=panel_service.raw_type,
+            fields=", ".join(sorted(missing)),
         )
     if dripfeed := given & DRIPFEED_FIELDS:
-        if not service_.dripfeed:
+        if not panel_service.dripfeed:
             raise _validation_error(
-                "dripfeed_not_supported", service=service_.service_id
+                "dripfeed_not_supported", service=panel_service.service_id
             )
         if dripfeed != DRIPFEED_FIELDS:
             raise _validation_error("dripfeed_incomplete")
@@ -403,10 +405,10 @@ def _validate_order(
         quantity = count
         fields.pop(ATTR_QUANTITY, None)  # the panel counts the lines itself
     if quantity is not None:
-        _check_quantity(service_, quantity)
+        _check_quantity(panel_service, quantity)
     for field in (ATTR_MIN, ATTR_MAX):
         if field in fields:
-            _check_quantity(service_, fields[field])
+            _check_quantity(panel_service, fields[field])
     if (
         ATTR_MIN in fields
         and ATTR_MAX in fields
@@ -417,9 +419,9 @@ def _validate_order(
         )
 
     if quantity is None:
-        return None, service_.cost(UNITS_PER_ORDER_WITHOUT_QUANTITY)
+        return None, panel_service.cost(UNITS_PER_ORDER_WITHOUT_QUANTITY)
     delivered = quantity * fields.get(ATTR_RUNS, 1)
-    return delivered, service_.cost(delivered)
+    return delivered, panel_service.cost(delivered)
 
 
 def _check_cost(coordinator: SmmPanelCoordinator, cost: Decimal) -> None:
@@ -439,7 +441,7 @@ def _check_cost(coordinator: SmmPanelCoordinator, cost: Decimal) -> None:
 
 async def _async_get_catalogue(
     hass: HomeAssistant, entry: SmmPanelConfigEntry
-) -> Mapping[int, Service]:
+) -> Mapping[int, PanelService]:
     """Return the account's catalogue, or fail saying it cannot be fetched."""
     try:
         return await entry.runtime_data.async_get_catalogue()
@@ -457,10 +459,10 @@ async def _async_add_order(call: ServiceCall) -> ServiceResponse:
     coordinator = entry.runtime_data
     catalogue = await _async_get_catalogue(call.hass, entry)
     service_id: int = call.data[ATTR_SERVICE]
-    if (service_ := catalogue.get(service_id)) is None:
+    if (panel_service := catalogue.get(service_id)) is None:
         raise _validation_error("unknown_service", service=service_id)
     fields = _order_fields(call.data)
-    quantity, cost = _validate_order(service_, fields)
+    quantity, cost = _validate_order(panel_service, fields)
     _check_cost(coordinator, cost)
 
     order_id: int | None = None
@@ -583,15 +585,19 @@ async def _async_get_order_status(call: ServiceCall) -> ServiceResponse:
     return {"orders": _status_rows(order_ids, results)}
 
 
-def _matches(service_: Service, data: Mapping[str, Any]) -> bool:
-    if (wanted := data.get(ATTR_TYPE)) is not None and service_.type is not wanted:
+def _matches(panel_service: PanelService, data: Mapping[str, Any]) -> bool:
+    if (wanted := data.get(ATTR_TYPE)) is not None and panel_service.type is not wanted:
         return False
     if (category := data.get(ATTR_CATEGORY)) is not None and (
-        category.casefold() not in service_.category.casefold()
+        category.casefold() not in panel_service.category.casefold()
     ):
         return False
     if (search := data.get(ATTR_SEARCH)) is not None:
-        haystack = (service_.name, service_.category, service_.description or "")
+        haystack = (
+            panel_service.name,
+            panel_service.category,
+            panel_service.description or "",
+        )
         return any(search.casefold() in text.casefold() for text in haystack)
     return True
 
@@ -604,20 +610,20 @@ async def _async_get_services(call: ServiceCall) -> ServiceResponse:
     return {
         "services": [
             {
-                "service": service_.service_id,
-                "name": service_.name,
-                "type": str(service_.type),
-                "category": service_.category,
-                "rate": float(service_.rate),
-                "min": service_.min_quantity,
-                "max": service_.max_quantity,
-                "refill": service_.refill,
-                "cancel": service_.cancel,
-                "dripfeed": service_.dripfeed,
-                "description": service_.description,
+                "service": panel_service.service_id,
+                "name": panel_service.name,
+                "type": str(panel_service.type),
+                "category": panel_service.category,
+                "rate": float(panel_service.rate),
+                "min": panel_service.min_quantity,
+                "max": panel_service.max_quantity,
+                "refill": panel_service.refill,
+                "cancel": panel_service.cancel,
+                "dripfeed": panel_service.dripfeed,
+                "description": panel_service.description,
             }
-            for service_ in catalogue.values()
-            if _matches(service_, call.data)
+            for panel_service in catalogue.values()
+            if _matches(panel_service, call.data)
         ],
         "currency": coordinator.currency,
     }
