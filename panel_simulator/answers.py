@@ -96,6 +96,8 @@ def _service_row(dialect: Dialect, service: Service) -> Json:
         row["refill"] = _flag(dialect, service.refill)
         row["cancel"] = _flag(dialect, service.cancel)
     row["dripfeed"] = _flag(dialect, service.dripfeed)
+    if service.description is not None:
+        row["desc"] = service.description
     return row
 
 

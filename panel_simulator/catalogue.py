@@ -43,6 +43,8 @@ class Service:
     refill: bool = False
     cancel: bool = False
     dripfeed: bool = False
+    description: str | None = None
+    """Sent as `desc`, as Perfect Panel and SmartPanel name it, when there is one."""
 
     def cost(self, quantity: int) -> Decimal:
         """Return the exact charge for a quantity."""

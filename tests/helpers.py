@@ -9,18 +9,25 @@ from dataclasses import dataclass
 from datetime import timedelta
 import json
 from pathlib import Path
-from typing import Any, override
+from typing import Any, cast, override
 from unittest.mock import patch
 
+from aiohttp.test_utils import TestClient
 from homeassistant.const import ATTR_CONFIG_ENTRY_ID
 from homeassistant.core import HomeAssistant, State
+from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import entity_registry as er
+from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
 )
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.smmpanel.const import DOMAIN
 from panel_simulator import Fault, FaultRule, Faults, Panel
@@ -44,6 +51,7 @@ TRANSIENT_FAULTS: dict[Fault, float | None] = {
     Fault.RATE_LIMIT: 60,
 }
 LINK = "https://www.instagram.com/p/reliability"
+ORDER_SENSOR = "sensor.127_0_0_1_order_"  # then the order id
 COMPONENT = Path(__file__).parent.parent / "custom_components" / DOMAIN
 TRANSLATIONS: dict[str, Any] = json.loads(
     (COMPONENT / "translations" / "en.json").read_text(encoding="utf-8")
@@ -126,6 +134,82 @@ def entry_states(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, State
         for entity in er.async_entries_for_config_entry(registry, entry.entry_id)
         if (state := hass.states.get(entity.entity_id)) is not None
     }
+
+
+def order_sensor_ids(hass: HomeAssistant, entry: MockConfigEntry) -> set[int]:
+    """Return the orders the entry has a sensor for: the orders it shows as tracked."""
+    return {
+        int(entity.entity_id.removeprefix(ORDER_SENSOR))
+        for entity in er.async_entries_for_config_entry(
+            er.async_get(hass), entry.entry_id
+        )
+        if entity.entity_id.startswith(ORDER_SENSOR)
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class Tracking:
+    """The tracked orders and refills, by id, as diagnostics or storage hold them."""
+
+    orders: dict[int, dict[str, Any]]
+    refills: dict[int, dict[str, Any]]
+
+
+async def async_diagnostics(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, entry: MockConfigEntry
+) -> dict[str, Any]:
+    """Return the entry's diagnostics, downloaded as a user does."""
+    return dict(await get_diagnostics_for_config_entry(hass, hass_client, entry))
+
+
+async def async_one_client(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator
+) -> ClientSessionGenerator:
+    """Return a client generator that hands out one client, for many downloads.
+
+    Each new client starts a test server that stays up until the test ends.
+    """
+    assert await async_setup_component(hass, "diagnostics", {})
+    client = await hass_client()
+
+    async def one_client() -> TestClient:
+        return client
+
+    return one_client
+
+
+async def async_tracking(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, entry: MockConfigEntry
+) -> Tracking:
+    """Return what the entry tracks now, as its diagnostics show it."""
+    diagnostics = await async_diagnostics(hass, hass_client, entry)
+    orders = cast(list[dict[str, Any]], diagnostics["tracked_orders"])
+    refills = cast(list[dict[str, Any]], diagnostics["tracked_refills"])
+    return Tracking(
+        orders={row["order_id"]: row for row in orders},
+        refills={row["refill_id"]: row for row in refills},
+    )
+
+
+def stored_tracking(hass_storage: dict[str, Any], entry: MockConfigEntry) -> Tracking:
+    """Return what the entry last wrote to storage."""
+    stored = hass_storage[f"{DOMAIN}.{entry.entry_id}"]["data"]
+    return Tracking(
+        orders={row["order_id"]: row for row in stored["orders"]},
+        refills={row["refill_id"]: row for row in stored["refills"]},
+    )
+
+
+async def async_set_options(
+    hass: HomeAssistant, entry: MockConfigEntry, options: dict[str, Any]
+) -> None:
+    """Save options through the options dialog, which reloads the entry."""
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], options
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
 
 
 def normalized(panel_status: str) -> str:

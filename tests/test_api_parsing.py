@@ -35,10 +35,8 @@ from custom_components.smmpanel.api import (
     SmmPanelInvalidResponseError,
     SmmPanelRateLimitError,
     SmmPanelUnsupportedActionError,
-    allowed_fields,
     classify_error,
     normalize_url,
-    required_fields,
 )
 
 KEY = "4d27c0ffee0123456789abcdef0175de"
@@ -715,6 +713,25 @@ def test_numeric_order_state() -> None:
     assert (state.charge, state.start_count, state.remains) == (Decimal("0.4"), 10, 0)
 
 
+@pytest.mark.parametrize(
+    ("count", "read"),
+    [
+        (2**63 - 1, 2**63 - 1),
+        (-(2**63), -(2**63)),
+        (2**63, None),
+        ("100000000000000000000", None),
+        (-(2**63) - 1, None),
+    ],
+)
+def test_counts_past_64_bits_are_unknown(count: int | str, read: int | None) -> None:
+    """A count no panel can mean, and no storage could write, is read as unknown."""
+    state = api._parse_order_state(
+        1, {"status": "Completed", "start_count": count, "remains": count}
+    )
+    assert state is not None
+    assert (state.start_count, state.remains) == (read, read)
+
+
 # --- Batch answers -----------------------------------------------------------------
 
 NOT_FOUND = RowError(message="Incorrect order ID", reason=ErrorReason.ORDER_NOT_FOUND)
@@ -899,56 +916,6 @@ def test_order_form_sends_only_set_fields() -> None:
         "quantity": "1000",
         "runs": "5",
     }
-
-
-@pytest.mark.parametrize(
-    ("kind", "required", "optional"),
-    [
-        (ServiceType.DEFAULT, {"link", "quantity"}, {"runs", "interval"}),
-        (ServiceType.PACKAGE, {"link"}, set()),
-        (ServiceType.CUSTOM_COMMENTS, {"link", "comments"}, set()),
-        (ServiceType.CUSTOM_COMMENTS_PACKAGE, {"link", "comments"}, set()),
-        (ServiceType.MENTIONS, {"link", "quantity", "usernames"}, set()),
-        (
-            ServiceType.MENTIONS_WITH_HASHTAGS,
-            {"link", "quantity", "usernames", "hashtags"},
-            set(),
-        ),
-        (ServiceType.MENTIONS_CUSTOM_LIST, {"link", "usernames"}, set()),
-        (ServiceType.MENTIONS_HASHTAG, {"link", "quantity", "hashtag"}, set()),
-        (ServiceType.MENTIONS_USER_FOLLOWERS, {"link", "quantity", "username"}, set()),
-        (ServiceType.MENTIONS_MEDIA_LIKERS, {"link", "quantity", "media"}, set()),
-        (ServiceType.COMMENT_LIKES, {"link", "quantity", "username"}, set()),
-        (ServiceType.COMMENT_REPLIES, {"link", "username", "comments"}, set()),
-        (ServiceType.POLL, {"link", "quantity", "answer_number"}, set()),
-        (ServiceType.INVITES_FROM_GROUPS, {"link", "quantity", "groups"}, set()),
-        (ServiceType.SEO, {"link", "quantity", "keywords"}, set()),
-        (
-            ServiceType.SUBSCRIPTIONS,
-            {"username", "min", "max"},
-            {"posts", "old_posts", "delay", "expiry"},
-        ),
-        (
-            ServiceType.WEB_TRAFFIC,
-            {"link", "quantity", "country", "device", "type_of_traffic"},
-            {"google_keyword", "referring_url"},
-        ),
-    ],
-)
-def test_fields_by_service_type(
-    kind: ServiceType, required: set[str], optional: set[str]
-) -> None:
-    """Each service type requires and allows the fields of the reference table."""
-    assert required_fields(kind) == required
-    assert allowed_fields(kind) == required | optional
-
-
-def test_fields_of_unknown_type() -> None:
-    """An unknown type requires a link and allows every field."""
-    every_field = set(NewOrder.__dataclass_fields__) - {"service"}
-    assert required_fields(ServiceType.UNKNOWN) == {"link"}
-    assert allowed_fields(ServiceType.UNKNOWN) == every_field
-    assert len(every_field) == 24
 
 
 @pytest.mark.parametrize(

@@ -1,16 +1,22 @@
-"""The benchmark harness still works: a small account through every phase."""
+"""The benchmark harness still works: a small account through every phase.
+
+Only behaviour is asserted (requests at the floor, no state write when nothing
+changed, every service returned): times and memory are for scripts/benchmark, on a
+quiet machine, to judge.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import gc
 from pathlib import Path
 import time
 
 from benchmarks.harness import async_run_benchmark, async_run_catalogue_benchmark
 from benchmarks.phases import STALL_THRESHOLD_SECONDS, RefreshKind
-from benchmarks.probes import recording_stalls
+from benchmarks.probes import recording_full_collections, recording_stalls
 from benchmarks.report import Machine, render_markdown
-from benchmarks.targets import Verdict, check_targets
+from benchmarks.targets import check_targets
 from benchmarks.workload import Workload
 
 
@@ -39,23 +45,18 @@ async def test_small_account_through_every_phase(
             "refill_status": workload.refills,
         }
         assert round_.baseline.state_writes.total() == 1 + 10 + workload.refills
-        assert round_.integration.cost.cpu_seconds > 0
     idle, busy = result.rounds
     assert not idle.integration.state_writes
     assert busy.integration.state_writes
-    assert result.setup.wall_seconds > 0
-    assert result.memory_per_order > 0
     assert catalogue.fetch.services == 100
     assert catalogue.body_bytes > 100 * 200
-    assert catalogue.fetch.call.wall_seconds > 0
 
-    targets = check_targets(results, catalogue)
-    assert {target.verdict for target in targets} <= {
-        Verdict.MET,
-        Verdict.NOT_MEASURED,
-    }
     page = render_markdown(
-        results, catalogue, targets, Machine.this_one(), "scripts/benchmark"
+        results,
+        catalogue,
+        check_targets(results, catalogue),
+        Machine.this_one(),
+        "scripts/benchmark",
     )
     assert "| 10 | busy | 3 + 1 |" in page
     assert "| 100 | 0.1 |" in page
@@ -70,3 +71,12 @@ async def test_stalls_are_recorded() -> None:
     (stall,) = stalls
     assert stall.own_seconds > STALL_THRESHOLD_SECONDS
     assert "sleep" in stall.callback
+
+
+def test_full_collections_are_recorded() -> None:
+    """A full garbage collection in the block is recorded; a young one is not."""
+    with recording_full_collections() as pauses:
+        gc.collect(0)
+        gc.collect()
+
+    assert len(pauses) == 1

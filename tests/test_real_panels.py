@@ -26,6 +26,7 @@ from .const import API_KEY, PANEL_BALANCE
 from .helpers import DAY, LINK, TRANSLATIONS, call, poll, state_of
 
 BALANCE_ENTITY = "sensor.127_0_0_1_balance"
+PENDING_REFILLS = "sensor.127_0_0_1_pending_refills"
 
 
 @pytest.fixture(params=[SMARTPANEL, SMARTPANEL_REPORTED], ids=["script", "reported"])
@@ -164,6 +165,7 @@ class TestPanelWithoutRefillStatus:
         async with run_simulator(panel) as running:
             yield running.url
 
+    @pytest.mark.usefixtures("entity_registry_enabled_by_default")
     async def test_polls_stop_asking_and_say_so_once(
         self,
         hass: HomeAssistant,
@@ -186,7 +188,7 @@ class TestPanelWithoutRefillStatus:
         assert panel.request_counts["refill_status"] == 1
         assert caplog.text.count("does not offer refill_status") == 1
         assert state_of(hass, BALANCE_ENTITY).state != STATE_UNAVAILABLE
-        assert len(entry.runtime_data.data.refills) == 1
+        assert state_of(hass, PENDING_REFILLS).state == "1"
 
 
 class TestStatusOfThePanelsOwn:

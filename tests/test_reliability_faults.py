@@ -9,11 +9,13 @@ from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import CONF_API_KEY, EVENT_STATE_CHANGED, STATE_UNAVAILABLE
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
 )
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.smmpanel.const import DOMAIN
 from panel_simulator import CLONE, STANDARD, Dialect, Fault, Panel
@@ -23,10 +25,12 @@ from .helpers import (
     TRANSIENT_FAULTS,
     Scenario,
     async_track_scenario,
+    async_tracking,
     entry_states,
     normalized,
     poll,
     short_request_timeout,  # noqa: F401 - an autouse fixture
+    state_of,
 )
 
 BALANCE_ENTITY = "sensor.127_0_0_1_balance"
@@ -35,6 +39,12 @@ FAILURE_LOG = "Error fetching smmpanel data"
 RECOVERY_LOG = "Fetching smmpanel data recovered"
 # The first request of a refresh, and its last, sent after the others were answered.
 POLLED_ACTIONS = ("balance", "refill_status")
+
+
+@pytest.fixture(autouse=True)
+async def diagnostics_component(hass: HomeAssistant) -> None:
+    """Set up diagnostics before the logs are read: its web server logs a warning."""
+    assert await async_setup_component(hass, "diagnostics", {})
 
 
 @pytest.fixture
@@ -74,13 +84,17 @@ def _fired(events: list[Event[EventStateChangedData]]) -> set[tuple[str, int]]:
     }
 
 
-def _assert_matches_panel(
-    hass: HomeAssistant, panel: Panel, entry: MockConfigEntry, scenario: Scenario
+async def _assert_matches_panel(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    panel: Panel,
+    entry: MockConfigEntry,
+    scenario: Scenario,
 ) -> None:
     """Check that the entities show the panel's state and nothing was dropped."""
-    coordinator = entry.runtime_data
-    assert set(coordinator.tracker.orders) == scenario.orders
-    assert set(coordinator.tracker.refills) == {scenario.refill}
+    tracking = await async_tracking(hass, hass_client, entry)
+    assert set(tracking.orders) == scenario.orders
+    assert set(tracking.refills) == {scenario.refill}
     states = entry_states(hass, entry)
     assert STATE_UNAVAILABLE not in {state.state for state in states.values()}
     assert Decimal(states[BALANCE_ENTITY].state) == panel.balance
@@ -88,8 +102,9 @@ def _assert_matches_panel(
         state = states[f"sensor.127_0_0_1_order_{order_id}"]
         assert state.state == normalized(panel.orders[order_id].status)
         assert state.attributes["error"] is None
-    refill = coordinator.tracker.refills[scenario.refill]
-    assert refill.status == normalized(panel.refills[scenario.refill].status)
+    refill = tracking.refills[scenario.refill]
+    assert refill["status"] == normalized(panel.refills[scenario.refill].status)
+    assert refill["error"] is None
 
 
 @pytest.mark.parametrize("action", POLLED_ACTIONS)
@@ -97,6 +112,7 @@ def _assert_matches_panel(
 async def test_transient_fault(
     hass: HomeAssistant,
     *,
+    hass_client: ClientSessionGenerator,
     panel: Panel,
     setup_integration: MockConfigEntry,
     scenario: Scenario,
@@ -120,7 +136,7 @@ async def test_transient_fault(
 
     await poll(hass)
 
-    _assert_matches_panel(hass, panel, setup_integration, scenario)
+    await _assert_matches_panel(hass, hass_client, panel, setup_integration, scenario)
     assert len(_messages(caplog, RECOVERY_LOG)) == 1
     assert len(_problems(caplog)) == 1
     # The changes that happened while the panel failed are announced, once each.
@@ -135,6 +151,7 @@ async def test_transient_fault(
 async def test_key_revoked_mid_run(
     hass: HomeAssistant,
     *,
+    hass_client: ClientSessionGenerator,
     panel: Panel,
     setup_integration: MockConfigEntry,
     scenario: Scenario,
@@ -172,15 +189,16 @@ async def test_key_revoked_mid_run(
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reauth_successful"
     assert setup_integration.state is ConfigEntryState.LOADED
-    _assert_matches_panel(hass, panel, setup_integration, scenario)
+    await _assert_matches_panel(hass, hass_client, panel, setup_integration, scenario)
     await poll(hass)
-    _assert_matches_panel(hass, panel, setup_integration, scenario)
+    await _assert_matches_panel(hass, hass_client, panel, setup_integration, scenario)
 
 
 @pytest.mark.parametrize("dialect", [STANDARD, CLONE], ids=["standard", "clone"])
 async def test_per_row_errors_keep_the_last_good_value(
     hass: HomeAssistant,
     *,
+    hass_client: ClientSessionGenerator,
     panel: Panel,
     setup_integration: MockConfigEntry,
     scenario: Scenario,
@@ -198,13 +216,13 @@ async def test_per_row_errors_keep_the_last_good_value(
         panel.advance(120)
         await poll(hass)
 
-    coordinator = setup_integration.runtime_data
-    assert coordinator.last_update_success
+    assert state_of(hass, BALANCE_ENTITY).state != STATE_UNAVAILABLE
     state = hass.states.get(f"sensor.127_0_0_1_order_{gone}")
     assert state is not None
     assert state.state == "pending"
     assert state.attributes["error"] == "Incorrect order ID"
-    assert coordinator.tracker.refills[scenario.refill].error == "Refill not found"
+    tracking = await async_tracking(hass, hass_client, setup_integration)
+    assert tracking.refills[scenario.refill]["error"] == "Refill not found"
     other = hass.states.get(f"sensor.127_0_0_1_order_{still}")
     assert other is not None
     assert other.state == normalized(panel.orders[still].status)
@@ -213,7 +231,7 @@ async def test_per_row_errors_keep_the_last_good_value(
     panel.refills[scenario.refill] = refill
     await poll(hass)
 
-    _assert_matches_panel(hass, panel, setup_integration, scenario)
+    await _assert_matches_panel(hass, hass_client, panel, setup_integration, scenario)
     # One line when a row starts failing and one when it recovers, not one per poll.
     assert _problems(caplog) == [
         f"custom_components.smmpanel: {message}"

@@ -6,18 +6,21 @@ import asyncio
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
+from decimal import Decimal
 import math
 import os
 from pathlib import Path
 import random
 from typing import Any
 
+from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.smmpanel.coordinator import SmmPanelCoordinator
+from custom_components.smmpanel.api import OrderStatus, RefillStatus
 from panel_simulator import Fault, Panel
 
 from .const import PANEL_SEED
@@ -27,16 +30,22 @@ from .helpers import (
     POLL_INTERVAL,
     TRANSIENT_FAULTS,
     RecordingFaults,
+    Tracking,
+    async_one_client,
+    async_tracking,
     call,
     normalized,
+    order_sensor_ids,
     poll,
     short_request_timeout,  # noqa: F401 - an autouse fixture
+    state_of,
 )
 
 # Faults that lose or garble the answer to a request the panel may have carried out.
 # (A 429 is left out: rate limiters answer before the panel acts, so nothing was placed.)
 ANSWER_LOST = [fault for fault in TRANSIENT_FAULTS if fault is not Fault.RATE_LIMIT]
 ORDER = {"service": 1, "link": LINK, "quantity": 100}
+BALANCE_ENTITY = "sensor.127_0_0_1_balance"
 
 SOAK_FAULT_RATE = 0.2
 SOAK_CYCLES = DAY // int(POLL_INTERVAL.total_seconds())
@@ -75,7 +84,7 @@ async def test_lost_answer_to_add_order_is_never_retried(
     assert "not retried" in str(error.value)
     assert panel.request_counts["add"] == 1
     assert len(panel.orders) == (1 if after else 0)
-    assert setup_integration.runtime_data.tracker.orders == {}
+    assert order_sensor_ids(hass, setup_integration) == set()
 
 
 async def test_concurrent_orders_while_answers_get_lost(
@@ -104,7 +113,7 @@ async def test_concurrent_orders_while_answers_get_lost(
     assert len(placed) == count - lost
     assert panel.request_counts["add"] == count
     assert len(panel.orders) == count
-    assert placed == set(setup_integration.runtime_data.tracker.orders)
+    assert placed == order_sensor_ids(hass, setup_integration)
 
 
 @dataclass(slots=True)
@@ -160,19 +169,32 @@ class SoakFigures:
         return f"| Figure | Value |\n|---|---|\n{table}\n"
 
 
+def _money(value: str | None) -> Decimal | None:
+    """Return an amount as diagnostics write it (exact text) as a Decimal."""
+    return None if value is None else Decimal(value)
+
+
 def _counts(counter: Counter[Any]) -> str:
     return ", ".join(f"{key} {count}" for key, count in sorted(counter.items())) or "-"
 
 
-def _floor(coordinator: SmmPanelCoordinator) -> Counter[str]:
+def _floor(tracking: Tracking) -> Counter[str]:
     """Return the requests one refresh needs: the API's floor."""
     floor = Counter({"balance": 1})
-    tracker = coordinator.tracker
-    if active := len(tracker.active_order_ids()):
+    if active := sum(
+        not _is_finished(OrderStatus, order) for order in tracking.orders.values()
+    ):
         floor["status"] = math.ceil(active / 100)
-    if pending := len(tracker.pending_refill_ids()):
+    if pending := sum(
+        not _is_finished(RefillStatus, refill) for refill in tracking.refills.values()
+    ):
         floor["refill_status"] = math.ceil(pending / 100)
     return floor
+
+
+def _is_finished(kind: type[OrderStatus | RefillStatus], row: dict[str, Any]) -> bool:
+    """Return whether a tracked order or refill has a status that will not change."""
+    return row["status"] is not None and kind(row["status"]).is_finished
 
 
 async def _act(
@@ -193,6 +215,7 @@ async def _act(
 
 async def _user_hour(
     hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
     panel: Panel,
     entry: MockConfigEntry,
     figures: SoakFigures,
@@ -214,7 +237,7 @@ async def _user_hour(
                 "quantity": quantity,
             },
         )
-    tracked = entry.runtime_data.tracker.orders
+    tracked = (await async_tracking(hass, hass_client, entry)).orders
     refillable = [
         order_id
         for order_id, order in panel.orders.items()
@@ -247,7 +270,10 @@ async def _track_elsewhere_orders(
 
 
 async def test_soak_a_day_of_faults(
-    hass: HomeAssistant, panel: Panel, setup_integration: MockConfigEntry
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    panel: Panel,
+    setup_integration: MockConfigEntry,
 ) -> None:
     """A day of polling and use with 20 % of requests failing loses nothing.
 
@@ -255,7 +281,7 @@ async def test_soak_a_day_of_faults(
     more; at the end every order and refill on the panel is tracked in its true final
     state. With SMMPANEL_WRITE_FIGURES=1 the figures go into docs/reliability.md.
     """
-    coordinator = setup_integration.runtime_data
+    hass_client = await async_one_client(hass, hass_client)
     faults = panel.faults = RecordingFaults(PANEL_SEED)
     rng = random.Random(PANEL_SEED)  # noqa: S311 - reproducible, not secret
     figures = SoakFigures()
@@ -270,16 +296,16 @@ async def test_soak_a_day_of_faults(
         if cycle == 0:
             await _track_elsewhere_orders(hass, panel, setup_integration, figures)
         if cycle % SOAK_ACTIONS_EVERY == 0:
-            await _user_hour(hass, panel, setup_integration, figures, rng)
+            await _user_hour(hass, hass_client, panel, setup_integration, figures, rng)
             await poll(hass, DEBOUNCE_SETTLE)  # the refresh the actions asked for
 
-        floor = _floor(coordinator)
+        floor = _floor(await async_tracking(hass, hass_client, setup_integration))
         before = Counter(panel.request_counts)
         panel.advance(POLL_INTERVAL.total_seconds())
         await poll(hass)
         sent = Counter(panel.request_counts) - before
 
-        if coordinator.last_update_success:
+        if state_of(hass, BALANCE_ENTITY).state != STATE_UNAVAILABLE:
             figures.healthy_polls += 1
             figures.polls_at_floor += sent == floor
         else:
@@ -290,24 +316,24 @@ async def test_soak_a_day_of_faults(
     panel.advance(DAY)
     await poll(hass)
 
-    assert coordinator.last_update_success
+    assert state_of(hass, BALANCE_ENTITY).state != STATE_UNAVAILABLE
     assert figures.polls_at_floor == figures.healthy_polls
     assert figures.failed_polls and faults.injected
     assert panel.request_counts["add"] == figures.actions["add_order"]
-    tracker = coordinator.tracker
-    assert set(tracker.orders) == set(panel.orders)
+    tracking = await async_tracking(hass, hass_client, setup_integration)
+    assert set(tracking.orders) == set(panel.orders)
     assert [
         order_id
         for order_id, order in panel.orders.items()
-        if (tracked := tracker.orders[order_id]).status != normalized(order.status)
-        or tracked.remains != order.remains
-        or tracked.charge != order.current_charge
+        if (tracked := tracking.orders[order_id])["status"] != normalized(order.status)
+        or tracked["remains"] != order.remains
+        or _money(tracked["charge"]) != order.current_charge
     ] == []
-    assert set(tracker.refills) == set(panel.refills)
+    assert set(tracking.refills) == set(panel.refills)
     assert [
         refill_id
         for refill_id, refill in panel.refills.items()
-        if tracker.refills[refill_id].status != normalized(refill.status)
+        if tracking.refills[refill_id]["status"] != normalized(refill.status)
     ] == []
 
     if os.environ.get(FIGURES_ENV) == "1":

@@ -32,10 +32,14 @@ from .helpers import (
     TRANSLATIONS,
     RecordingFaults,
     Scenario,
+    Tracking,
     async_track_scenario,
+    async_tracking,
     entry_states,
     normalized,
+    order_sensor_ids,
     poll,
+    stored_tracking,
 )
 
 SLOW = 30.0  # seconds a LATENCY fault holds the answer: the refresh is still running
@@ -66,17 +70,26 @@ def _assert_stored(
         assert orders[order_id]["status"] == "in_progress"
 
 
-def _assert_polled(
+def _assert_shown(
     hass: HomeAssistant, panel: Panel, entry: MockConfigEntry, scenario: Scenario
 ) -> None:
     """Check that the entry is loaded and shows every order as the panel has it."""
     assert entry.state is ConfigEntryState.LOADED
-    assert set(entry.runtime_data.tracker.orders) == scenario.orders
-    assert set(entry.runtime_data.tracker.refills) == {scenario.refill}
+    assert order_sensor_ids(hass, entry) == scenario.orders
     states = entry_states(hass, entry)
     for order_id in scenario.orders:
         state = states[f"sensor.127_0_0_1_order_{order_id}"]
         assert state.state == normalized(panel.orders[order_id].status)
+
+
+def _assert_tracked(panel: Panel, scenario: Scenario, tracking: Tracking) -> None:
+    """Check that every order and refill is tracked, as the last poll found it."""
+    assert set(tracking.orders) == scenario.orders
+    assert set(tracking.refills) == {scenario.refill}
+    for order_id, order in tracking.orders.items():
+        assert order["status"] == normalized(panel.orders[order_id].status)
+    refill = tracking.refills[scenario.refill]
+    assert refill["status"] == normalized(panel.refills[scenario.refill].status)
 
 
 async def test_stopped_mid_refresh_and_started_again(
@@ -111,13 +124,16 @@ async def test_stopped_mid_refresh_and_started_again(
             assert await restarted.config_entries.async_setup(entry.entry_id)
             await restarted.async_block_till_done()
 
-            _assert_polled(restarted, panel, entry, scenario)
+            _assert_shown(restarted, panel, entry, scenario)
         finally:
             await restarted.async_stop(force=True)
+    # Stopping, the restarted instance wrote what it tracked: as it polled it.
+    _assert_tracked(panel, scenario, stored_tracking(hass_storage, setup_integration))
 
 
 async def test_unloaded_mid_refresh_and_set_up_again(
     hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
     panel: Panel,
     setup_integration: MockConfigEntry,
     hass_storage: dict[str, Any],
@@ -135,7 +151,10 @@ async def test_unloaded_mid_refresh_and_set_up_again(
     panel.advance(3600)
     assert await hass.config_entries.async_setup(setup_integration.entry_id)
     await hass.async_block_till_done()
-    _assert_polled(hass, panel, setup_integration, scenario)
+    _assert_shown(hass, panel, setup_integration, scenario)
+    _assert_tracked(
+        panel, scenario, await async_tracking(hass, hass_client, setup_integration)
+    )
     await poll(hass)  # and any save the old refresh might have left behind
     stored = hass_storage[_storage_key(setup_integration)]["data"]
     assert {row["order_id"]: row["status"] for row in stored["orders"]} == {
@@ -280,6 +299,7 @@ STORAGE_CASES = [
 async def test_stored_tracking_is_read_or_reset(
     hass: HomeAssistant,
     *,
+    hass_client: ClientSessionGenerator,
     panel: Panel,
     config_entry: MockConfigEntry,
     hass_storage: dict[str, Any],
@@ -305,10 +325,10 @@ async def test_stored_tracking_is_read_or_reset(
     await hass.async_block_till_done()
 
     assert config_entry.state is ConfigEntryState.LOADED
-    tracker = config_entry.runtime_data.tracker
-    assert (set(tracker.orders), set(tracker.refills)) == kept
-    for order_id, order in tracker.orders.items():
-        assert order.status == normalized(panel.orders[order_id].status)
+    tracking = await async_tracking(hass, hass_client, config_entry)
+    assert (set(tracking.orders), set(tracking.refills)) == kept
+    for order_id, order in tracking.orders.items():
+        assert order["status"] == normalized(panel.orders[order_id].status)
     warnings = [
         record.levelno
         for record in caplog.records

@@ -42,7 +42,7 @@ async def test_entities(
     with patch("custom_components.smmpanel.PLATFORMS", [platform]):
         assert await hass.config_entries.async_setup(config_entry.entry_id)
         await hass.async_block_till_done()
-        await config_entry.runtime_data.async_track_orders([order_id])
+        await call(hass, "track_order", config_entry, {"orders": [order_id]})
         await hass.async_block_till_done()
 
     await snapshot_platform(hass, entity_registry, snapshot, config_entry.entry_id)

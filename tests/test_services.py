@@ -8,13 +8,14 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 import json
+import math
 from pathlib import Path
 import re
 from typing import Any
 from unittest.mock import patch
 
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
-from homeassistant.const import ATTR_CONFIG_ENTRY_ID
+from homeassistant.const import ATTR_CONFIG_ENTRY_ID, CONF_API_KEY, CONF_URL
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv
@@ -25,14 +26,23 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 import yaml
 
 from custom_components.smmpanel import services as smm_services
-from custom_components.smmpanel.api import ErrorReason, SmmPanelApiError, SmmPanelError
+from custom_components.smmpanel.api import ErrorReason, classify_error
 from custom_components.smmpanel.const import CONF_MAX_ORDER_COST, DOMAIN
+from panel_simulator import errors
+from panel_simulator.dialects import Dialect
 from panel_simulator.faults import Fault
 from panel_simulator.orders import OrderStatus as PanelOrderStatus
 from panel_simulator.panel import Panel
 
 from .const import API_KEY
-from .helpers import call, load_catalogue
+from .helpers import (
+    async_set_options,
+    call,
+    load_catalogue,
+    order_sensor_ids,
+    state_of,
+    stored_tracking,
+)
 
 COMPONENT = Path(__file__).parent.parent / "custom_components" / DOMAIN
 TRANSLATIONS: dict[str, Any] = json.loads(
@@ -308,10 +318,10 @@ async def test_add_order(
     assert order.quantity == quantity
     assert order.charge == Decimal(charge)
     assert panel.balance == Decimal(1000) - Decimal(charge)
-    tracked = setup_integration.runtime_data.tracker.orders[order_id]
-    assert tracked.service_id == service
+    tracked = state_of(hass, f"sensor.127_0_0_1_order_{order_id}").attributes
+    assert tracked["service_id"] == service
     counted = {"quantity", "comments"} & fields.keys() or service == 9
-    assert tracked.quantity == (order.quantity if counted else None)
+    assert tracked["quantity"] == (order.quantity if counted else None)
 
 
 async def test_add_order_without_response(
@@ -362,7 +372,7 @@ async def test_add_order_validate_only(
         hass, "add_order", setup_integration, {**data, "validate_only": True}
     )
     assert response == {"order": None, "estimated_charge": estimate, "currency": "USD"}
-    assert setup_integration.runtime_data.tracker.orders == {}
+    assert order_sensor_ids(hass, setup_integration) == set()
 
 
 async def test_concurrent_orders_place_exactly_one_each(
@@ -386,7 +396,7 @@ async def test_concurrent_orders_place_exactly_one_each(
     assert order_ids == set(panel.orders)
     assert panel.request_counts["add"] == count
     assert panel.balance == Decimal(1000) - count * Decimal("0.12")
-    assert order_ids <= set(setup_integration.runtime_data.tracker.orders)
+    assert order_ids <= order_sensor_ids(hass, setup_integration)
 
 
 # --- add_order: validation ------------------------------------------------------------
@@ -633,9 +643,7 @@ async def test_add_order_cost_cap(
     hass: HomeAssistant, panel: Panel, setup_integration: MockConfigEntry
 ) -> None:
     """The optional cap refuses orders estimated above it, and allows one at it."""
-    hass.config_entries.async_update_entry(
-        setup_integration, options={CONF_MAX_ORDER_COST: 1.2}
-    )
+    await async_set_options(hass, setup_integration, {CONF_MAX_ORDER_COST: 1.2})
     with pytest.raises(ServiceValidationError) as error:
         await call(
             hass,
@@ -680,7 +688,7 @@ async def test_add_order_uses_last_known_balance(
     """The balance check uses the balance last fetched, and the panel has the last word."""
     # Spend on the panel behind Home Assistant's back: 975 of the 1000.
     panel.create_order(101, link="https://x.com/elsewhere", quantity=3900)
-    assert setup_integration.runtime_data.data.balance.amount == Decimal(1000)
+    assert state_of(hass, "sensor.127_0_0_1_balance").state == "1000.00000"
 
     with pytest.raises(ServiceValidationError) as error:
         await call(
@@ -719,7 +727,7 @@ async def test_add_order_outcome_unknown_after_reset(
     assert "not retried" in str(error.value)
     assert panel.request_counts["add"] == 1
     assert len(panel.orders) == 1  # the panel did place it
-    assert setup_integration.runtime_data.tracker.orders == {}
+    assert order_sensor_ids(hass, setup_integration) == set()
 
 
 async def test_add_order_outcome_unknown_after_timeout(
@@ -743,7 +751,7 @@ async def test_add_order_outcome_unknown_after_timeout(
     _assert_translated(error.value, "order_outcome_unknown")
     assert panel.request_counts["add"] == 1
     assert len(panel.orders) == 1
-    assert config_entry.runtime_data.tracker.orders == {}
+    assert order_sensor_ids(hass, config_entry) == set()
 
 
 @pytest.mark.parametrize(
@@ -899,75 +907,111 @@ async def test_rejected_key_starts_reauth(
     assert flows[0]["context"]["entry_id"] == setup_integration.entry_id
 
 
-@pytest.mark.parametrize(
-    ("error", "validation", "key"),
-    [
-        *(
-            (
-                SmmPanelApiError(f"panel says {reason}", reason),
-                True,
-                "panel_rejected_input",
-            )
-            for reason in smm_services.INPUT_ERROR_REASONS
-        ),
-        *(
-            (SmmPanelApiError(f"panel says {reason}", reason), False, "panel_error")
-            for reason in ErrorReason
-            if reason not in smm_services.INPUT_ERROR_REASONS
-        ),
-        (SmmPanelError("panel says something new"), False, "panel_error"),
-    ],
-    ids=str,
-)
+# A wording of each reason a panel can give for refusing an `add`.
+WORDINGS: dict[ErrorReason, str] = {
+    ErrorReason.INVALID_KEY: "Invalid API key",
+    ErrorReason.ACCOUNT_DISABLED: "Account suspended",
+    ErrorReason.INSUFFICIENT_FUNDS: "Not enough funds on balance",
+    ErrorReason.UNKNOWN_SERVICE: "Incorrect service ID",
+    ErrorReason.BAD_LINK: "Incorrect link",
+    ErrorReason.QUANTITY_TOO_LOW: "Quantity less than minimal 500",
+    ErrorReason.QUANTITY_TOO_HIGH: "Quantity more than maximum 50",
+    ErrorReason.QUANTITY_OUT_OF_RANGE: "Quantity must be between 500 and 5000",
+    ErrorReason.ACTIVE_ORDER_ON_LINK: "You have active order with this link.",
+    ErrorReason.NOT_ELIGIBLE_FOR_REFILL: "Order not eligible for refill.",
+    ErrorReason.REFILL_DISABLED: "Refill is disabled for this service",
+    ErrorReason.ORDER_NOT_COMPLETED: "The order is not completed",
+    ErrorReason.ORDER_NOT_FOUND: "Incorrect order ID",
+    ErrorReason.REFILL_NOT_FOUND: "Refill not found",
+    ErrorReason.CANCEL_NOT_ALLOWED: "Cancel is disabled for this service",
+    ErrorReason.UNSUPPORTED_ACTION: "Incorrect action",
+    ErrorReason.MISSING_PARAMETER: "Link is required parameter",
+    ErrorReason.BAD_REQUEST: "Incorrect request",
+    ErrorReason.RATE_LIMITED: "Rate limit exceeded. Slow down.",
+    ErrorReason.OTHER: "panel says something new",
+}
+# What the action raises for the reasons the client turns into their own errors.
+OWN_ERRORS: dict[ErrorReason, tuple[str, dict[str, str]]] = {
+    ErrorReason.INVALID_KEY: ("action_invalid_auth", {}),
+    ErrorReason.ACCOUNT_DISABLED: ("action_invalid_auth", {}),
+    ErrorReason.RATE_LIMITED: ("action_rate_limited", {}),
+    ErrorReason.UNSUPPORTED_ACTION: ("action_not_offered", {"action": "add"}),
+}
+
+
+def _refuse_add_with(panel: Panel, message: str) -> None:
+    """Make the panel refuse the next `add` of service 1 in these words."""
+    panel.services.pop(1)
+    panel.dialect = Dialect(wordings={errors.INCORRECT_SERVICE_ID: message})
+
+
+@pytest.mark.parametrize("reason", ErrorReason, ids=str)
 async def test_api_error_mapping(
     hass: HomeAssistant,
+    panel: Panel,
     setup_integration: MockConfigEntry,
-    error: SmmPanelError,
-    validation: bool,
-    key: str,
+    reason: ErrorReason,
 ) -> None:
     """Input-related panel errors are validation errors; the others are failures."""
-    with (
-        patch.object(
-            setup_integration.runtime_data.client, "add_order", side_effect=error
-        ),
-        pytest.raises(HomeAssistantError) as raised,
-    ):
+    message = WORDINGS[reason]
+    assert classify_error(message) is reason
+    await load_catalogue(hass, setup_integration)
+    _refuse_add_with(panel, message)
+
+    with pytest.raises(HomeAssistantError) as raised:
         await call(
             hass,
             "add_order",
             setup_integration,
             {"service": 1, "link": LINK, "quantity": 100},
         )
+
+    validation = reason in smm_services.INPUT_ERROR_REASONS
+    key, placeholders = OWN_ERRORS.get(
+        reason,
+        ("panel_rejected_input" if validation else "panel_error", {"message": message}),
+    )
     assert isinstance(raised.value, ServiceValidationError) is validation
-    _assert_translated(raised.value, key, {"message": str(error)})
+    _assert_translated(raised.value, key, placeholders)
+    assert panel.request_counts["add"] == 1
+    assert panel.orders == {}
 
 
 async def test_api_key_never_in_errors(
-    hass: HomeAssistant, setup_integration: MockConfigEntry
+    hass: HomeAssistant, panel: Panel, panel_url: str
 ) -> None:
     """Even a message that quotes the key does not carry it into the error."""
-    client = setup_integration.runtime_data.client
-    with (
-        patch.object(
-            client,
-            "get_order_statuses",
-            side_effect=SmmPanelApiError(f"Invalid key {API_KEY}", ErrorReason.OTHER),
-        ),
-        pytest.raises(HomeAssistantError) as raised,
-    ):
-        await call(hass, "get_order_status", setup_integration, {"orders": [1]})
-    assert API_KEY not in str(raised.value)
-    assert raised.value.translation_placeholders == {
-        "message": "Invalid key **REDACTED**"
-    }
+    # A hex key like real ones: the tests' usual key holds "api-key", and the panel's
+    # words quoting it would read as a rejected key, which carries no message.
+    api_key = "4d27c0ffee0123456789abcdef0175de"
+    panel.api_key = api_key
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="127.0.0.1",
+        data={CONF_URL: panel_url, CONF_API_KEY: api_key},
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await load_catalogue(hass, entry)
+    _refuse_add_with(panel, f"Invalid key {api_key}")
+
+    with pytest.raises(HomeAssistantError) as raised:
+        await call(
+            hass, "add_order", entry, {"service": 1, "link": LINK, "quantity": 100}
+        )
+
+    assert api_key not in str(raised.value)
+    assert raised.value.translation_placeholders == {"message": "Invalid key ********"}
 
 
 # --- refill, cancel ---------------------------------------------------------------------
 
 
 async def test_refill(
-    hass: HomeAssistant, panel: Panel, setup_integration: MockConfigEntry
+    hass: HomeAssistant,
+    panel: Panel,
+    setup_integration: MockConfigEntry,
+    hass_storage: dict[str, Any],
 ) -> None:
     """Refills answer per order; accepted refills are tracked."""
     refillable = panel.create_order(1, link=LINK, quantity=100)
@@ -994,9 +1038,9 @@ async def test_refill(
         ]
     }
     assert panel.refills[refill_id].order_id == refillable
-    tracked = setup_integration.runtime_data.tracker.refills
+    tracked = stored_tracking(hass_storage, setup_integration).refills
     assert list(tracked) == [refill_id]
-    assert tracked[refill_id].order_id == refillable
+    assert tracked[refill_id]["order_id"] == refillable
 
 
 async def test_refill_without_response(
@@ -1051,25 +1095,6 @@ async def test_cancel(
     assert panel.request_counts["cancel"] == 2
 
 
-async def test_missing_rows_are_reported(
-    hass: HomeAssistant, setup_integration: MockConfigEntry
-) -> None:
-    """An id the panel's batch answer left out gets an error row, not silence."""
-    client = setup_integration.runtime_data.client
-    with (
-        patch.object(client, "refill_many", return_value={}),
-        patch.object(client, "cancel", return_value={}),
-        patch.object(client, "get_order_statuses", return_value={}),
-    ):
-        refill = await call(hass, "refill", setup_integration, {"orders": 5})
-        cancel = await call(hass, "cancel", setup_integration, {"orders": 5})
-        status = await call(hass, "get_order_status", setup_integration, {"orders": 5})
-    row = {"order": 5, "error": "No answer from the panel"}
-    assert refill == {"refills": [row]}
-    assert cancel == {"orders": [row]}
-    assert status == {"orders": [row]}
-
-
 # --- track, untrack, status -----------------------------------------------------------
 
 
@@ -1077,7 +1102,6 @@ async def test_track_and_untrack(
     hass: HomeAssistant, panel: Panel, setup_integration: MockConfigEntry
 ) -> None:
     """Orders placed elsewhere can be tracked, then untracked."""
-    coordinator = setup_integration.runtime_data
     first = panel.create_order(1, link=LINK, quantity=100)
     second = panel.create_order(22, username="acct", min=50, max=60)
 
@@ -1108,7 +1132,7 @@ async def test_track_and_untrack(
             {"order": 999, "error": "Incorrect order ID"},
         ]
     }
-    assert set(coordinator.tracker.orders) == {first, second}
+    assert order_sensor_ids(hass, setup_integration) == {first, second}
 
     # Untracking an id that is not tracked changes nothing.
     with pytest.raises(ServiceValidationError) as error:
@@ -1120,7 +1144,7 @@ async def test_track_and_untrack(
             return_response=False,
         )
     _assert_translated(error.value, "orders_not_tracked", {"orders": "999, 7"})
-    assert set(coordinator.tracker.orders) == {first, second}
+    assert order_sensor_ids(hass, setup_integration) == {first, second}
 
     assert (
         await call(
@@ -1132,7 +1156,7 @@ async def test_track_and_untrack(
         )
         is None
     )
-    assert set(coordinator.tracker.orders) == {second}
+    assert order_sensor_ids(hass, setup_integration) == {second}
     assert (
         await call(
             hass,
@@ -1143,7 +1167,7 @@ async def test_track_and_untrack(
         )
         is None
     )
-    assert set(coordinator.tracker.orders) == {first, second}
+    assert order_sensor_ids(hass, setup_integration) == {first, second}
 
 
 async def test_untrack_order_has_no_response(
@@ -1181,7 +1205,7 @@ async def test_get_order_status(
         ]
     }
     assert 0 < order.remains < 1000
-    assert setup_integration.runtime_data.tracker.orders == {}
+    assert order_sensor_ids(hass, setup_integration) == set()
 
 
 async def test_get_order_status_needs_response(
@@ -1210,16 +1234,18 @@ async def test_get_order_status_needs_response(
 )
 async def test_order_id_forms(
     hass: HomeAssistant,
+    panel: Panel,
     setup_integration: MockConfigEntry,
     orders: Any,
     expected: list[int],
 ) -> None:
     """Order ids come as a list, one id, or comma-separated; duplicates are dropped."""
-    with patch.object(
-        setup_integration.runtime_data.client, "get_order_statuses", return_value={}
-    ) as statuses:
-        await call(hass, "get_order_status", setup_integration, {"orders": orders})
-    statuses.assert_awaited_once_with(expected)
+    response = await call(
+        hass, "get_order_status", setup_integration, {"orders": orders}
+    )
+
+    assert [row["order"] for row in response["orders"]] == expected
+    assert panel.request_counts["status"] == math.ceil(len(expected) / 100)
 
 
 @pytest.mark.parametrize(
@@ -1318,14 +1344,10 @@ async def test_get_services_filters(
 
 
 async def test_get_services_searches_descriptions(
-    hass: HomeAssistant, setup_integration: MockConfigEntry
+    hass: HomeAssistant, panel: Panel, setup_integration: MockConfigEntry
 ) -> None:
-    """The search also looks in service descriptions."""
-    coordinator = setup_integration.runtime_data
-    await load_catalogue(hass, setup_integration)
-    coordinator.catalogue[2] = replace(
-        coordinator.catalogue[2], description="Drop rate: HIGH"
-    )
+    """The search also looks in service descriptions (the panel's `desc`)."""
+    panel.services[2] = replace(panel.services[2], description="Drop rate: HIGH")
     response = await call(
         hass, "get_services", setup_integration, {"search": "drop rate"}
     )
@@ -1502,6 +1524,6 @@ async def test_templated_lists_reach_the_panel_as_lists(
     await script.async_run({"order_id": order_id, "extra": ["Wow", "Top", "Love it"]})
     await hass.async_block_till_done()
 
-    assert order_id in setup_integration.runtime_data.tracker.orders
+    assert order_id in order_sensor_ids(hass, setup_integration)
     placed = panel.orders[max(panel.orders)]
     assert placed.fields["comments"] == "Nice!\nGreat shot\nWow\nTop\nLove it"

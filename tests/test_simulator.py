@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 import json
 import signal
@@ -790,6 +790,16 @@ async def test_quirk_order_in_status_and_unknown_remains(
 
     assert (pending["order"], pending["remains"]) == (order_id, "Unknown")
     assert started["remains"] == "100"
+
+
+async def test_service_description_is_sent_as_desc(api: Api, panel: Panel) -> None:
+    """A service with a description carries it as `desc`; others have no such key."""
+    panel.services[2] = replace(panel.services[2], description="No refill")
+
+    rows = {row["service"]: row for row in (await api("services")).json}
+
+    assert rows[2]["desc"] == "No refill"
+    assert "desc" not in rows[1]
 
 
 async def test_quirk_cancel_requested_status(api: Api, panel: Panel) -> None:

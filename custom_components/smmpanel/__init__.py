@@ -14,9 +14,12 @@ from homeassistant.loader import async_get_integration
 from homeassistant.util.network import is_local
 
 from .api import SmmPanelClient
+from .catalogue import ServiceCatalogue
 from .const import DOMAIN, REQUEST_TIMEOUT
-from .coordinator import SmmPanelConfigEntry, SmmPanelCoordinator
+from .coordinator import SmmPanelConfigEntry, SmmPanelCoordinator, SmmPanelData
+from .options import AccountOptions
 from .services import async_setup_services
+from .storage import TrackingStorage
 from .tracking import OrderTracker
 
 PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.EVENT, Platform.SENSOR]
@@ -41,9 +44,17 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmmPanelConfigEntry) -> 
         request_timeout=REQUEST_TIMEOUT,
     )
     _async_check_insecure_url(hass, entry)
-    coordinator = SmmPanelCoordinator(hass, entry, client)
+    tracker = OrderTracker(hass, entry)
+    options = AccountOptions.from_options(entry.options)
+    coordinator = SmmPanelCoordinator(hass, entry, client, tracker, options)
     await coordinator.async_config_entry_first_refresh()
-    entry.runtime_data = coordinator
+    entry.runtime_data = SmmPanelData(
+        client=client,
+        coordinator=coordinator,
+        tracker=tracker,
+        catalogue=ServiceCatalogue(hass, entry, client),
+        options=options,
+    )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 
@@ -57,7 +68,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: SmmPanelConfigEntry) ->
 
 async def async_remove_entry(hass: HomeAssistant, entry: SmmPanelConfigEntry) -> None:
     """Delete the tracked orders of a removed config entry."""
-    await OrderTracker(hass, entry).async_remove()
+    await TrackingStorage(hass, entry).async_remove()
     ir.async_delete_issue(hass, DOMAIN, _insecure_url_issue_id(entry))
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -22,7 +22,7 @@ import logging
 import math
 import re
 from types import MappingProxyType
-from typing import Final
+from typing import Any, ClassVar, Final
 from urllib.parse import quote, urlencode
 
 from aiohttp import (
@@ -37,6 +37,8 @@ from yarl import URL
 MAX_IDS_PER_REQUEST = 100
 DEFAULT_REQUEST_TIMEOUT = 30.0
 DEFAULT_API_PATH = "/api/v2"
+# The cost of an order whose type has no quantity is estimated for this many units.
+ESTIMATED_UNITS_WITHOUT_QUANTITY: Final = 1000
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -112,6 +114,126 @@ class ServiceType(StrEnum):
     SUBSCRIPTIONS = "subscriptions"
     WEB_TRAFFIC = "web_traffic"
     UNKNOWN = "unknown"
+
+    @property
+    def required_fields(self) -> frozenset[OrderField]:
+        """Return the `add` fields this type requires besides `service`."""
+        return _ORDER_RULES[self].required
+
+    @property
+    def accepted_fields(self) -> frozenset[OrderField]:
+        """Return every `add` field this type accepts besides `service`."""
+        rules = _ORDER_RULES[self]
+        return rules.required | rules.optional
+
+    @property
+    def counted_field(self) -> OrderField | None:
+        """Return the list field whose lines are this type's quantity, if any.
+
+        The panel counts the lines itself: such a type takes no `quantity`.
+        """
+        return _ORDER_RULES[self].counted
+
+
+class OrderField(StrEnum):
+    """The fields of an `add` request besides `service`."""
+
+    LINK = "link"
+    QUANTITY = "quantity"
+    COMMENTS = "comments"
+    RUNS = "runs"
+    INTERVAL = "interval"
+    USERNAMES = "usernames"
+    HASHTAGS = "hashtags"
+    HASHTAG = "hashtag"
+    USERNAME = "username"
+    MEDIA = "media"
+    ANSWER_NUMBER = "answer_number"
+    GROUPS = "groups"
+    KEYWORDS = "keywords"
+    MIN = "min"
+    MAX = "max"
+    POSTS = "posts"
+    OLD_POSTS = "old_posts"
+    DELAY = "delay"
+    EXPIRY = "expiry"
+    COUNTRY = "country"
+    DEVICE = "device"
+    TYPE_OF_TRAFFIC = "type_of_traffic"
+    GOOGLE_KEYWORD = "google_keyword"
+    REFERRING_URL = "referring_url"
+
+
+@dataclass(frozen=True, slots=True)
+class _OrderRules:
+    """The `add` fields of one service type."""
+
+    required: frozenset[OrderField]
+    optional: frozenset[OrderField] = frozenset()
+    counted: OrderField | None = None
+
+
+_F = OrderField
+_ORDER_RULES: Final[Mapping[ServiceType, _OrderRules]] = MappingProxyType(
+    {
+        ServiceType.DEFAULT: _OrderRules(
+            frozenset({_F.LINK, _F.QUANTITY}), frozenset({_F.RUNS, _F.INTERVAL})
+        ),
+        ServiceType.PACKAGE: _OrderRules(frozenset({_F.LINK})),
+        ServiceType.CUSTOM_COMMENTS: _OrderRules(
+            frozenset({_F.LINK, _F.COMMENTS}), counted=_F.COMMENTS
+        ),
+        ServiceType.CUSTOM_COMMENTS_PACKAGE: _OrderRules(
+            frozenset({_F.LINK, _F.COMMENTS}), counted=_F.COMMENTS
+        ),
+        ServiceType.MENTIONS: _OrderRules(
+            frozenset({_F.LINK, _F.QUANTITY, _F.USERNAMES})
+        ),
+        ServiceType.MENTIONS_WITH_HASHTAGS: _OrderRules(
+            frozenset({_F.LINK, _F.QUANTITY, _F.USERNAMES, _F.HASHTAGS})
+        ),
+        ServiceType.MENTIONS_CUSTOM_LIST: _OrderRules(
+            frozenset({_F.LINK, _F.USERNAMES}), counted=_F.USERNAMES
+        ),
+        ServiceType.MENTIONS_HASHTAG: _OrderRules(
+            frozenset({_F.LINK, _F.QUANTITY, _F.HASHTAG})
+        ),
+        ServiceType.MENTIONS_USER_FOLLOWERS: _OrderRules(
+            frozenset({_F.LINK, _F.QUANTITY, _F.USERNAME})
+        ),
+        ServiceType.MENTIONS_MEDIA_LIKERS: _OrderRules(
+            frozenset({_F.LINK, _F.QUANTITY, _F.MEDIA})
+        ),
+        ServiceType.COMMENT_LIKES: _OrderRules(
+            frozenset({_F.LINK, _F.QUANTITY, _F.USERNAME})
+        ),
+        ServiceType.COMMENT_REPLIES: _OrderRules(
+            frozenset({_F.LINK, _F.USERNAME, _F.COMMENTS}), counted=_F.COMMENTS
+        ),
+        ServiceType.POLL: _OrderRules(
+            frozenset({_F.LINK, _F.QUANTITY, _F.ANSWER_NUMBER})
+        ),
+        ServiceType.INVITES_FROM_GROUPS: _OrderRules(
+            frozenset({_F.LINK, _F.QUANTITY, _F.GROUPS})
+        ),
+        ServiceType.SEO: _OrderRules(frozenset({_F.LINK, _F.QUANTITY, _F.KEYWORDS})),
+        ServiceType.SUBSCRIPTIONS: _OrderRules(
+            frozenset({_F.USERNAME, _F.MIN, _F.MAX}),
+            frozenset({_F.POSTS, _F.OLD_POSTS, _F.DELAY, _F.EXPIRY}),
+        ),
+        ServiceType.WEB_TRAFFIC: _OrderRules(
+            frozenset(
+                {_F.LINK, _F.QUANTITY, _F.COUNTRY, _F.DEVICE, _F.TYPE_OF_TRAFFIC}
+            ),
+            # Each is needed only for its type_of_traffic.
+            frozenset({_F.GOOGLE_KEYWORD, _F.REFERRING_URL}),
+        ),
+        ServiceType.UNKNOWN: _OrderRules(
+            frozenset({_F.LINK}), frozenset(OrderField) - {_F.LINK}
+        ),
+    }
+)
+_DRIPFEED_FIELDS: Final = frozenset({OrderField.RUNS, OrderField.INTERVAL})
 
 
 class ErrorReason(StrEnum):
@@ -266,6 +388,94 @@ class NewOrder:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class OrderQuote:
+    """An order that its service's rules accept, with what it delivers and costs."""
+
+    order: NewOrder  # what to send: a counted type's `quantity` is left out
+    delivered_quantity: int | None  # quantity times runs; None for types without one
+    cost: Decimal  # estimated at the service's rate
+
+
+class OrderProblemKind(StrEnum):
+    """Why a service does not accept an order."""
+
+    FIELDS_NOT_ALLOWED = "fields_not_allowed"
+    MISSING_FIELDS = "missing_fields"
+    DRIPFEED_NOT_SUPPORTED = "dripfeed_not_supported"
+    DRIPFEED_INCOMPLETE = "dripfeed_incomplete"
+    QUANTITY_MISMATCH = "quantity_mismatch"
+    QUANTITY_OUT_OF_RANGE = "quantity_out_of_range"
+    MIN_ABOVE_MAX = "min_above_max"
+
+
+@dataclass(frozen=True, slots=True)
+class OrderProblem:
+    """Base class of the reasons a service does not accept an order."""
+
+    kind: ClassVar[OrderProblemKind]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FieldsNotAllowed(OrderProblem):
+    """The order sets fields its service type does not accept."""
+
+    kind = OrderProblemKind.FIELDS_NOT_ALLOWED
+    fields: frozenset[OrderField]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MissingFields(OrderProblem):
+    """The order lacks fields its service type requires."""
+
+    kind = OrderProblemKind.MISSING_FIELDS
+    fields: frozenset[OrderField]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DripfeedNotSupported(OrderProblem):
+    """The order asks for a drip-feed from a service that offers none."""
+
+    kind = OrderProblemKind.DRIPFEED_NOT_SUPPORTED
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DripfeedIncomplete(OrderProblem):
+    """The order sets only one of `runs` and `interval`."""
+
+    kind = OrderProblemKind.DRIPFEED_INCOMPLETE
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QuantityMismatch(OrderProblem):
+    """The order's `quantity` differs from the number of lines of its counted field."""
+
+    kind = OrderProblemKind.QUANTITY_MISMATCH
+    quantity: int
+    count: int
+    field: OrderField
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QuantityOutOfRange(OrderProblem):
+    """A quantity (`quantity`, counted lines, `min` or `max`) is outside the range."""
+
+    kind = OrderProblemKind.QUANTITY_OUT_OF_RANGE
+    field: OrderField  # `quantity` also when it is counted from lines
+    quantity: int
+    minimum: int
+    maximum: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MinAboveMax(OrderProblem):
+    """A subscription's `min` is above its `max`."""
+
+    kind = OrderProblemKind.MIN_ABOVE_MAX
+    minimum: int
+    maximum: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class OrderState:
     """The status of one order."""
 
@@ -291,6 +501,8 @@ _MASK = "********"
 _EXCERPT_LENGTH = 200
 # Numbers further from 1 than this are garbage, not money or counts.
 _MAX_MAGNITUDE = 24
+_MAX_INT: Final = 2**63 - 1
+_MIN_INT: Final = -(2**63)
 _FLAGS: Final = {"1": True, "true": True, "0": False, "false": False}
 # Keys that may accompany `error` without making the answer more than an error.
 _ERROR_COMPANIONS: Final = frozenset({"error", "status", "success", "code", "message"})
@@ -381,41 +593,6 @@ _ERROR_PATTERNS: Final = tuple(
     )
 )
 
-_NEW_ORDER_FIELDS: Final = frozenset(field.name for field in fields(NewOrder)) - {
-    "service"
-}
-# The `add` fields each service type requires, then those it also accepts.
-_ADD_FIELDS: Final = {
-    ServiceType.DEFAULT: ("link quantity", "runs interval"),
-    ServiceType.PACKAGE: ("link", ""),
-    ServiceType.CUSTOM_COMMENTS: ("link comments", ""),
-    ServiceType.CUSTOM_COMMENTS_PACKAGE: ("link comments", ""),
-    ServiceType.MENTIONS: ("link quantity usernames", ""),
-    ServiceType.MENTIONS_WITH_HASHTAGS: ("link quantity usernames hashtags", ""),
-    ServiceType.MENTIONS_CUSTOM_LIST: ("link usernames", ""),
-    ServiceType.MENTIONS_HASHTAG: ("link quantity hashtag", ""),
-    ServiceType.MENTIONS_USER_FOLLOWERS: ("link quantity username", ""),
-    ServiceType.MENTIONS_MEDIA_LIKERS: ("link quantity media", ""),
-    ServiceType.COMMENT_LIKES: ("link quantity username", ""),
-    ServiceType.COMMENT_REPLIES: ("link username comments", ""),
-    ServiceType.POLL: ("link quantity answer_number", ""),
-    ServiceType.INVITES_FROM_GROUPS: ("link quantity groups", ""),
-    ServiceType.SEO: ("link quantity keywords", ""),
-    ServiceType.SUBSCRIPTIONS: ("username min max", "posts old_posts delay expiry"),
-    ServiceType.WEB_TRAFFIC: (
-        "link quantity country device type_of_traffic",
-        "google_keyword referring_url",  # each needed only for its type_of_traffic
-    ),
-    ServiceType.UNKNOWN: ("link", " ".join(_NEW_ORDER_FIELDS)),
-}
-_REQUIRED_FIELDS: Final = {
-    kind: frozenset(required.split()) for kind, (required, _) in _ADD_FIELDS.items()
-}
-_ALLOWED_FIELDS: Final = {
-    kind: frozenset(f"{required} {optional}".split())
-    for kind, (required, optional) in _ADD_FIELDS.items()
-}
-
 
 @dataclass(frozen=True, slots=True)
 class _Answer:
@@ -471,9 +648,17 @@ def _decimal(value: object) -> Decimal | None:
 
 
 def _int(value: object) -> int | None:
-    """Return a JSON number or numeric string holding a whole number as int."""
+    """Return a JSON number or numeric string holding a whole number as int.
+
+    Ids and counts past 64 bits are garbage, and Home Assistant's storage could not
+    write them.
+    """
     number = _decimal(value)
-    if number is None or number != number.to_integral_value():
+    if (
+        number is None
+        or number != number.to_integral_value()
+        or not _MIN_INT <= number <= _MAX_INT
+    ):
         return None
     return int(number)
 
@@ -912,9 +1097,9 @@ class SmmPanelClient:
 
     def _panel_error(self, message: str, answer: _Answer) -> SmmPanelError:
         """Return the exception for an error the panel reported."""
-        # What the panel meant is read before the key is masked out of its words.
-        reason = classify_error(message)
         message = self._mask(message)
+        # Read after masking: a key the panel quotes must not read as words.
+        reason = classify_error(message)
         if (
             answer.status == HTTPStatus.TOO_MANY_REQUESTS
             or reason is ErrorReason.RATE_LIMITED
@@ -941,14 +1126,114 @@ class SmmPanelClient:
         return text.replace(self._api_key, _MASK) if self._api_key else text
 
 
-def required_fields(service_type: ServiceType) -> frozenset[str]:
-    """Return the `add` fields a service type requires besides `service`."""
-    return _REQUIRED_FIELDS[service_type]
+def quote_order(
+    service: PanelService, order: NewOrder
+) -> OrderQuote | tuple[OrderProblem, ...]:
+    """Check an order against its service: return its quote, or every problem.
+
+    Problems come in the order of OrderProblemKind. Checks after the field checks
+    look only at fields the type accepts. A counted type also takes a `quantity`,
+    which must match the count and is then left out of the quoted order. Nothing is
+    checked against a balance: that is the caller's.
+    """
+    if order.service != service.service_id:
+        raise ValueError(
+            f"Order for service {order.service} quoted with service {service.service_id}"
+        )
+    given = _set_fields(order)
+    dropped: dict[str, Any] = dict.fromkeys(given - service.type.accepted_fields)
+    sent = replace(order, **dropped)
+    quantity = _quantity(service.type, sent)
+    problems = (
+        *_field_problems(service.type, given),
+        *_dripfeed_problems(service, _set_fields(sent)),
+        *_mismatch_problems(service.type, order.quantity, quantity),
+        *_range_problems(service, quantity, sent),
+    )
+    if problems:
+        return problems
+    runs = 1 if sent.runs is None else sent.runs
+    delivered = None if quantity is None else quantity * runs
+    units = ESTIMATED_UNITS_WITHOUT_QUANTITY if delivered is None else delivered
+    return OrderQuote(
+        order=sent, delivered_quantity=delivered, cost=service.cost(units)
+    )
 
 
-def allowed_fields(service_type: ServiceType) -> frozenset[str]:
-    """Return every `add` field a service type accepts besides `service`."""
-    return _ALLOWED_FIELDS[service_type]
+def _set_fields(order: NewOrder) -> frozenset[OrderField]:
+    """Return the `add` fields an order sets."""
+    return frozenset(field for field in OrderField if getattr(order, field) is not None)
+
+
+def _quantity(service_type: ServiceType, order: NewOrder) -> int | None:
+    """Return the per-run quantity of an order: for a counted type, its lines."""
+    if (counted := service_type.counted_field) is None:
+        return order.quantity
+    text: str | None = getattr(order, counted)
+    return None if text is None else _count_lines(text)
+
+
+def _count_lines(text: str) -> int:
+    """Return the number of non-blank lines of a list field."""
+    return sum(1 for line in text.split("\n") if line.strip())
+
+
+def _field_problems(
+    service_type: ServiceType, given: frozenset[OrderField]
+) -> Iterator[OrderProblem]:
+    """Yield the fields a type does not accept, then those it lacks."""
+    accepted = service_type.accepted_fields
+    if service_type.counted_field is not None:
+        accepted |= {OrderField.QUANTITY}  # checked against the count, then dropped
+    if unexpected := given - accepted:
+        yield FieldsNotAllowed(fields=unexpected)
+    if missing := service_type.required_fields - given:
+        yield MissingFields(fields=missing)
+
+
+def _dripfeed_problems(
+    service: PanelService, given: frozenset[OrderField]
+) -> Iterator[OrderProblem]:
+    """Yield why a drip-feed cannot be ordered, if the order asks for one."""
+    if not (dripfeed := given & _DRIPFEED_FIELDS):
+        return
+    if not service.dripfeed:
+        yield DripfeedNotSupported()
+    elif dripfeed != _DRIPFEED_FIELDS:
+        yield DripfeedIncomplete()
+
+
+def _mismatch_problems(
+    service_type: ServiceType, quantity: int | None, count: int | None
+) -> Iterator[OrderProblem]:
+    """Yield a mismatch between a counted type's given quantity and its count."""
+    field = service_type.counted_field
+    if field is None or quantity is None or count is None:
+        return
+    if quantity != count:
+        yield QuantityMismatch(quantity=quantity, count=count, field=field)
+
+
+def _range_problems(
+    service: PanelService, quantity: int | None, order: NewOrder
+) -> Iterator[OrderProblem]:
+    """Yield the quantities outside the service's range, then a `min` above `max`."""
+    for field, value in (
+        (OrderField.QUANTITY, quantity),
+        (OrderField.MIN, order.min),
+        (OrderField.MAX, order.max),
+    ):
+        if value is not None and not (
+            service.min_quantity <= value <= service.max_quantity
+        ):
+            yield QuantityOutOfRange(
+                field=field,
+                quantity=value,
+                minimum=service.min_quantity,
+                maximum=service.max_quantity,
+            )
+    if order.min is not None and order.max is not None and order.min > order.max:
+        yield MinAboveMax(minimum=order.min, maximum=order.max)
 
 
 def normalize_url(url: str) -> str:

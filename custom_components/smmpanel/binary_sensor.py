@@ -33,7 +33,7 @@ BINARY_SENSORS: tuple[SmmPanelBinarySensorEntityDescription, ...] = (
         translation_key="low_balance",
         device_class=BinarySensorDeviceClass.PROBLEM,
         is_on_fn=lambda coordinator: (
-            coordinator.data.balance.amount < coordinator.low_balance_threshold
+            coordinator.data.balance.amount < coordinator.options.low_balance_threshold
         ),
     ),
 )
@@ -45,7 +45,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Set up the binary sensors of a panel account."""
-    coordinator = entry.runtime_data
+    coordinator = entry.runtime_data.coordinator
     async_add_entities(
         SmmPanelBinarySensor(coordinator, description) for description in BINARY_SENSORS
     )
@@ -57,6 +57,7 @@ class SmmPanelBinarySensor(SmmPanelEntity, BinarySensorEntity):
     entity_description: SmmPanelBinarySensorEntityDescription
 
     @property
+    @override
     def is_on(self) -> bool:
         """Return whether the condition holds."""
         return self.entity_description.is_on_fn(self.coordinator)

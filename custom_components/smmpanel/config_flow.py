@@ -26,7 +26,6 @@ from homeassistant.helpers.selector import (
 import probatio
 
 from .api import (
-    Balance,
     SmmPanelAuthenticationError,
     SmmPanelClient,
     SmmPanelConnectionError,
@@ -100,6 +99,7 @@ class SmmPanelConfigFlow(ConfigFlow, domain=DOMAIN):
     VERSION = 1
 
     @staticmethod
+    @override
     @callback
     def async_get_options_flow(
         config_entry: SmmPanelConfigEntry,
@@ -109,12 +109,12 @@ class SmmPanelConfigFlow(ConfigFlow, domain=DOMAIN):
 
     async def _async_validate(
         self, url: str, api_key: str
-    ) -> tuple[str, Balance | None, dict[str, str]]:
-        """Normalize the URL and ask the panel for the balance with the key."""
+    ) -> tuple[str, dict[str, str]]:
+        """Normalize the URL and check the key by asking the panel for the balance."""
         try:
             url = normalize_url(url)
         except ValueError:
-            return url, None, {CONF_URL: "invalid_url"}
+            return url, {CONF_URL: "invalid_url"}
         client = SmmPanelClient(
             async_get_clientsession(self.hass),
             url,
@@ -122,17 +122,17 @@ class SmmPanelConfigFlow(ConfigFlow, domain=DOMAIN):
             request_timeout=REQUEST_TIMEOUT,
         )
         try:
-            balance = await client.get_balance()
+            await client.get_balance()
         except SmmPanelAuthenticationError:
-            return url, None, {"base": "invalid_auth"}
+            return url, {"base": "invalid_auth"}
         except SmmPanelConnectionError, SmmPanelRateLimitError:
-            return url, None, {"base": "cannot_connect"}
+            return url, {"base": "cannot_connect"}
         except SmmPanelError:
-            return url, None, {"base": "invalid_response"}
+            return url, {"base": "invalid_response"}
         except Exception:  # noqa: BLE001
             LOGGER.exception("Unexpected error while checking the panel")
-            return url, None, {"base": "unknown"}
-        return url, balance, {}
+            return url, {"base": "unknown"}
+        return url, {}
 
     @override
     async def async_step_user(
@@ -142,7 +142,7 @@ class SmmPanelConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         url = DEFAULT_URL
         if user_input is not None:
-            url, _, errors = await self._async_validate(
+            url, errors = await self._async_validate(
                 user_input[CONF_URL], user_input[CONF_API_KEY]
             )
             if not errors:
@@ -173,7 +173,7 @@ class SmmPanelConfigFlow(ConfigFlow, domain=DOMAIN):
         entry = self._get_reauth_entry()
         errors: dict[str, str] = {}
         if user_input is not None:
-            url, _, errors = await self._async_validate(
+            url, errors = await self._async_validate(
                 entry.data[CONF_URL], user_input[CONF_API_KEY]
             )
             if not errors:
@@ -195,7 +195,7 @@ class SmmPanelConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         url = entry.data[CONF_URL]
         if user_input is not None:
-            url, _, errors = await self._async_validate(
+            url, errors = await self._async_validate(
                 user_input[CONF_URL], user_input[CONF_API_KEY]
             )
             if not errors:

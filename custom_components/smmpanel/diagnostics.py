@@ -30,7 +30,8 @@ async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: SmmPanelConfigEntry
 ) -> dict[str, Any]:
     """Return diagnostics for a config entry, without the API key."""
-    coordinator = entry.runtime_data
+    runtime = entry.runtime_data
+    coordinator = runtime.coordinator
     data = coordinator.data
     return {
         "entry": async_redact_data(entry.as_dict(), TO_REDACT),
@@ -43,14 +44,14 @@ async def async_get_config_entry_diagnostics(
             "pending_refills": data.pending_refills if data else None,
         },
         "catalogue": {
-            "services": len(coordinator.catalogue),
-            "updated_at": coordinator.catalogue_updated_at,
+            "services": len(runtime.catalogue.services),
+            "updated_at": runtime.catalogue.updated_at,
         },
         "tracked_orders": [
-            _as_json(order) for order in coordinator.tracker.orders.values()
+            _as_json(order) for order in runtime.tracker.orders.values()
         ],
         "tracked_refills": [
-            _as_json(refill) for refill in coordinator.tracker.refills.values()
+            _as_json(refill) for refill in runtime.tracker.refills.values()
         ],
-        "request_counts": dict(coordinator.client.request_counts),
+        "request_counts": dict(runtime.client.request_counts),
     }

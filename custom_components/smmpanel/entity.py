@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Hashable
-from typing import override
+from functools import lru_cache
+from typing import Any, override
 from urllib.parse import urlsplit
 
 from homeassistant.const import CONF_URL
@@ -13,7 +14,8 @@ from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN
-from .coordinator import SmmPanelCoordinator
+from .coordinator import SmmPanelConfigEntry, SmmPanelCoordinator
+from .models import TrackedOrder
 
 
 class SmmPanelEntity(CoordinatorEntity[SmmPanelCoordinator]):
@@ -32,16 +34,8 @@ class SmmPanelEntity(CoordinatorEntity[SmmPanelCoordinator]):
         super().__init__(coordinator)
         self.entity_description = description
         entry = coordinator.config_entry
-        url = urlsplit(entry.data[CONF_URL])
         self._attr_unique_id = f"{entry.entry_id}_{description.key}"
-        self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, entry.entry_id)},
-            name=entry.title,
-            manufacturer="SMM panel",
-            model="API v2",
-            entry_type=DeviceEntryType.SERVICE,
-            configuration_url=f"{url.scheme}://{url.netloc}",
-        )
+        self._attr_device_info = account_device_info(entry)
 
     def _state_source(self) -> Hashable:
         """Return what the state shows: the state is written when this changes."""
@@ -65,3 +59,36 @@ class SmmPanelEntity(CoordinatorEntity[SmmPanelCoordinator]):
     def _async_write_shown_state(self) -> None:
         """Write the state; entities that come by the thousand batch this."""
         self.async_write_ha_state()
+
+
+def account_device_info(entry: SmmPanelConfigEntry) -> DeviceInfo:
+    """Return the account's service device: one object for all its entities."""
+    return _account_device_info(entry.entry_id, entry.title, entry.data[CONF_URL])
+
+
+@lru_cache(maxsize=16)
+def _account_device_info(entry_id: str, title: str, url: str) -> DeviceInfo:
+    # Shared by every entity of the account: Home Assistant only reads it.
+    parts = urlsplit(url)
+    return DeviceInfo(
+        identifiers={(DOMAIN, entry_id)},
+        name=title,
+        manufacturer="SMM panel",
+        model="API v2",
+        entry_type=DeviceEntryType.SERVICE,
+        configuration_url=f"{parts.scheme}://{parts.netloc}",
+    )
+
+
+def order_event_data(order: TrackedOrder) -> dict[str, Any]:
+    """Return what events and the order's sensor tell about an order."""
+    return {
+        "order_id": order.order_id,
+        "service_id": order.service_id,
+        "service": order.service_name,
+        "link": order.link,
+        "quantity": order.quantity,
+        "remains": order.remains,
+        "charge": None if order.charge is None else float(order.charge),
+        "currency": order.currency,
+    }

@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-from typing import override
+from typing import Any, override
 
 from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api import OrderStatus, RefillStatus
-from .coordinator import SmmPanelConfigEntry, SmmPanelCoordinator, SmmPanelData
-from .entity import SmmPanelEntity
+from .coordinator import AccountSnapshot, SmmPanelConfigEntry, SmmPanelCoordinator
+from .entity import SmmPanelEntity, order_event_data
+from .models import ORDER_EVENT_TYPES, TrackingEvent
 
 PARALLEL_UPDATES = 0
 
 ORDER_EVENTS = EventEntityDescription(
     key="order_events",
     translation_key="order_events",
-    event_types=[
-        *(str(status) for status in OrderStatus),
-        *(f"refill_{status}" for status in RefillStatus),
-    ],
+    event_types=list(ORDER_EVENT_TYPES),
 )
 
 
@@ -30,7 +27,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Set up the order event entity of a panel account."""
-    async_add_entities([SmmPanelOrderEventEntity(entry.runtime_data)])
+    async_add_entities([SmmPanelOrderEventEntity(entry.runtime_data.coordinator)])
 
 
 class SmmPanelOrderEventEntity(SmmPanelEntity, EventEntity):
@@ -39,7 +36,7 @@ class SmmPanelOrderEventEntity(SmmPanelEntity, EventEntity):
     def __init__(self, coordinator: SmmPanelCoordinator) -> None:
         """Initialize the event entity."""
         super().__init__(coordinator, ORDER_EVENTS)
-        self._handled_data: SmmPanelData | None = None
+        self._handled_data: AccountSnapshot | None = None
 
     @override
     async def async_added_to_hass(self) -> None:
@@ -55,6 +52,20 @@ class SmmPanelOrderEventEntity(SmmPanelEntity, EventEntity):
         if data is not self._handled_data:
             self._handled_data = data
             for event in data.events:
-                self._trigger_event(event.event_type, dict(event.data))
+                self._trigger_event(event.event_type, _event_data(event))
                 self.async_write_ha_state()
         super()._handle_coordinator_update()
+
+
+def _event_data(event: TrackingEvent) -> dict[str, Any]:
+    """Return what an event tells: the order, and the status left or the refill."""
+    data: dict[str, Any] = (
+        order_event_data(event.order)
+        if event.order is not None
+        else {"order_id": event.order_id}
+    )
+    if event.previous_status is not None:
+        data["previous_status"] = str(event.previous_status)
+    if event.refill_id is not None:
+        data["refill_id"] = event.refill_id
+    return data

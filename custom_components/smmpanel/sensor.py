@@ -13,19 +13,21 @@ from homeassistant.components.sensor import (
     DOMAIN as SENSOR_DOMAIN,
     SensorDeviceClass,
     SensorEntity,
+    SensorEntityCapabilityAttribute,
     SensorEntityDescription,
     SensorStateClass,
 )
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import OrderStatus
 from .const import DOMAIN, ORDER_KEY_PREFIX
-from .coordinator import SmmPanelConfigEntry, SmmPanelCoordinator, SmmPanelData
-from .entity import SmmPanelEntity
-from .tracking import TrackedOrder, order_event_data
+from .coordinator import AccountSnapshot, SmmPanelConfigEntry
+from .entity import SmmPanelEntity, account_device_info, order_event_data
+from .models import TrackedOrder
 
 PARALLEL_UPDATES = 0
 
@@ -38,14 +40,25 @@ ORDER_STATUS_OPTIONS = [
 ]
 ORDER_SENSORS_ADDED_PER_BATCH = 50
 ORDER_SENSOR_STATES_WRITTEN_PER_BATCH = 500
+# One description for all order sensors: they differ only in their order, whose id is
+# in their unique id and their name.
+ORDER_SENSOR = SensorEntityDescription(
+    key=ORDER_KEY_PREFIX,
+    translation_key="order_status",
+    device_class=SensorDeviceClass.ENUM,
+    options=ORDER_STATUS_OPTIONS,
+)
+ORDER_SENSOR_CAPABILITIES: dict[str, Any] = {
+    SensorEntityCapabilityAttribute.OPTIONS: ORDER_STATUS_OPTIONS
+}
 
 
 @dataclass(frozen=True, kw_only=True)
 class SmmPanelSensorEntityDescription(SensorEntityDescription):
     """Describes an SMM Panel account sensor."""
 
-    value_fn: Callable[[SmmPanelData], Decimal | int]
-    unit_fn: Callable[[SmmPanelData], str | None] | None = None
+    value_fn: Callable[[AccountSnapshot], Decimal | int]
+    unit_fn: Callable[[AccountSnapshot], str | None] | None = None
 
 
 SENSORS: tuple[SmmPanelSensorEntityDescription, ...] = (
@@ -88,40 +101,49 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Set up the account sensors and a status sensor per tracked order."""
-    coordinator = entry.runtime_data
+    coordinator = entry.runtime_data.coordinator
     async_add_entities(
         SmmPanelSensor(coordinator, description) for description in SENSORS
     )
 
     entity_registry = er.async_get(hass)
-    order_unique_id_prefix = f"{entry.entry_id}_{ORDER_KEY_PREFIX}"
+    sensors = OrderSensors(hass, entry)
     known_entity_ids = async_order_entity_ids(hass, entry.entry_id)
     added: set[int] = set()
-    writer = OrderSensorWriter(hass, entry)
+    entry.async_on_unload(coordinator.async_add_listener(sensors.async_update))
+
+    @callback
+    def _async_add_order_sensors(order_ids: list[int]) -> None:
+        # The first sensor is added, and so given all its attributes, before the
+        # others exist. CPython keeps the attribute names of a class's instances in one
+        # table, which every instance created shrinks: created after the first one
+        # filled it, the others keep their attributes in that table (0.3 KiB each);
+        # created before, each in a dictionary of its own (0.9 KiB each).
+        first, *others = order_ids
+        async_add_entities([SmmPanelOrderSensor(sensors, first)])
+        if others:
+            async_add_entities(
+                SmmPanelOrderSensor(sensors, order_id) for order_id in others
+            )
 
     @callback
     def _async_sync_order_sensors() -> None:
         orders = coordinator.data.orders
         if new := orders.keys() - added:
             added.update(new)
-            async_add_entities(
-                SmmPanelOrderSensor(coordinator, order_id, writer)
-                for order_id in sorted(new)
-            )
+            _async_add_order_sensors(sorted(new))
         for order_id in known_entity_ids.keys() - orders.keys():
             entity_registry.async_remove(known_entity_ids.pop(order_id))
             added.discard(order_id)
         for order_id in added - known_entity_ids.keys():
             if entity_id := entity_registry.async_get_entity_id(
-                SENSOR_DOMAIN, DOMAIN, f"{order_unique_id_prefix}{order_id}"
+                SENSOR_DOMAIN, DOMAIN, sensors.unique_id(order_id)
             ):
                 known_entity_ids[order_id] = entity_id
 
     added.update(coordinator.data.orders)
     for batch in batched(sorted(added), ORDER_SENSORS_ADDED_PER_BATCH, strict=False):
-        async_add_entities(
-            SmmPanelOrderSensor(coordinator, order_id, writer) for order_id in batch
-        )
+        _async_add_order_sensors(list(batch))
         await asyncio.sleep(0)
     _async_sync_order_sensors()
     entry.async_on_unload(coordinator.async_add_listener(_async_sync_order_sensors))
@@ -147,11 +169,13 @@ class SmmPanelSensor(SmmPanelEntity, SensorEntity):
     entity_description: SmmPanelSensorEntityDescription
 
     @property
+    @override
     def native_value(self) -> Decimal | int:
         """Return the sensor's value."""
         return self.entity_description.value_fn(self.coordinator.data)
 
     @property
+    @override
     def native_unit_of_measurement(self) -> str | None:
         """Return the unit, which may come from the panel (its currency)."""
         if self.entity_description.unit_fn is None:
@@ -168,23 +192,53 @@ class SmmPanelSensor(SmmPanelEntity, SensorEntity):
         )
 
 
-class OrderSensorWriter:
-    """Writes the states of order sensors, a batch per event loop iteration."""
+class OrderSensors:
+    """The order sensors of an account: what they share, their updates and writes.
+
+    An account may track thousands of orders. Their sensors keep nothing another one
+    keeps too, hear of refreshes through this one coordinator listener, and write
+    their states a batch per event loop iteration.
+    """
 
     def __init__(self, hass: HomeAssistant, entry: SmmPanelConfigEntry) -> None:
-        """Initialize the writer of an account's order sensors."""
-        self._hass = hass
-        self._entry = entry
+        """Initialize the order sensors of an account."""
+        self.hass = hass
+        self.entry = entry
+        self.coordinator = entry.runtime_data.coordinator
+        self.device_info = account_device_info(entry)
+        self._unique_id_prefix = f"{entry.entry_id}_{ORDER_KEY_PREFIX}"
+        self._listening: dict[int, SmmPanelOrderSensor] = {}
         self._pending: dict[SmmPanelOrderSensor, None] = {}
         self._writing: asyncio.Task[None] | None = None
+
+    def unique_id(self, order_id: int) -> str:
+        """Return the unique id of an order's sensor."""
+        return f"{self._unique_id_prefix}{order_id}"
+
+    @callback
+    def async_listen(self, sensor: SmmPanelOrderSensor) -> None:
+        """Tell a sensor of every refresh from now on."""
+        self._listening[sensor.order_id] = sensor
+
+    @callback
+    def async_stop_listening(self, sensor: SmmPanelOrderSensor) -> None:
+        """Stop telling a sensor of refreshes."""
+        if self._listening.get(sensor.order_id) is sensor:
+            del self._listening[sensor.order_id]
+
+    @callback
+    def async_update(self) -> None:
+        """Tell every order sensor of a refresh."""
+        for sensor in self._listening.values():
+            sensor.async_coordinator_updated()
 
     @callback
     def async_write_soon(self, sensor: SmmPanelOrderSensor) -> None:
         """Write a sensor's state with the next batch."""
         self._pending[sensor] = None
         if self._writing is None:
-            self._writing = self._entry.async_create_task(
-                self._hass,
+            self._writing = self.entry.async_create_task(
+                self.hass,
                 self._async_write_pending(),
                 "smmpanel order sensor states",
                 eager_start=False,
@@ -200,57 +254,111 @@ class OrderSensorWriter:
         self._writing = None
 
 
-class SmmPanelOrderSensor(SmmPanelEntity, SensorEntity):
-    """The status of one tracked order."""
+class SmmPanelOrderSensor(SensorEntity):
+    """The status of one tracked order.
 
-    def __init__(
-        self,
-        coordinator: SmmPanelCoordinator,
-        order_id: int,
-        writer: OrderSensorWriter,
-    ) -> None:
+    Home Assistant keeps what it reads of an entity's properties in the entity's
+    __dict__, and CPython gives an instance of more than 29 attributes a dictionary
+    of its own (1.6 KiB). So what all order sensors show alike is read from class
+    attributes, which nothing copies into the instance; what the sensors of an
+    account share is kept once, by their OrderSensors.
+    """
+
+    entity_description = ORDER_SENSOR
+    device_class = ORDER_SENSOR.device_class
+    entity_category = ORDER_SENSOR.entity_category
+    entity_registry_enabled_default = ORDER_SENSOR.entity_registry_enabled_default
+    entity_registry_visible_default = ORDER_SENSOR.entity_registry_visible_default
+    force_update = ORDER_SENSOR.force_update
+    icon = ORDER_SENSOR.icon
+    last_reset = ORDER_SENSOR.last_reset
+    native_unit_of_measurement = ORDER_SENSOR.native_unit_of_measurement
+    options = ORDER_SENSOR.options
+    state_class = ORDER_SENSOR.state_class
+    suggested_display_precision = ORDER_SENSOR.suggested_display_precision
+    suggested_unit_of_measurement = ORDER_SENSOR.suggested_unit_of_measurement
+    translation_key = ORDER_SENSOR.translation_key
+    assumed_state = False
+    attribution = None
+    entity_picture = None
+    has_entity_name = True
+    should_poll = False
+    supported_features = None
+
+    _shown: TrackedOrder | None = None
+
+    def __init__(self, sensors: OrderSensors, order_id: int) -> None:
         """Initialize the sensor."""
-        super().__init__(
-            coordinator,
-            SensorEntityDescription(
-                key=f"{ORDER_KEY_PREFIX}{order_id}",
-                translation_key="order_status",
-                device_class=SensorDeviceClass.ENUM,
-                options=ORDER_STATUS_OPTIONS,
-            ),
-        )
+        self._sensors = sensors
         self.order_id = order_id
-        self._writer = writer
         self._attr_translation_placeholders = {"order_id": str(order_id)}
 
     @property
-    def _order(self) -> TrackedOrder | None:
-        return self.coordinator.data.orders.get(self.order_id)
+    @override
+    def unique_id(self) -> str:
+        """Return the entry's unique id, then the order's."""
+        return self._sensors.unique_id(self.order_id)
 
     @property
+    @override
+    def device_info(self) -> DeviceInfo:
+        """Return the account's service device."""
+        return self._sensors.device_info
+
+    @property
+    @override
+    def capability_attributes(self) -> dict[str, Any]:
+        """Return the status options, one dictionary for all order sensors."""
+        return ORDER_SENSOR_CAPABILITIES
+
+    @property
+    def _order(self) -> TrackedOrder | None:
+        return self._sensors.coordinator.data.orders.get(self.order_id)
+
+    @property
+    @override
     def available(self) -> bool:
         """Return whether the order is known and the panel answered."""
-        return super().available and self._order is not None
+        return self._sensors.coordinator.last_update_success and self._order is not None
+
+    def _state_source(self) -> TrackedOrder | None:
+        """Return what the state shows: the order (a new one per change), if available."""
+        return self._order if self.available else None
 
     @override
-    def _state_source(self) -> Hashable:
-        """Return what the state shows: availability and the order (a new one per change)."""
-        return super()._state_source(), self._order
+    async def async_added_to_hass(self) -> None:
+        """Remember what the first state shows; hear of refreshes from now on."""
+        self._shown = self._state_source()
+        self._sensors.async_listen(self)
 
     @override
+    async def async_will_remove_from_hass(self) -> None:
+        """Stop hearing of refreshes."""
+        self._sensors.async_stop_listening(self)
+
     @callback
-    def _async_write_shown_state(self) -> None:
-        """Write the state with the next batch of order sensor states."""
-        self._writer.async_write_soon(self)
+    def async_coordinator_updated(self) -> None:
+        """Write the state, with the next batch, if what it shows changed."""
+        shown = self._state_source()
+        if shown is not self._shown and shown != self._shown:
+            self._shown = shown
+            self._sensors.async_write_soon(self)
+
+    async def async_update(self) -> None:
+        """Refresh the account (the homeassistant.update_entity action)."""
+        if self.enabled:
+            await self._sensors.coordinator.async_request_refresh()
 
     @property
+    @override
     def native_value(self) -> str | None:
-        """Return the order's status."""
+        """Return the order's status (the enum's own string: no copy per state)."""
         if self._order is None or self._order.status in {None, OrderStatus.UNKNOWN}:
             return None
-        return str(self._order.status)
+        return self._order.status.value
 
     @property
+    @override
     def extra_state_attributes(self) -> dict[str, Any]:
         """Return what is known about the order."""
         if (order := self._order) is None:

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any, Final
 import unicodedata
 
-from homeassistant.const import ATTR_CONFIG_ENTRY_ID, CONF_API_KEY
+from homeassistant.const import ATTR_CONFIG_ENTRY_ID
 from homeassistant.core import (
     HomeAssistant,
     ServiceCall,
@@ -24,10 +24,20 @@ from homeassistant.util.json import JsonValueType
 import probatio
 
 from .api import (
+    DripfeedNotSupported,
     ErrorReason,
+    FieldsNotAllowed,
+    MinAboveMax,
+    MissingFields,
     NewOrder,
+    OrderField,
+    OrderQuote,
     OrderState,
+    OrderStatus,
     PanelService,
+    QuantityMismatch,
+    QuantityOutOfRange,
+    RefillStatus,
     RowError,
     ServiceType,
     SmmPanelApiError,
@@ -38,11 +48,11 @@ from .api import (
     SmmPanelOrderOutcomeUnknownError,
     SmmPanelRateLimitError,
     SmmPanelUnsupportedActionError,
-    allowed_fields,
-    required_fields,
+    quote_order,
 )
 from .const import DOMAIN
-from .coordinator import SmmPanelConfigEntry, SmmPanelCoordinator
+from .coordinator import SmmPanelConfigEntry, SmmPanelData
+from .models import TrackedOrder, TrackedRefill
 
 SERVICE_ADD_ORDER: Final = "add_order"
 SERVICE_REFILL: Final = "refill"
@@ -53,13 +63,6 @@ SERVICE_GET_SERVICES: Final = "get_services"
 SERVICE_GET_ORDER_STATUS: Final = "get_order_status"
 
 ATTR_SERVICE: Final = "service"
-ATTR_LINK: Final = "link"
-ATTR_QUANTITY: Final = "quantity"
-ATTR_RUNS: Final = "runs"
-ATTR_INTERVAL: Final = "interval"
-ATTR_MIN: Final = "min"
-ATTR_MAX: Final = "max"
-ATTR_EXPIRY: Final = "expiry"
 ATTR_VALIDATE_ONLY: Final = "validate_only"
 ATTR_ORDERS: Final = "orders"
 ATTR_CATEGORY: Final = "category"
@@ -69,42 +72,39 @@ ATTR_TYPE: Final = "type"
 MAX_LINK_LENGTH: Final = 2048
 MAX_ORDER_IDS: Final = 1000
 EXPIRY_FORMAT: Final = "%d/%m/%Y"
-UNITS_PER_ORDER_WITHOUT_QUANTITY: Final = 1000
 
-# `add` fields holding whole numbers, with the smallest value each accepts.
-INTEGER_FIELDS: Final[Mapping[str, int]] = {
-    ATTR_QUANTITY: 1,
-    ATTR_RUNS: 1,
-    ATTR_INTERVAL: 1,
-    "answer_number": 1,
-    ATTR_MIN: 1,
-    ATTR_MAX: 1,
-    "posts": 1,
-    "old_posts": 0,
-    "delay": 0,
+# How the action reads each `add` field. Whole numbers, with the smallest accepted:
+INTEGER_FIELDS: Final[Mapping[OrderField, int]] = {
+    OrderField.QUANTITY: 1,
+    OrderField.RUNS: 1,
+    OrderField.INTERVAL: 1,
+    OrderField.ANSWER_NUMBER: 1,
+    OrderField.MIN: 1,
+    OrderField.MAX: 1,
+    OrderField.POSTS: 1,
+    OrderField.OLD_POSTS: 0,
+    OrderField.DELAY: 0,
 }
-# `add` fields holding one entry per line.
-LIST_FIELDS: Final = ("comments", "usernames", "hashtags", "groups", "keywords")
-# `add` fields holding a single line of text.
-LINE_FIELDS: Final = (
-    "hashtag",
-    "username",
-    "media",
-    "country",
-    "device",
-    "type_of_traffic",
-    "google_keyword",
-    "referring_url",
+# One entry per line:
+LIST_FIELDS: Final = (
+    OrderField.COMMENTS,
+    OrderField.USERNAMES,
+    OrderField.HASHTAGS,
+    OrderField.GROUPS,
+    OrderField.KEYWORDS,
 )
-DRIPFEED_FIELDS: Final = frozenset({ATTR_RUNS, ATTR_INTERVAL})
-
-# Types whose quantity is the number of lines of one of their list fields.
-COUNTED_FIELD: Final[Mapping[ServiceType, str]] = {
-    ServiceType.CUSTOM_COMMENTS: "comments",
-    ServiceType.CUSTOM_COMMENTS_PACKAGE: "comments",
-    ServiceType.COMMENT_REPLIES: "comments",
-    ServiceType.MENTIONS_CUSTOM_LIST: "usernames",
-}
+# A single line of text:
+LINE_FIELDS: Final = (
+    OrderField.HASHTAG,
+    OrderField.USERNAME,
+    OrderField.MEDIA,
+    OrderField.COUNTRY,
+    OrderField.DEVICE,
+    OrderField.TYPE_OF_TRAFFIC,
+    OrderField.GOOGLE_KEYWORD,
+    OrderField.REFERRING_URL,
+)
+# And OrderField.LINK, a link; OrderField.EXPIRY, a date.
 
 # Panel errors caused by what the user asked for rather than by the panel.
 INPUT_ERROR_REASONS: Final = frozenset(
@@ -157,14 +157,14 @@ SERVICE_ADD_ORDER_SCHEMA: Final = probatio.Schema(
     {
         **_CONFIG_ENTRY_SCHEMA,
         probatio.Required(ATTR_SERVICE): _whole_number(1),
-        probatio.Optional(ATTR_LINK): cv.string,
+        probatio.Optional(OrderField.LINK): cv.string,
         **{
             probatio.Optional(field): _whole_number(minimum)
             for field, minimum in INTEGER_FIELDS.items()
         },
         **{probatio.Optional(field): _LIST_VALUE for field in LIST_FIELDS},
         **{probatio.Optional(field): cv.string for field in LINE_FIELDS},
-        probatio.Optional(ATTR_EXPIRY): probatio.Any(cv.date, cv.string),
+        probatio.Optional(OrderField.EXPIRY): probatio.Any(cv.date, cv.string),
         probatio.Optional(ATTR_VALIDATE_ONLY, default=False): cv.boolean,
     }
 )
@@ -202,15 +202,6 @@ def _failure(translation_key: str, **placeholders: object) -> HomeAssistantError
     return _translated(HomeAssistantError, translation_key, placeholders)
 
 
-def _message(error: SmmPanelError, entry: SmmPanelConfigEntry) -> str:
-    """Return a client error's message for the user, without the API key.
-
-    The client never puts the key in its messages; this keeps it that way.
-    """
-    api_key: str = entry.data[CONF_API_KEY]
-    return str(error).replace(api_key, "**REDACTED**") if api_key else str(error)
-
-
 def _key_rejected(
     hass: HomeAssistant, entry: SmmPanelConfigEntry
 ) -> HomeAssistantError:
@@ -227,11 +218,15 @@ def _panel_errors(hass: HomeAssistant, entry: SmmPanelConfigEntry) -> Iterator[N
     except SmmPanelAuthenticationError as error:
         raise _key_rejected(hass, entry) from error
     except SmmPanelError as error:
-        raise _action_failure(error, _message(error, entry)) from error
+        raise _action_failure(error) from error
 
 
-def _action_failure(error: SmmPanelError, message: str) -> HomeAssistantError:
-    """Return the translated error for a failed call to the panel."""
+def _action_failure(error: SmmPanelError) -> HomeAssistantError:
+    """Return the translated error for a failed call to the panel.
+
+    The client keeps the API key out of its messages.
+    """
+    message = str(error)
     match error:
         case SmmPanelOrderOutcomeUnknownError():
             return _failure("order_outcome_unknown", error=message)
@@ -310,7 +305,7 @@ def _clean_line(field: str, value: str) -> str:
     return value.strip()
 
 
-def _clean_link(value: str) -> str:
+def _clean_link(_field: str, value: str) -> str:
     link = value.strip()
     if (
         len(link) > MAX_LINK_LENGTH
@@ -321,7 +316,7 @@ def _clean_link(value: str) -> str:
     return link
 
 
-def _clean_expiry(value: date | str) -> str:
+def _clean_expiry(_field: str, value: date | str) -> str:
     if isinstance(value, date):
         expiry = value
     else:
@@ -334,107 +329,96 @@ def _clean_expiry(value: date | str) -> str:
     return expiry.strftime(EXPIRY_FORMAT)
 
 
-def _order_fields(data: Mapping[str, Any]) -> dict[str, Any]:
-    """Return the given `add` fields, cleaned; empty text counts as not given."""
-    fields: dict[str, Any] = {}
-    for field, value in data.items():
-        if field in INTEGER_FIELDS:
-            fields[field] = value
-        elif field in LIST_FIELDS:
-            fields[field] = _clean_list(field, value)
-        elif field in LINE_FIELDS:
-            fields[field] = _clean_line(field, value)
-        elif field == ATTR_LINK:
-            fields[field] = _clean_link(value)
-        elif field == ATTR_EXPIRY:
-            fields[field] = _clean_expiry(value)
-    return {field: value for field, value in fields.items() if value != ""}
+def _new_order(service_id: int, data: Mapping[str, Any]) -> NewOrder:
+    """Return the order a call asks for, its text cleaned; empty text is not given."""
+
+    def number(field: OrderField) -> int | None:
+        value: int | None = data.get(field)
+        return value
+
+    def text(field: OrderField, clean: Callable[[str, Any], str]) -> str | None:
+        return (clean(field, data[field]) or None) if field in data else None
+
+    return NewOrder(
+        service=service_id,
+        link=text(OrderField.LINK, _clean_link),
+        quantity=number(OrderField.QUANTITY),
+        comments=text(OrderField.COMMENTS, _clean_list),
+        runs=number(OrderField.RUNS),
+        interval=number(OrderField.INTERVAL),
+        usernames=text(OrderField.USERNAMES, _clean_list),
+        hashtags=text(OrderField.HASHTAGS, _clean_list),
+        hashtag=text(OrderField.HASHTAG, _clean_line),
+        username=text(OrderField.USERNAME, _clean_line),
+        media=text(OrderField.MEDIA, _clean_line),
+        answer_number=number(OrderField.ANSWER_NUMBER),
+        groups=text(OrderField.GROUPS, _clean_list),
+        keywords=text(OrderField.KEYWORDS, _clean_list),
+        min=number(OrderField.MIN),
+        max=number(OrderField.MAX),
+        posts=number(OrderField.POSTS),
+        old_posts=number(OrderField.OLD_POSTS),
+        delay=number(OrderField.DELAY),
+        expiry=text(OrderField.EXPIRY, _clean_expiry),
+        country=text(OrderField.COUNTRY, _clean_line),
+        device=text(OrderField.DEVICE, _clean_line),
+        type_of_traffic=text(OrderField.TYPE_OF_TRAFFIC, _clean_line),
+        google_keyword=text(OrderField.GOOGLE_KEYWORD, _clean_line),
+        referring_url=text(OrderField.REFERRING_URL, _clean_line),
+    )
 
 
-def _check_quantity(panel_service: PanelService, quantity: int) -> None:
-    if not panel_service.min_quantity <= quantity <= panel_service.max_quantity:
-        raise _validation_error(
-            "quantity_out_of_range",
-            quantity=quantity,
-            service=panel_service.service_id,
-            min=panel_service.min_quantity,
-            max=panel_service.max_quantity,
-        )
-
-
-def _validate_order(
-    panel_service: PanelService, fields: dict[str, Any]
-) -> tuple[int | None, Decimal]:
-    """Check the fields against the service; drop derived ones.
-
-    Return the quantity the order delivers (given or counted from lines, times
-    the drip-feed runs) and the estimated cost.
-    """
-    counted = COUNTED_FIELD.get(panel_service.type)
-    allowed = allowed_fields(panel_service.type)
-    given = set(fields)
-    # For counted types an explicit quantity is checked below, then dropped.
-    unexpected = given - allowed - ({ATTR_QUANTITY} if counted else set())
-    if unexpected:
-        raise _validation_error(
-            "fields_not_allowed",
-            type=panel_service.raw_type,
-            fields=", ".join(sorted(unexpected)),
-        )
-    if missing := required_fields(panel_service.type) - given:
-        raise _validation_error(
-            "missing_fields",
-            type=panel_service.raw_type,
-            fields=", ".join(sorted(missing)),
-        )
-    if dripfeed := given & DRIPFEED_FIELDS:
-        if not panel_service.dripfeed:
+def _quote(panel_service: PanelService, order: NewOrder) -> OrderQuote:
+    """Return what the order delivers and costs, or fail with the first problem."""
+    quote = quote_order(panel_service, order)
+    if isinstance(quote, OrderQuote):
+        return quote
+    service_type = panel_service.raw_type
+    match quote[0]:
+        case FieldsNotAllowed(fields=fields):
+            raise _validation_error(
+                "fields_not_allowed",
+                type=service_type,
+                fields=", ".join(sorted(fields)),
+            )
+        case MissingFields(fields=fields):
+            raise _validation_error(
+                "missing_fields", type=service_type, fields=", ".join(sorted(fields))
+            )
+        case DripfeedNotSupported():
             raise _validation_error(
                 "dripfeed_not_supported", service=panel_service.service_id
             )
-        if dripfeed != DRIPFEED_FIELDS:
-            raise _validation_error("dripfeed_incomplete")
-
-    quantity: int | None = fields.get(ATTR_QUANTITY)
-    if counted is not None and counted in fields:
-        count = len(fields[counted].split("\n"))
-        if quantity is not None and quantity != count:
+        case QuantityMismatch(quantity=quantity, count=count, field=field):
             raise _validation_error(
-                "quantity_mismatch", quantity=quantity, count=count, field=counted
+                "quantity_mismatch", quantity=quantity, count=count, field=field
             )
-        quantity = count
-        fields.pop(ATTR_QUANTITY, None)  # the panel counts the lines itself
-    if quantity is not None:
-        _check_quantity(panel_service, quantity)
-    for field in (ATTR_MIN, ATTR_MAX):
-        if field in fields:
-            _check_quantity(panel_service, fields[field])
-    if (
-        ATTR_MIN in fields
-        and ATTR_MAX in fields
-        and fields[ATTR_MIN] > fields[ATTR_MAX]
-    ):
-        raise _validation_error(
-            "min_above_max", min=fields[ATTR_MIN], max=fields[ATTR_MAX]
-        )
-
-    if quantity is None:
-        return None, panel_service.cost(UNITS_PER_ORDER_WITHOUT_QUANTITY)
-    delivered = quantity * fields.get(ATTR_RUNS, 1)
-    return delivered, panel_service.cost(delivered)
+        case QuantityOutOfRange(quantity=quantity, minimum=minimum, maximum=maximum):
+            raise _validation_error(
+                "quantity_out_of_range",
+                quantity=quantity,
+                service=panel_service.service_id,
+                min=minimum,
+                max=maximum,
+            )
+        case MinAboveMax(minimum=minimum, maximum=maximum):
+            raise _validation_error("min_above_max", min=minimum, max=maximum)
+    raise _validation_error("dripfeed_incomplete")
 
 
-def _check_cost(coordinator: SmmPanelCoordinator, cost: Decimal) -> None:
-    currency = coordinator.currency or ""
-    if (cap := coordinator.max_order_cost) is not None and cost > cap:
+def _check_cost(account: SmmPanelData, cost: Decimal) -> None:
+    """Refuse an order costing more than the cap the user set, or than the balance."""
+    snapshot = account.coordinator.data
+    currency = account.coordinator.currency or ""
+    if (cap := account.options.max_order_cost) is not None and cost > cap:
         raise _validation_error(
             "cost_above_cap", cost=_money(cost), cap=_money(cap), currency=currency
         )
-    if coordinator.data is not None and cost > coordinator.data.balance.amount:
+    if snapshot is not None and cost > snapshot.balance.amount:
         raise _validation_error(
             "insufficient_balance",
             cost=_money(cost),
-            balance=_money(coordinator.data.balance.amount),
+            balance=_money(snapshot.balance.amount),
             currency=currency,
         )
 
@@ -444,145 +428,209 @@ async def _async_get_catalogue(
 ) -> Mapping[int, PanelService]:
     """Return the account's catalogue, or fail saying it cannot be fetched."""
     try:
-        return await entry.runtime_data.async_get_catalogue()
+        return await entry.runtime_data.catalogue.async_get()
     except SmmPanelAuthenticationError as error:
         raise _key_rejected(hass, entry) from error
     except SmmPanelError as error:
         raise _failure(
-            "catalogue_unavailable", title=entry.title, error=_message(error, entry)
+            "catalogue_unavailable", title=entry.title, error=error
         ) from error
 
 
 async def _async_add_order(call: ServiceCall) -> ServiceResponse:
     """Validate an order against the catalogue and place it (never retried)."""
     entry = _entry(call)
-    coordinator = entry.runtime_data
+    account = entry.runtime_data
     catalogue = await _async_get_catalogue(call.hass, entry)
     service_id: int = call.data[ATTR_SERVICE]
     if (panel_service := catalogue.get(service_id)) is None:
         raise _validation_error("unknown_service", service=service_id)
-    fields = _order_fields(call.data)
-    quantity, cost = _validate_order(panel_service, fields)
-    _check_cost(coordinator, cost)
+    quote = _quote(panel_service, _new_order(service_id, call.data))
+    _check_cost(account, quote.cost)
 
     order_id: int | None = None
     if not call.data[ATTR_VALIDATE_ONLY]:
         with _panel_errors(call.hass, entry):
-            order_id = await coordinator.async_place_order(
-                NewOrder(service=service_id, **fields), quantity=quantity
-            )
+            order_id = await account.client.add_order(quote.order)
+        await _async_track_placed(account, order_id, panel_service, quote)
     if not call.return_response:
         return None
     return {
         "order": order_id,
-        "estimated_charge": float(cost),
-        "currency": coordinator.currency,
+        "estimated_charge": float(quote.cost),
+        "currency": account.coordinator.currency,
     }
 
 
-def _error_row(order_id: int, error: RowError | None) -> JsonValueType:
-    return {
-        "order": order_id,
-        "error": "No answer from the panel" if error is None else error.message,
-    }
+async def _async_track_placed(
+    account: SmmPanelData,
+    order_id: int,
+    panel_service: PanelService,
+    quote: OrderQuote,
+) -> None:
+    """Start tracking an order just placed, and poll to show the charged balance."""
+    account.tracker.track_order(
+        TrackedOrder(
+            order_id=order_id,
+            tracked_at=dt_util.utcnow(),
+            service_id=panel_service.service_id,
+            service_name=panel_service.name,
+            link=quote.order.link,
+            quantity=quote.delivered_quantity,
+            status=OrderStatus.PENDING,
+            currency=account.coordinator.currency,
+        )
+    )
+    await account.coordinator.async_tracking_changed()
+    await account.coordinator.async_request_refresh()
+
+
+def _row(
+    order_id: int, fields: Mapping[str, JsonValueType] | RowError
+) -> JsonValueType:
+    """Return an order's row of an action's response: its result, or its error."""
+    if isinstance(fields, RowError):
+        return {"order": order_id, "error": fields.message}
+    return {"order": order_id, **fields}
 
 
 def _status_rows(
-    order_ids: list[int], results: Mapping[int, OrderState | RowError]
+    results: Mapping[int, OrderState | RowError],
 ) -> list[JsonValueType]:
-    rows: list[JsonValueType] = []
-    for order_id in order_ids:
-        result = results.get(order_id)
-        if not isinstance(result, OrderState):
-            rows.append(_error_row(order_id, result))
-            continue
-        rows.append(
-            {
-                "order": order_id,
+    """Return one row per order: its status as the panel gave it, or its error."""
+    return [
+        _row(
+            order_id,
+            result
+            if isinstance(result, RowError)
+            else {
                 "status": str(result.status),
                 "panel_status": result.raw_status,
                 "charge": None if result.charge is None else float(result.charge),
                 "start_count": result.start_count,
                 "remains": result.remains,
                 "currency": result.currency,
-            }
+            },
         )
-    return rows
+        for order_id, result in results.items()
+    ]
 
 
 def _batch_rows(
-    order_ids: list[int], results: Mapping[int, int | RowError], key: str
+    results: Mapping[int, int | bool | RowError], key: str
 ) -> list[JsonValueType]:
     """Return one row per order: its result under `key`, or its error."""
-    rows: list[JsonValueType] = []
-    for order_id in order_ids:
-        result = results.get(order_id)
-        if result is None or isinstance(result, RowError):
-            rows.append(_error_row(order_id, result))
-        else:
-            rows.append({"order": order_id, key: result})
-    return rows
+    return [
+        _row(order_id, result if isinstance(result, RowError) else {key: result})
+        for order_id, result in results.items()
+    ]
 
 
 async def _async_run_on_orders[R](
     call: ServiceCall,
-    run: Callable[[SmmPanelCoordinator, list[int]], Awaitable[R]],
-) -> tuple[list[int], R]:
-    """Run an account action on the orders a call names; return the ids and result."""
+    run: Callable[[SmmPanelData, list[int]], Awaitable[R]],
+) -> R:
+    """Run an account action on the orders a call names.
+
+    The client answers for every distinct id it is given, in their order.
+    """
     entry = _entry(call)
     order_ids = _parse_order_ids(call.data[ATTR_ORDERS])
     with _panel_errors(call.hass, entry):
-        return order_ids, await run(entry.runtime_data, order_ids)
+        return await run(entry.runtime_data, order_ids)
+
+
+async def _async_refill_orders(
+    account: SmmPanelData, order_ids: list[int]
+) -> Mapping[int, int | RowError]:
+    """Request refills, and track the ones the panel accepted."""
+    results = await account.client.refill_many(order_ids)
+    now = dt_util.utcnow()
+    accepted = {
+        order_id: refill_id
+        for order_id, refill_id in results.items()
+        if not isinstance(refill_id, RowError)
+    }
+    for order_id, refill_id in accepted.items():
+        account.tracker.track_refill(
+            TrackedRefill(
+                refill_id=refill_id,
+                order_id=order_id,
+                requested_at=now,
+                status=RefillStatus.PENDING,
+            )
+        )
+    if accepted:
+        await account.coordinator.async_tracking_changed()
+    return results
+
+
+async def _async_cancel_orders(
+    account: SmmPanelData, order_ids: list[int]
+) -> Mapping[int, bool | RowError]:
+    """Ask the panel to cancel orders; poll when it took any of them."""
+    results = await account.client.cancel(order_ids)
+    if any(result is True for result in results.values()):
+        await account.coordinator.async_request_refresh()
+    return results
+
+
+async def _async_track_orders(
+    account: SmmPanelData, order_ids: list[int]
+) -> Mapping[int, OrderState | RowError]:
+    """Start tracking orders placed elsewhere, with the statuses just fetched."""
+    results = await account.client.get_order_statuses(order_ids)
+    now = dt_util.utcnow()
+    for order_id, result in results.items():
+        if not isinstance(result, RowError) and order_id not in account.tracker.orders:
+            account.tracker.track_order(TrackedOrder(order_id=order_id, tracked_at=now))
+    account.tracker.apply_order_states(results, now)
+    await account.coordinator.async_tracking_changed()
+    return results
 
 
 async def _async_refill(call: ServiceCall) -> ServiceResponse:
     """Request refills of orders."""
-    order_ids, results = await _async_run_on_orders(
-        call, SmmPanelCoordinator.async_refill
-    )
+    results = await _async_run_on_orders(call, _async_refill_orders)
     if not call.return_response:
         return None
-    return {"refills": _batch_rows(order_ids, results, "refill")}
+    return {"refills": _batch_rows(results, "refill")}
 
 
 async def _async_cancel(call: ServiceCall) -> ServiceResponse:
     """Ask the panel to cancel orders."""
-    order_ids, results = await _async_run_on_orders(
-        call, SmmPanelCoordinator.async_cancel
-    )
+    results = await _async_run_on_orders(call, _async_cancel_orders)
     if not call.return_response:
         return None
-    return {"orders": _batch_rows(order_ids, results, "cancel_requested")}
+    return {"orders": _batch_rows(results, "cancel_requested")}
 
 
 async def _async_track_order(call: ServiceCall) -> ServiceResponse:
     """Start tracking orders placed elsewhere."""
-    order_ids, results = await _async_run_on_orders(
-        call, SmmPanelCoordinator.async_track_orders
-    )
+    results = await _async_run_on_orders(call, _async_track_orders)
     if not call.return_response:
         return None
-    return {"orders": _status_rows(order_ids, results)}
+    return {"orders": _status_rows(results)}
 
 
 async def _async_untrack_order(call: ServiceCall) -> None:
     """Stop tracking orders; all of them must be tracked, or nothing changes."""
-    entry = _entry(call)
-    coordinator = entry.runtime_data
+    account = _entry(call).runtime_data
     order_ids = _parse_order_ids(call.data[ATTR_ORDERS])
-    if unknown := [i for i in order_ids if i not in coordinator.tracker.orders]:
+    if unknown := [i for i in order_ids if i not in account.tracker.orders]:
         raise _validation_error(
             "orders_not_tracked", orders=", ".join(map(str, unknown))
         )
-    await coordinator.async_untrack_orders(order_ids)
+    account.tracker.untrack_orders(order_ids)
+    await account.coordinator.async_tracking_changed()
 
 
 async def _async_get_order_status(call: ServiceCall) -> ServiceResponse:
     """Return the status of orders without tracking them."""
-    order_ids, results = await _async_run_on_orders(
-        call, lambda coordinator, ids: coordinator.client.get_order_statuses(ids)
+    results = await _async_run_on_orders(
+        call, lambda account, ids: account.client.get_order_statuses(ids)
     )
-    return {"orders": _status_rows(order_ids, results)}
+    return {"orders": _status_rows(results)}
 
 
 def _matches(panel_service: PanelService, data: Mapping[str, Any]) -> bool:
@@ -605,7 +653,6 @@ def _matches(panel_service: PanelService, data: Mapping[str, Any]) -> bool:
 async def _async_get_services(call: ServiceCall) -> ServiceResponse:
     """Return the panel's services, optionally filtered."""
     entry = _entry(call)
-    coordinator = entry.runtime_data
     catalogue = await _async_get_catalogue(call.hass, entry)
     return {
         "services": [
@@ -625,7 +672,7 @@ async def _async_get_services(call: ServiceCall) -> ServiceResponse:
             for panel_service in catalogue.values()
             if _matches(panel_service, call.data)
         ],
-        "currency": coordinator.currency,
+        "currency": entry.runtime_data.coordinator.currency,
     }
 
 

@@ -1,0 +1,53 @@
+"""The options of a panel account, read once from its config entry."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any, Self
+
+from .const import (
+    CONF_FINISHED_ORDER_RETENTION,
+    CONF_LOW_BALANCE_THRESHOLD,
+    CONF_MAX_ORDER_COST,
+    CONF_SCAN_INTERVAL,
+    DEFAULT_FINISHED_ORDER_RETENTION,
+    DEFAULT_LOW_BALANCE_THRESHOLD,
+    DEFAULT_SCAN_INTERVAL,
+)
+
+
+def _money(value: float | str) -> Decimal:
+    """Return an amount the options dialog stored (a float) as the Decimal it shows."""
+    return Decimal(str(value))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AccountOptions:
+    """How an account is polled, when it counts as low, and what one order may cost."""
+
+    scan_interval: timedelta
+    low_balance_threshold: Decimal
+    finished_order_retention: timedelta
+    max_order_cost: Decimal | None
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, Any]) -> Self:
+        """Return the options a config entry holds, with their defaults."""
+        max_order_cost = options.get(CONF_MAX_ORDER_COST)
+        return cls(
+            scan_interval=timedelta(
+                minutes=options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL)
+            ),
+            low_balance_threshold=_money(
+                options.get(CONF_LOW_BALANCE_THRESHOLD, DEFAULT_LOW_BALANCE_THRESHOLD)
+            ),
+            finished_order_retention=timedelta(
+                hours=options.get(
+                    CONF_FINISHED_ORDER_RETENTION, DEFAULT_FINISHED_ORDER_RETENTION
+                )
+            ),
+            max_order_cost=None if max_order_cost is None else _money(max_order_cost),
+        )
