@@ -26,6 +26,7 @@ from .catalogue import async_catalogue_body, catalogue_panel
 from .phases import (
     CatalogueFetch,
     CatalogueInput,
+    Footprint,
     PhaseInput,
     RefreshKind,
     Round,
@@ -43,10 +44,18 @@ class SizeResult:
 
     workload: Workload
     setup: Cost
-    memory_per_order: float
-    """Bytes a tracked order holds in Home Assistant, all its parts included."""
+    footprint: Footprint
     rounds: tuple[Round, ...]
     stalls: tuple[Stall, ...]
+    setup_collections: tuple[float, ...]
+    """The pauses of the full garbage collections during setup (watched)."""
+    refresh_collections: tuple[float, ...]
+    """The pauses of the full garbage collections during the watched refreshes."""
+
+    @property
+    def memory_per_order(self) -> float:
+        """Return the bytes a tracked order holds in Home Assistant, all parts in."""
+        return self.footprint.bytes_per_order
 
     @property
     def integration_stalls(self) -> list[Stall]:
@@ -139,15 +148,17 @@ async def _async_run_workload(
             rounds=rounds,
         )
         _LOGGER.info("%d orders: tracking them", workload.orders)
-        memory_per_order = await loop.run_in_executor(pool, phases.populate, spec)
+        footprint = await loop.run_in_executor(pool, phases.populate, spec)
         _LOGGER.info("%d orders: measuring setup and refreshes", workload.orders)
         measurement = await loop.run_in_executor(pool, phases.measure, spec)
         _LOGGER.info("%d orders: watching the event loop", workload.orders)
-        stalls = await loop.run_in_executor(pool, phases.watch_stalls, spec)
+        watch = await loop.run_in_executor(pool, phases.watch_stalls, spec)
     return SizeResult(
         workload=workload,
         setup=measurement.setup,
-        memory_per_order=memory_per_order,
+        footprint=footprint,
         rounds=measurement.rounds,
-        stalls=stalls,
+        stalls=watch.stalls,
+        setup_collections=watch.setup_collections,
+        refresh_collections=watch.refresh_collections,
     )

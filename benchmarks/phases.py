@@ -1,10 +1,11 @@
 """The phases of a benchmark, each in a process of its own, as a Home Assistant run.
 
 Populating tracks the orders through the integration's action, as a user does, and
-measures their memory. Measuring restarts Home Assistant on the same config directory
-(the orders come back from storage) and times its setup and refreshes, beside the naive
-baseline's polls. Watching for stalls does the same with asyncio's debug mode on, which
-slows everything down and so gets a run of its own. Fetching the catalogue adds an
+measures their memory and the full garbage collections they set off. Measuring restarts
+Home Assistant on the same config directory (the orders come back from storage) and
+times its setup and refreshes, beside the naive baseline's polls. Watching for stalls
+does the same with asyncio's debug mode on, which slows everything down and so gets a
+run of its own, and records the full garbage collections. Fetching the catalogue adds an
 account on a panel selling a large one and asks for it through the integration's
 action, timed, then again with asyncio's debug mode on.
 """
@@ -13,15 +14,16 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Coroutine, Iterable
+from collections.abc import Coroutine, Iterable, Sequence
 import contextlib
 from dataclasses import dataclass, replace
 from enum import StrEnum
 import gc
+from itertools import batched
 import os
 from pathlib import Path
 import tracemalloc
-from typing import Any
+from typing import Any, cast
 from unittest.mock import patch
 
 from aiohttp import ClientSession
@@ -30,21 +32,27 @@ from homeassistant.core import HomeAssistant, ServiceResponse
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.runner import create_event_loop
 
-from custom_components.smmpanel.api import RowError, SmmPanelClient
+from custom_components.smmpanel.api import SmmPanelClient
 from custom_components.smmpanel.const import DEFAULT_SCAN_INTERVAL, DOMAIN
 from custom_components.smmpanel.coordinator import SmmPanelConfigEntry
-from custom_components.smmpanel.services import SERVICE_GET_SERVICES
+from custom_components.smmpanel.services import MAX_ORDER_IDS, SERVICE_GET_SERVICES
 
 from .baseline import NaivePoller
 from .home_assistant import async_add_panel_account, async_home_assistant, panel_account
 from .panel_control import PanelControl, PanelSnapshot, request_floor
 from .probes import (
+    TRACED_FRAMES,
     Cost,
+    Origin,
     Stall,
     async_metered,
     counting_state_writes,
+    recording_full_collections,
     recording_stalls,
+    timed_full_collection,
+    traced_by_origin,
     traced_bytes,
+    tracked_objects,
 )
 from .workload import API_KEY
 
@@ -114,11 +122,38 @@ class Round:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Footprint:
+    """What tracking the orders left in Home Assistant, and the collections it cost."""
+
+    bytes_per_order: float
+    """All a tracked order holds: its data, entity, state and registry entry."""
+    bytes_per_order_by_origin: dict[Origin, float]
+    """The same, by whose code allocated it."""
+    objects_per_order: float
+    """Objects the garbage collector tracks, which its full collections go through."""
+    base_collection_seconds: float
+    """A full collection of Home Assistant's heap, the account tracking no order."""
+    full_collections: tuple[float, ...]
+    """The pauses of the full collections while the orders were being tracked."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Measurement:
     """What the measuring phase found."""
 
     setup: Cost
     rounds: tuple[Round, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Watch:
+    """What held the event loop too long, and the full garbage collections."""
+
+    stalls: tuple[Stall, ...]
+    setup_collections: tuple[float, ...]
+    """The pauses of the full collections during setup."""
+    refresh_collections: tuple[float, ...]
+    """The pauses of the full collections during the refreshes."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -139,8 +174,8 @@ def integration_stalls(stalls: Iterable[Stall]) -> list[Stall]:
     return [stall for stall in stalls if stall.own_seconds > STALL_THRESHOLD_SECONDS]
 
 
-def populate(spec: PhaseInput) -> float:
-    """Add the account, track its orders and refills; return bytes per tracked order."""
+def populate(spec: PhaseInput) -> Footprint:
+    """Add the account, track its orders and refills; return what the orders hold."""
     return _run(_async_populate(spec))
 
 
@@ -149,7 +184,7 @@ def measure(spec: PhaseInput) -> Measurement:
     return _run(_async_measure(spec))
 
 
-def watch_stalls(spec: PhaseInput) -> tuple[Stall, ...]:
+def watch_stalls(spec: PhaseInput) -> Watch:
     """Restart on the config directory; return what held the event loop too long."""
     return _run(_async_watch_stalls(spec))
 
@@ -167,27 +202,58 @@ def _run[T](main: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(main, loop_factory=create_event_loop)
 
 
-async def _async_populate(spec: PhaseInput) -> float:
+async def _async_populate(spec: PhaseInput) -> Footprint:
     async with async_home_assistant(spec.config_dir) as hass:
         entry = await async_add_panel_account(hass, spec.api_url, API_KEY)
-        coordinator = entry.runtime_data
-        tracemalloc.start()
+        base_collection = timed_full_collection()
+        objects_before = tracked_objects()
+        tracemalloc.start(TRACED_FRAMES)
         try:
+            since = tracemalloc.take_snapshot()
             before = traced_bytes()
-            await coordinator.async_track_orders(spec.order_ids)
-            await hass.async_block_till_done()
-            per_order = (traced_bytes() - before) / len(spec.order_ids)
+            with recording_full_collections() as full_collections:
+                await _async_call_on_orders(hass, entry, "track_order", spec.order_ids)
+            held = traced_bytes() - before
+            held_by_origin = traced_by_origin(since)
         finally:
             tracemalloc.stop()
-        refills = await coordinator.async_refill(spec.refill_order_ids)
-        if refused := [
-            order_id
-            for order_id, refill in refills.items()
-            if isinstance(refill, RowError)
-        ]:
+        objects = tracked_objects() - objects_before
+        rows = await _async_call_on_orders(hass, entry, "refill", spec.refill_order_ids)
+        if refused := [row["order"] for row in rows if "error" in row]:
             raise RuntimeError(f"The panel refused to refill orders {refused}")
-        await hass.async_block_till_done()
-    return per_order
+    orders = len(spec.order_ids)
+    return Footprint(
+        bytes_per_order=held / orders,
+        bytes_per_order_by_origin={
+            origin: size / orders for origin, size in held_by_origin.items()
+        },
+        objects_per_order=objects / orders,
+        base_collection_seconds=base_collection,
+        full_collections=tuple(full_collections),
+    )
+
+
+async def _async_call_on_orders(
+    hass: HomeAssistant,
+    entry: SmmPanelConfigEntry,
+    action: str,
+    order_ids: Sequence[int],
+) -> list[dict[str, Any]]:
+    """Call an action of the integration on orders, as many at once as it takes."""
+    rows: list[dict[str, Any]] = []
+    for chunk in batched(order_ids, MAX_ORDER_IDS, strict=False):
+        response = await hass.services.async_call(
+            DOMAIN,
+            action,
+            {ATTR_CONFIG_ENTRY_ID: entry.entry_id, "orders": list(chunk)},
+            blocking=True,
+            return_response=True,
+        )
+        assert response is not None
+        (result,) = response.values()
+        rows += cast(list[dict[str, Any]], result)
+    await hass.async_block_till_done()
+    return rows
 
 
 async def _async_set_up(hass: HomeAssistant, entry: SmmPanelConfigEntry) -> None:
@@ -202,8 +268,8 @@ async def _async_refresh(hass: HomeAssistant, entry: SmmPanelConfigEntry) -> Non
     The integration writes its tracking some seconds after a refresh that changed it;
     the harness cannot wait that long at every refresh, so it writes at once.
     """
-    coordinator = entry.runtime_data
-    tracker = coordinator.tracker
+    coordinator = entry.runtime_data.coordinator
+    tracker = entry.runtime_data.tracker
     with patch.object(
         tracker, "schedule_save", wraps=tracker.schedule_save
     ) as schedule_save:
@@ -272,7 +338,7 @@ async def _async_poll(
     )
 
 
-async def _async_watch_stalls(spec: PhaseInput) -> tuple[Stall, ...]:
+async def _async_watch_stalls(spec: PhaseInput) -> Watch:
     async with (
         async_home_assistant(spec.config_dir) as hass,
         ClientSession() as session,
@@ -280,16 +346,26 @@ async def _async_watch_stalls(spec: PhaseInput) -> tuple[Stall, ...]:
         panel = PanelControl(session, spec.control_url)
         entry = panel_account(hass)
         stalls: list[Stall] = []
-        with recording_stalls(STALL_THRESHOLD_SECONDS) as recorded:
+        with (
+            recording_stalls(STALL_THRESHOLD_SECONDS) as recorded,
+            recording_full_collections() as setup_collections,
+        ):
             await _async_set_up(hass, entry)
-            await _async_refresh(hass, entry)
         stalls += recorded
-        for _ in range(spec.rounds):
-            await panel.async_advance(SCAN_INTERVAL_SECONDS)
+        with recording_full_collections() as refresh_collections:
             with recording_stalls(STALL_THRESHOLD_SECONDS) as recorded:
                 await _async_refresh(hass, entry)
             stalls += recorded
-    return tuple(stalls)
+            for _ in range(spec.rounds):
+                await panel.async_advance(SCAN_INTERVAL_SECONDS)
+                with recording_stalls(STALL_THRESHOLD_SECONDS) as recorded:
+                    await _async_refresh(hass, entry)
+                stalls += recorded
+    return Watch(
+        stalls=tuple(stalls),
+        setup_collections=tuple(setup_collections),
+        refresh_collections=tuple(refresh_collections),
+    )
 
 
 async def _async_fetch_catalogue(spec: CatalogueInput) -> CatalogueFetch:

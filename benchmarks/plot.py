@@ -18,7 +18,9 @@ from .metrics import (
     integration_requests,
 )
 from .phases import RefreshKind, Round
+from .probes import Origin
 from .report import Machine
+from .targets import MEMORY_PER_ORDER_BYTES
 
 MS = 1000
 INTEGRATION = "tab:blue"
@@ -88,7 +90,23 @@ def plot(results: Sequence[SizeResult], machine: Machine, path: Path) -> None:
         [result.memory_per_order / KIB for result in results],
         "o-",
         color=INTEGRATION,
+        label="all",
     )
+    memory_axes.plot(
+        orders,
+        [
+            result.footprint.bytes_per_order_by_origin.get(Origin.INTEGRATION, 0.0)
+            / KIB
+            for result in results
+        ],
+        "o--",
+        color=INTEGRATION,
+        label="allocated by the integration's code",
+    )
+    memory_axes.axhline(
+        MEMORY_PER_ORDER_BYTES / KIB, color="k", linestyle=":", label="target"
+    )
+    memory_axes.legend(fontsize="small")
     memory_axes.set_xscale("log")
     memory_axes.set_ylim(bottom=0)
     memory_axes.set_xlabel("tracked orders")

@@ -7,12 +7,16 @@ from collections import Counter
 from collections.abc import Awaitable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from enum import StrEnum
 import gc
 import logging
+import os
+from pathlib import Path
 import time
 import tracemalloc
 from typing import override
 
+import homeassistant
 from homeassistant.const import EVENT_STATE_CHANGED, EVENT_STATE_REPORTED
 from homeassistant.core import (
     Event,
@@ -22,6 +26,8 @@ from homeassistant.core import (
     HomeAssistant,
     callback,
 )
+
+import custom_components.smmpanel
 
 # asyncio's debug mode reports each callback that held the event loop longer than the
 # loop's slow_callback_duration with this message.
@@ -157,3 +163,83 @@ def traced_bytes() -> int:
     """Return the memory tracemalloc traces now, garbage collected first."""
     gc.collect()
     return tracemalloc.get_traced_memory()[0]
+
+
+# Frames tracemalloc keeps per allocation: enough to reach, from any library, the
+# Home Assistant or integration code that called it.
+TRACED_FRAMES = 32
+_INTEGRATION_CODE = f"{Path(custom_components.smmpanel.__file__).parent}{os.sep}"
+_HOME_ASSISTANT_CODE = f"{Path(homeassistant.__file__).parent}{os.sep}"
+
+
+class Origin(StrEnum):
+    """Whose code allocated some memory."""
+
+    INTEGRATION = "integration"
+    HOME_ASSISTANT = "Home Assistant"
+    OTHER = "other"
+    """Neither's, as far as the frames traced go back (event loop internals)."""
+
+
+def traced_by_origin(since: tracemalloc.Snapshot) -> Counter[Origin]:
+    """Return the memory allocated since a snapshot and still held, by origin.
+
+    An allocation is the integration's or Home Assistant's after the innermost
+    frame of either in its traceback: what the libraries they call allocate counts
+    as theirs, and what Home Assistant allocates when it calls the integration's
+    entities (a property, say) counts as the integration's.
+    """
+    gc.collect()
+    now = tracemalloc.take_snapshot()
+    held: Counter[Origin] = Counter()
+    for difference in now.compare_to(since, "traceback"):
+        held[_origin(difference.traceback)] += difference.size_diff
+    return held
+
+
+def _origin(traceback: tracemalloc.Traceback) -> Origin:
+    for frame in reversed(traceback):  # the innermost frame last
+        if frame.filename.startswith(_INTEGRATION_CODE):
+            return Origin.INTEGRATION
+        if frame.filename.startswith(_HOME_ASSISTANT_CODE):
+            return Origin.HOME_ASSISTANT
+    return Origin.OTHER
+
+
+def tracked_objects() -> int:
+    """Return how many objects the garbage collector tracks, garbage collected first."""
+    gc.collect()
+    return len(gc.get_objects())
+
+
+def timed_full_collection() -> float:
+    """Return the seconds a full garbage collection of the process takes now."""
+    start = time.perf_counter()
+    gc.collect()
+    return time.perf_counter() - start
+
+
+@contextmanager
+def recording_full_collections() -> Iterator[list[float]]:
+    """Record the pause of each full (generation 2) garbage collection in a block.
+
+    The interpreter sets one off when the objects that survived the younger
+    generations since the last one reach a quarter of those it kept then.
+    """
+    pauses: list[float] = []
+    started = 0.0
+
+    def on_collection(phase: str, info: dict[str, int]) -> None:
+        nonlocal started
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            started = time.perf_counter()
+        else:
+            pauses.append(time.perf_counter() - started)
+
+    gc.callbacks.append(on_collection)
+    try:
+        yield pauses
+    finally:
+        gc.callbacks.remove(on_collection)

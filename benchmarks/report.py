@@ -35,7 +35,7 @@ from .phases import (
     RefreshKind,
     integration_stalls,
 )
-from .probes import Stall
+from .probes import Origin, Stall
 from .targets import TargetResult, Verdict
 from .workload import ACTIVE_SHARE, REFILL_SHARE
 
@@ -144,13 +144,36 @@ def _stall_cells(stalls: Sequence[Stall]) -> list[str]:
 
 
 def _setup_row(result: SizeResult) -> list[str]:
+    footprint = result.footprint
+    by_origin = footprint.bytes_per_order_by_origin
     return [
         str(result.workload.orders),
         f"{result.setup.wall_seconds:.2f}",
         f"{result.setup.cpu_seconds:.2f}",
         f"{result.memory_per_order / KIB:.1f}",
+        f"{by_origin.get(Origin.INTEGRATION, 0.0) / KIB:.1f}",
+        f"{by_origin.get(Origin.HOME_ASSISTANT, 0.0) / KIB:.1f}",
+        f"{footprint.objects_per_order:.1f}",
         *_stall_cells(result.stalls),
     ]
+
+
+def _collection_row(result: SizeResult) -> list[str]:
+    footprint = result.footprint
+    return [
+        str(result.workload.orders),
+        _ms(footprint.base_collection_seconds),
+        _collections_cell(footprint.full_collections),
+        _collections_cell(result.setup_collections),
+        _collections_cell(result.refresh_collections),
+    ]
+
+
+def _collections_cell(pauses: Sequence[float]) -> str:
+    """Return how many full collections there were, and the longest one's pause."""
+    if not pauses:
+        return "0"
+    return f"{len(pauses)} ({_ms(max(pauses))})"
 
 
 def _catalogue_row(catalogue: CatalogueResult) -> list[str]:
@@ -196,6 +219,9 @@ def summary(results: Sequence[SizeResult]) -> str:
     largest = max(results, key=lambda result: result.workload.orders)
     busy = partial(largest.median, RefreshKind.BUSY)
     stall_text = _stall_text(largest.stalls)
+    integration_memory = largest.footprint.bytes_per_order_by_origin.get(
+        Origin.INTEGRATION, 0.0
+    )
     idle = partial(largest.median, RefreshKind.IDLE)
     return (
         f"Tracking {largest.workload.orders} orders, with"
@@ -211,8 +237,33 @@ def summary(results: Sequence[SizeResult]) -> str:
         f" {idle(state_writes):.0f} entity states, where the naive way writes"
         f" {idle(baseline_state_writes):.0f}. The integration sets up in"
         f" {largest.setup.wall_seconds:.1f} s, each tracked order holds about"
-        f" {largest.memory_per_order / KIB:.0f} KiB of memory in Home Assistant, and"
-        f" {stall_text}."
+        f" {largest.memory_per_order / KIB:.1f} KiB of memory in Home Assistant"
+        f" ({integration_memory / KIB:.1f} KiB of it allocated by the integration's"
+        f" code, the rest by Home Assistant's, for its entity, state and registry"
+        f" entry), and {stall_text}."
+    )
+
+
+def collection_summary(results: Sequence[SizeResult]) -> str:
+    """Return a paragraph on the full garbage collections at the largest size."""
+    largest = max(results, key=lambda result: result.workload.orders)
+    footprint = largest.footprint
+    threshold = f"{STALL_THRESHOLD_SECONDS * 1000:g} ms"
+    watched = largest.setup_collections + largest.refresh_collections
+    longest = f" (up to {_ms(max(watched))} ms)" if watched else ""
+    return (
+        f"A full collection of Home Assistant's heap, before the account tracks any"
+        f" order, takes {_ms(footprint.base_collection_seconds)} ms: more than the"
+        f" {threshold} an event-loop step may take, whatever the integration does,"
+        f" in any step it falls in. The interpreter sets one off when the objects"
+        f" that outlived its younger generations since the last one reach a quarter"
+        f" of those it kept then, so what the integration can do is leave fewer:"
+        f" each of {largest.workload.orders} tracked orders leaves"
+        f" {footprint.objects_per_order:.1f} objects for the collector, its"
+        f" entity, state, registry entry and Home Assistant's listeners included."
+        f" Tracking them set off {len(footprint.full_collections)} full"
+        f" collection(s), and the watched setup and refreshes after a restart"
+        f" {len(watched)}{longest}."
     )
 
 
@@ -250,11 +301,24 @@ def render_markdown(
             "setup wall s",
             "setup CPU s",
             "memory per order KiB",
+            "by the integration's code",
+            "by Home Assistant's",
+            "objects for the collector per order",
             f"callbacks over {STALL_THRESHOLD_SECONDS * 1000:g} ms",
             "without garbage collection",
             "longest ms (collecting garbage)",
         ],
         map(_setup_row, results),
+    )
+    collection_table = _table(
+        [
+            "tracked orders",
+            "full collection of Home Assistant's heap alone, ms",
+            "full collections while tracking (longest ms)",
+            "during setup",
+            "during refreshes",
+        ],
+        map(_collection_row, results),
     )
     catalogue_table = _table(
         [
@@ -301,7 +365,11 @@ one config directory:
    tracked with the integration's action: {ACTIVE_SHARE:.0%} still in flight, the
    others finished; then refills are requested for {REFILL_SHARE:.0%} as many orders.
    Memory per order is what tracemalloc sees allocated while tracking (tracked data,
-   entities, states and registry entries).
+   entities, states and registry entries), told apart by whose code allocated it:
+   the integration's, or Home Assistant's (what a library allocates counts as its
+   caller's). Before any order is tracked, a full garbage collection is forced and
+   timed: the pause of Home Assistant's heap alone. The full collections the
+   tracking sets off, and the objects it leaves for the collector, are counted.
 2. **Measure.** Home Assistant restarts: the integration's setup is timed, then come
    idle refreshes (nothing changed at the panel) and busy refreshes (the panel's clock
    moved on by the {SCAN_INTERVAL_SECONDS / 60:g}-minute scan interval: orders
@@ -315,7 +383,7 @@ one config directory:
    reporting every callback that holds the loop over
    {STALL_THRESHOLD_SECONDS * 1000:g} ms, through setup, an idle refresh and busy ones.
    Garbage-collection pauses of the interpreter inside such a callback are measured
-   and told apart.
+   and told apart, and every full collection is recorded.
 4. **Fetch a large catalogue.** Once, against a panel of its own selling
    {catalogue.fetch.services} services (names and categories of about 60 characters,
    in Russian with emoji, escaped in the JSON as PHP does), a Home Assistant process
@@ -332,6 +400,12 @@ one config directory:
 ## Setup, memory and event-loop stalls
 
 {setup_table}
+
+## Garbage collection
+
+{collection_summary(results)}
+
+{collection_table}
 
 ## Fetching a large service catalogue
 
