@@ -53,12 +53,7 @@ class SmmPanelEntity(CoordinatorEntity[SmmPanelCoordinator]):
         """Write the state if what it shows changed."""
         if (shown := self._state_source()) != self._shown:
             self._shown = shown
-            self._async_write_shown_state()
-
-    @callback
-    def _async_write_shown_state(self) -> None:
-        """Write the state; entities that come by the thousand batch this."""
-        self.async_write_ha_state()
+            self.async_write_ha_state()
 
 
 def account_device_info(entry: SmmPanelConfigEntry) -> DeviceInfo:
