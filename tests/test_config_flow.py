@@ -247,6 +247,30 @@ async def test_options_flow(
     assert panel.request_counts["balance"] == 1
 
 
+async def test_options_ask_for_whole_minutes_and_hours(
+    hass: HomeAssistant, setup_integration: MockConfigEntry
+) -> None:
+    """The interval and the retention are whole-number boxes; money takes decimals."""
+    result = await hass.config_entries.options.async_init(setup_integration.entry_id)
+
+    assert result["data_schema"] is not None
+    schema = result["data_schema"].schema
+    for option, unit, maximum in (
+        (CONF_SCAN_INTERVAL, "min", 60),
+        (CONF_FINISHED_ORDER_RETENTION, "h", 720),
+    ):
+        assert schema[option].config == {
+            "min": 0 if option == CONF_FINISHED_ORDER_RETENTION else 1,
+            "max": maximum,
+            "step": 1,
+            "mode": "box",
+            "unit_of_measurement": unit,
+        }
+    for option in (CONF_LOW_BALANCE_THRESHOLD, CONF_MAX_ORDER_COST):
+        assert schema[option].config["step"] == "any"
+        assert schema[option].config["mode"] == "box"
+
+
 async def test_reauth_with_the_same_key(
     hass: HomeAssistant, panel: Panel, setup_integration: MockConfigEntry
 ) -> None:

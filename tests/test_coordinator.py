@@ -153,7 +153,7 @@ async def test_order_lifecycle_fires_events(
     assert fired[-1] in {OrderStatus.COMPLETED, OrderStatus.PARTIAL}
     state = hass.states.get(event_entity)
     assert state is not None
-    assert state.attributes["order_id"] == order_id
+    assert state.attributes["order_id"] == str(order_id)
     assert state.attributes["previous_status"] == fired[-2]
 
 
@@ -260,7 +260,7 @@ async def test_changes_while_stopped_fire_events_at_start(
         OrderStatus.COMPLETED,
         OrderStatus.PARTIAL,
     }
-    assert state.attributes["order_id"] == order_id
+    assert state.attributes["order_id"] == str(order_id)
     assert state.attributes["previous_status"] == OrderStatus.PENDING
 
 

@@ -76,7 +76,7 @@ def _problems(caplog: pytest.LogCaptureFixture) -> list[str]:
 def _fired(events: list[Event[EventStateChangedData]]) -> set[tuple[str, int]]:
     """Return the (event type, order id) pairs the order event entity fired."""
     return {
-        (state.attributes["event_type"], state.attributes["order_id"])
+        (state.attributes["event_type"], int(state.attributes["order_id"]))
         for event in events
         if event.data["entity_id"] == EVENT_ENTITY
         and (state := event.data["new_state"]) is not None
@@ -101,7 +101,7 @@ async def _assert_matches_panel(
     for order_id in scenario.orders:
         state = states[f"sensor.127_0_0_1_order_{order_id}"]
         assert state.state == normalized(panel.orders[order_id].status)
-        assert state.attributes["error"] is None
+        assert "error" not in state.attributes
     refill = tracking.refills[scenario.refill]
     assert refill["status"] == normalized(panel.refills[scenario.refill].status)
     assert refill["error"] is None

@@ -193,13 +193,26 @@ REFUSED_ORDER_IDS: list[tuple[dict[str, Any], type[Exception]]] = [
             {"orders": [[1, 2]]},
             {"orders": None},
             {"orders": 1, "extra": "field"},
-            {},
         )
     ),
 ]
+REFUSED_ORDER_IDS_OR_NONE: list[tuple[dict[str, Any], type[Exception]]] = [
+    *REFUSED_ORDER_IDS,
+    ({}, probatio.Invalid),
+]
+# Actions that also take order sensors: without either, the handler refuses.
+SENSOR_ACTIONS = ("refill", "cancel", "untrack_order")
+REFUSED_ORDER_TARGETS: list[tuple[dict[str, Any], type[Exception]]] = [
+    *REFUSED_ORDER_IDS,
+    ({}, ServiceValidationError),
+    ({"entity_id": "sensor.127_0_0_1_balance"}, ServiceValidationError),
+    ({"entity_id": "sensor.127_0_0_1_order_1; DROP"}, probatio.Invalid),
+    ({"entity_id": {"a": 1}}, probatio.Invalid),
+]
 ORDER = {"service": 1, "link": LINK, "quantity": 100}
 REFUSED: dict[str, list[tuple[dict[str, Any], type[Exception]]]] = {
-    **dict.fromkeys(ORDER_ID_ACTIONS, REFUSED_ORDER_IDS),
+    **dict.fromkeys(ORDER_ID_ACTIONS, REFUSED_ORDER_IDS_OR_NONE),
+    **dict.fromkeys(SENSOR_ACTIONS, REFUSED_ORDER_TARGETS),
     "add_order": [
         *(
             (ORDER | change, probatio.Invalid)

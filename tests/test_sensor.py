@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from unittest.mock import patch
 
-from homeassistant.const import STATE_OFF, STATE_ON, Platform
+from homeassistant.const import EVENT_STATE_CHANGED, STATE_OFF, STATE_ON, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
+    async_capture_events,
     snapshot_platform,
 )
 from syrupy.assertion import SnapshotAssertion
@@ -21,7 +22,7 @@ from custom_components.smmpanel.const import (
 )
 from panel_simulator.panel import Panel
 
-from .helpers import call, poll
+from .helpers import DAY, async_set_options, call, poll, state_of
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
@@ -95,7 +96,10 @@ async def test_order_sensor_attributes(
     state = hass.states.get(f"sensor.127_0_0_1_order_{order_id}")
     assert state is not None
     assert state.state == "in_progress"
-    assert state.attributes["order_id"] == order_id
+    assert state.attributes["friendly_name"] == (
+        f"127.0.0.1 Order {order_id} · Real & Active Followers - Best Server"
+    )
+    assert state.attributes["order_id"] == str(order_id)
     assert state.attributes["charge"] == 250.0
     assert state.attributes["currency"] == "USD"
     assert state.attributes["service"] == "Real & Active Followers - Best Server"
@@ -105,9 +109,118 @@ async def test_order_sensor_attributes(
         (1000 - panel.orders[order_id].remains) / 10, 1
     )
     assert 0 < state.attributes["progress"] < 100
+    # Nothing unknown is shown: no finish time, no error, no start count yet.
+    assert not {"finished_at", "error"} & state.attributes.keys()
+    assert None not in state.attributes.values()
     active = hass.states.get("sensor.127_0_0_1_active_orders")
     assert active is not None
     assert active.state == "1"
+
+
+async def test_tracked_order_sensor_shows_only_what_is_known(
+    hass: HomeAssistant, panel: Panel, setup_integration: MockConfigEntry
+) -> None:
+    """An order placed elsewhere is named by its id alone, without a separator."""
+    order_id = panel.create_order(101, link="https://instagram.com/else", quantity=500)
+    await call(hass, "track_order", setup_integration, {"orders": str(order_id)})
+
+    state = state_of(hass, f"sensor.127_0_0_1_order_{order_id}")
+    assert state.attributes["friendly_name"] == f"127.0.0.1 Order {order_id}"
+    assert state.attributes["order_id"] == str(order_id)
+    assert not {"service", "service_id", "link", "quantity"} & state.attributes.keys()
+    assert None not in state.attributes.values()
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_counts_are_whole_numbers_without_unit(
+    hass: HomeAssistant,
+    setup_integration: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """Counts read "1", not "1 orders", and their history shows whole numbers."""
+    await call(
+        hass,
+        "add_order",
+        setup_integration,
+        {"service": 101, "link": "https://instagram.com/count", "quantity": 1000},
+    )
+    for key in ("active_orders", "pending_refills", "tracked_orders"):
+        entity_id = f"sensor.127_0_0_1_{key}"
+        state = state_of(hass, entity_id)
+        assert "unit_of_measurement" not in state.attributes
+        assert state.attributes["state_class"] == "measurement"
+        registry_entry = entity_registry.async_get(entity_id)
+        assert registry_entry is not None
+        assert registry_entry.options["sensor"]["suggested_display_precision"] == 0
+    assert state_of(hass, "sensor.127_0_0_1_active_orders").state == "1"
+
+
+async def test_low_balance_shows_its_threshold(
+    hass: HomeAssistant, setup_integration: MockConfigEntry
+) -> None:
+    """The threshold the balance is compared with is an attribute, in the currency."""
+    low = state_of(hass, "binary_sensor.127_0_0_1_low_balance")
+    assert low.attributes["threshold"] == 10.0
+    assert low.attributes["currency"] == "USD"
+
+    await async_set_options(
+        hass,
+        setup_integration,
+        {
+            CONF_SCAN_INTERVAL: 5,
+            CONF_LOW_BALANCE_THRESHOLD: 12.34,
+            CONF_FINISHED_ORDER_RETENTION: 24,
+        },
+    )
+
+    low = state_of(hass, "binary_sensor.127_0_0_1_low_balance")
+    assert low.attributes["threshold"] == 12.34
+
+
+async def test_low_balance_without_currency(
+    hass: HomeAssistant, panel: Panel, config_entry: MockConfigEntry
+) -> None:
+    """A panel naming no currency gives the threshold alone."""
+    panel.currency = ""
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    low = state_of(hass, "binary_sensor.127_0_0_1_low_balance")
+    assert low.attributes["threshold"] == 10.0
+    assert "currency" not in low.attributes
+
+
+async def test_events_name_the_order(
+    hass: HomeAssistant, panel: Panel, setup_integration: MockConfigEntry
+) -> None:
+    """Event data names the order as its sensor does; ids are text."""
+    placed = await call(
+        hass,
+        "add_order",
+        setup_integration,
+        {"service": 101, "link": "https://instagram.com/event", "quantity": 1000},
+    )
+    elsewhere = panel.create_order(101, link="https://instagram.com/x", quantity=500)
+    await call(hass, "track_order", setup_integration, {"orders": [elsewhere]})
+    changes = async_capture_events(hass, EVENT_STATE_CHANGED)
+    panel.advance(DAY)
+    await poll(hass)
+
+    fired = {
+        state.attributes["order_id"]: state.attributes
+        for change in changes
+        if change.data["entity_id"] == "event.127_0_0_1_order_events"
+        and (state := change.data["new_state"]) is not None
+    }
+    order_id = str(placed["order"])
+    assert fired[order_id]["order_name"] == (
+        f"Order {order_id} · Real & Active Followers - Best Server"
+    )
+    assert fired[order_id]["event_type"] == "completed"
+    assert fired[str(elsewhere)]["order_name"] == f"Order {elsewhere}"
+    # Event data keeps every field, known or not, for automations' templates.
+    assert fired[str(elsewhere)]["service"] is None
 
 
 async def test_one_service_device_per_account(

@@ -307,12 +307,18 @@ async def test_add_order(
 
     assert panel.request_counts["add"] == 1
     (order_id,) = panel.orders
+    order = panel.orders[order_id]
     assert response == {
         "order": order_id,
+        "service": service,
+        "service_name": order.service.name,
+        "rate": float(order.service.rate),
+        "quantity": response["quantity"],  # per type: see the validate_only test
         "estimated_charge": estimate,
+        "balance": 1000.0,
+        "balance_after": float(Decimal(1000) - Decimal(str(estimate))),
         "currency": "USD",
     }
-    order = panel.orders[order_id]
     assert order.service.service_id == service
     assert dict(order.fields) == (form if form is not None else _sent(fields))
     assert order.quantity == quantity
@@ -321,7 +327,7 @@ async def test_add_order(
     tracked = state_of(hass, f"sensor.127_0_0_1_order_{order_id}").attributes
     assert tracked["service_id"] == service
     counted = {"quantity", "comments"} & fields.keys() or service == 9
-    assert tracked["quantity"] == (order.quantity if counted else None)
+    assert tracked.get("quantity") == (order.quantity if counted else None)
 
 
 async def test_add_order_without_response(
@@ -371,8 +377,38 @@ async def test_add_order_validate_only(
     response = await call(
         hass, "add_order", setup_integration, {**data, "validate_only": True}
     )
-    assert response == {"order": None, "estimated_charge": estimate, "currency": "USD"}
+    assert response["order"] is None
+    assert response["estimated_charge"] == estimate
+    assert response["currency"] == "USD"
+    assert response["balance_after"] == float(Decimal(1000) - Decimal(str(estimate)))
     assert order_sensor_ids(hass, setup_integration) == set()
+
+
+async def test_add_order_echoes_what_is_bought(
+    hass: HomeAssistant, panel: Panel, setup_integration: MockConfigEntry
+) -> None:
+    """The response says which service, how many, at what rate, and what is left.
+
+    Money is exact until sent (1000 - 0.36 is 999.64, not 999.6399999999999).
+    """
+    data = {"service": 1, "link": LINK, "quantity": 100, "runs": 3, "interval": 10}
+    checked = await call(
+        hass, "add_order", setup_integration, {**data, "validate_only": True}
+    )
+    placed = await call(hass, "add_order", setup_integration, data)
+
+    expected = {
+        "service": 1,
+        "service_name": panel.services[1].name,
+        "rate": 1.2,
+        "quantity": 300,
+        "estimated_charge": 0.36,
+        "balance": 1000.0,
+        "balance_after": 999.64,
+        "currency": "USD",
+    }
+    assert checked == {"order": None, **expected}
+    assert placed == {"order": next(iter(panel.orders)), **expected}
 
 
 async def test_concurrent_orders_place_exactly_one_each(
@@ -412,25 +448,25 @@ VALIDATION_CASES = [
     pytest.param(
         {"service": 4, "link": LINK, "quantity": 1000},
         "fields_not_allowed",
-        {"type": "Package", "fields": "quantity"},
+        {"type": "Package", "fields": "a quantity"},
         id="quantity_for_package",
     ),
     pytest.param(
         {"service": 22, "link": LINK, "username": "x", "min": 50, "max": 60},
         "fields_not_allowed",
-        {"type": "Subscriptions", "fields": "link"},
+        {"type": "Subscriptions", "fields": "a link"},
         id="link_for_subscription",
     ),
     pytest.param(
         {"service": 1, "link": LINK, "quantity": 100, "comments": "a", "hashtag": "b"},
         "fields_not_allowed",
-        {"type": "Default", "fields": "comments, hashtag"},
+        {"type": "Default", "fields": "comments and a hashtag"},
         id="foreign_fields",
     ),
     pytest.param(
         {"service": 1, "link": LINK},
         "missing_fields",
-        {"type": "Default", "fields": "quantity"},
+        {"type": "Default", "fields": "a quantity"},
         id="missing_quantity",
     ),
     pytest.param(
@@ -442,7 +478,10 @@ VALIDATION_CASES = [
     pytest.param(
         {"service": 22, "username": "x"},
         "missing_fields",
-        {"type": "Subscriptions", "fields": "max, min"},
+        {
+            "type": "Subscriptions",
+            "fields": "a minimum quantity and a maximum quantity",
+        },
         id="missing_subscription_range",
     ),
     pytest.param(
@@ -1527,3 +1566,51 @@ async def test_templated_lists_reach_the_panel_as_lists(
     assert order_id in order_sensor_ids(hass, setup_integration)
     placed = panel.orders[max(panel.orders)]
     assert placed.fields["comments"] == "Nice!\nGreat shot\nWow\nTop\nLove it"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            {"service": 1, "link": LINK},
+            "Services of type Default need a quantity",
+        ),
+        (
+            {"service": 22, "username": "x"},
+            (
+                "Services of type Subscriptions need a minimum quantity and a maximum "
+                "quantity"
+            ),
+        ),
+        (
+            {
+                "service": 1,
+                "link": LINK,
+                "quantity": 100,
+                "comments": "a",
+                "media": "b",
+            },
+            "Services of type Default do not take comments and a media link",
+        ),
+        (
+            {"service": 20, "link": LINK, "quantity": 1000, "country": "US\rx"},
+            (
+                "The country contains control characters, or line breaks where only "
+                "one line is allowed"
+            ),
+        ),
+    ],
+)
+async def test_validation_messages_read_as_sentences(
+    hass: HomeAssistant,
+    setup_integration: MockConfigEntry,
+    data: dict[str, Any],
+    message: str,
+) -> None:
+    """Fields are named in words, with their article, not by their raw names.
+
+    (Home Assistant drops an exception message's final period.)
+    """
+    with pytest.raises(ServiceValidationError) as raised:
+        await call(hass, "add_order", setup_integration, data)
+    assert str(raised.value) == message

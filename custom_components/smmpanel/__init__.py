@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from ipaddress import ip_address
+from pathlib import Path
 from urllib.parse import urlsplit
 
+from homeassistant.components.frontend import add_extra_js_url
+from homeassistant.components.http.server import StaticPathConfig
 from homeassistant.const import CONF_API_KEY, CONF_URL, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv, issue_registry as ir
@@ -26,11 +29,37 @@ PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.EVENT, Platform.SE
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
+# The orders card: a plain JavaScript module served from the integration's folder.
+FRONTEND_DIR = Path(__file__).parent / "frontend"
+CARD_FILE = "smmpanel-orders-card.js"
+FRONTEND_URL_PATH = f"/{DOMAIN}_frontend"
+
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Set up the SMM Panel actions."""
+    """Set up the SMM Panel actions, and the orders card where there is a frontend."""
     async_setup_services(hass)
+    await _async_register_card(hass)
     return True
+
+
+async def _async_register_card(hass: HomeAssistant) -> None:
+    """Serve the orders card and load it in every frontend, once per Home Assistant.
+
+    Without the frontend (a headless install, the unit tests) there is nobody to show
+    it to. The URL names the version, so that browsers load an updated card.
+    """
+    if not {"http", "frontend"} <= hass.config.components:
+        return
+    integration = await async_get_integration(hass, DOMAIN)
+    await hass.http.async_register_static_paths(
+        [StaticPathConfig(FRONTEND_URL_PATH, str(FRONTEND_DIR), cache_headers=False)]
+    )
+    add_extra_js_url(hass, card_url(str(integration.version)))
+
+
+def card_url(version: str) -> str:
+    """Return the URL the frontend loads the orders card from."""
+    return f"{FRONTEND_URL_PATH}/{CARD_FILE}?v={version}"
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: SmmPanelConfigEntry) -> bool:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import override
+from decimal import Decimal
+from typing import Any, override
 
 from homeassistant.components.binary_sensor import (
     BinarySensorEntity,
@@ -25,6 +26,7 @@ class SmmPanelBinarySensorEntityDescription(BinarySensorEntityDescription):
     """Describes an SMM Panel binary sensor."""
 
     is_on_fn: Callable[[SmmPanelCoordinator], bool]
+    attributes_fn: Callable[[SmmPanelCoordinator], dict[str, Any]]
 
 
 BINARY_SENSORS: tuple[SmmPanelBinarySensorEntityDescription, ...] = (
@@ -35,8 +37,21 @@ BINARY_SENSORS: tuple[SmmPanelBinarySensorEntityDescription, ...] = (
         is_on_fn=lambda coordinator: (
             coordinator.data.balance.amount < coordinator.options.low_balance_threshold
         ),
+        attributes_fn=lambda coordinator: _money_attributes(
+            "threshold", coordinator.options.low_balance_threshold, coordinator
+        ),
     ),
 )
+
+
+def _money_attributes(
+    name: str, amount: Decimal, coordinator: SmmPanelCoordinator
+) -> dict[str, Any]:
+    """Return an amount as a number (as `charge` is), and its currency if known."""
+    attributes: dict[str, Any] = {name: float(amount)}
+    if currency := coordinator.currency:
+        attributes["currency"] = currency
+    return attributes
 
 
 async def async_setup_entry(
@@ -62,7 +77,17 @@ class SmmPanelBinarySensor(SmmPanelEntity, BinarySensorEntity):
         """Return whether the condition holds."""
         return self.entity_description.is_on_fn(self.coordinator)
 
+    @property
+    @override
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Return what the condition compares with, such as the threshold."""
+        return self.entity_description.attributes_fn(self.coordinator)
+
     @override
     def _state_source(self) -> Hashable:
-        """Return what the state shows: availability and whether it is on."""
-        return super()._state_source(), self.is_on
+        """Return what the state shows: availability, whether it is on, attributes."""
+        return (
+            super()._state_source(),
+            self.is_on,
+            tuple(self.extra_state_attributes.items()),
+        )

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from functools import lru_cache
-from typing import Any, override
+from typing import Any, Final, override
 from urllib.parse import urlsplit
 
 from homeassistant.const import CONF_URL
-from homeassistant.core import callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
+from homeassistant.helpers.translation import async_get_cached_translations
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN
@@ -76,9 +77,12 @@ def _account_device_info(entry_id: str, title: str, url: str) -> DeviceInfo:
 
 
 def order_event_data(order: TrackedOrder) -> dict[str, Any]:
-    """Return what events and the order's sensor tell about an order."""
+    """Return what events and the order's sensor tell about an order.
+
+    Ids are text, which the frontend shows as they are (23501, not 23,501).
+    """
     return {
-        "order_id": order.order_id,
+        "order_id": str(order.order_id),
         "service_id": order.service_id,
         "service": order.service_name,
         "link": order.link,
@@ -87,3 +91,32 @@ def order_event_data(order: TrackedOrder) -> dict[str, Any]:
         "charge": None if order.charge is None else float(order.charge),
         "currency": order.currency,
     }
+
+
+# The names of order sensors, as en.json words them: an order's readable name.
+ORDER_NAME_KEY: Final = f"component.{DOMAIN}.entity.sensor.order_status.name"
+ORDER_WITH_SERVICE_NAME_KEY: Final = (
+    f"component.{DOMAIN}.entity.sensor.order_status_service.name"
+)
+
+
+@callback
+def async_order_name(
+    hass: HomeAssistant, order_id: int, order: TrackedOrder | None
+) -> str:
+    """Return an order's name as its sensor is named, in Home Assistant's language.
+
+    "Order 23503 · Instagram Followers", or "Order 23503" when the service is not
+    known. The translations are those the entity platforms loaded.
+    """
+    translations = async_get_cached_translations(
+        hass, hass.config.language, "entity", DOMAIN
+    )
+    if order is not None and order.service_name:
+        template = translations.get(
+            ORDER_WITH_SERVICE_NAME_KEY, "Order {order_id} · {service}"
+        )
+        return template.format(order_id=order_id, service=order.service_name)
+    return translations.get(ORDER_NAME_KEY, "Order {order_id}").format(
+        order_id=order_id
+    )

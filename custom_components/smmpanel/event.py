@@ -9,7 +9,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import AccountSnapshot, SmmPanelConfigEntry, SmmPanelCoordinator
-from .entity import SmmPanelEntity, order_event_data
+from .entity import SmmPanelEntity, async_order_name, order_event_data
 from .models import ORDER_EVENT_TYPES, TrackingEvent
 
 PARALLEL_UPDATES = 0
@@ -52,20 +52,25 @@ class SmmPanelOrderEventEntity(SmmPanelEntity, EventEntity):
         if data is not self._handled_data:
             self._handled_data = data
             for event in data.events:
-                self._trigger_event(event.event_type, _event_data(event))
+                self._trigger_event(event.event_type, _event_data(self.hass, event))
                 self.async_write_ha_state()
         super()._handle_coordinator_update()
 
 
-def _event_data(event: TrackingEvent) -> dict[str, Any]:
-    """Return what an event tells: the order, and the status left or the refill."""
+def _event_data(hass: HomeAssistant, event: TrackingEvent) -> dict[str, Any]:
+    """Return what an event tells: the order, and the status left or the refill.
+
+    `order_name` names the order as its sensor does, for messages and the
+    entity's attributes; the other fields keep their documented shape.
+    """
     data: dict[str, Any] = (
         order_event_data(event.order)
         if event.order is not None
-        else {"order_id": event.order_id}
+        else {"order_id": str(event.order_id)}
     )
+    data["order_name"] = async_order_name(hass, event.order_id, event.order)
     if event.previous_status is not None:
         data["previous_status"] = str(event.previous_status)
     if event.refill_id is not None:
-        data["refill_id"] = event.refill_id
+        data["refill_id"] = str(event.refill_id)
     return data

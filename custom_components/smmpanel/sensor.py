@@ -41,10 +41,18 @@ ORDER_STATUS_OPTIONS = [
 ORDER_SENSORS_ADDED_PER_BATCH = 50
 ORDER_SENSOR_STATES_WRITTEN_PER_BATCH = 500
 # One description for all order sensors: they differ only in their order, whose id is
-# in their unique id and their name.
+# in their unique id and their name. An order whose service is known is named after
+# it too, with a translation of its own ("Order 23503 · Instagram Followers"), so
+# that an order without one reads "Order 23503", with no dangling separator.
 ORDER_SENSOR = SensorEntityDescription(
     key=ORDER_KEY_PREFIX,
     translation_key="order_status",
+    device_class=SensorDeviceClass.ENUM,
+    options=ORDER_STATUS_OPTIONS,
+)
+ORDER_SENSOR_WITH_SERVICE = SensorEntityDescription(
+    key=ORDER_KEY_PREFIX,
+    translation_key="order_status_service",
     device_class=SensorDeviceClass.ENUM,
     options=ORDER_STATUS_OPTIONS,
 )
@@ -75,12 +83,14 @@ SENSORS: tuple[SmmPanelSensorEntityDescription, ...] = (
         key="active_orders",
         translation_key="active_orders",
         state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=0,
         value_fn=lambda data: data.active_orders,
     ),
     SmmPanelSensorEntityDescription(
         key="pending_refills",
         translation_key="pending_refills",
         state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=0,
         entity_registry_enabled_default=False,
         value_fn=lambda data: data.pending_refills,
     ),
@@ -88,6 +98,7 @@ SENSORS: tuple[SmmPanelSensorEntityDescription, ...] = (
         key="tracked_orders",
         translation_key="tracked_orders",
         state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=0,
         entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
         value_fn=lambda data: len(data.orders),
@@ -288,10 +299,24 @@ class SmmPanelOrderSensor(SensorEntity):
     _shown: TrackedOrder | None = None
 
     def __init__(self, sensors: OrderSensors, order_id: int) -> None:
-        """Initialize the sensor."""
+        """Initialize the sensor, named after the order and its service if known."""
         self._sensors = sensors
         self.order_id = order_id
-        self._attr_translation_placeholders = {"order_id": str(order_id)}
+        order = sensors.coordinator.data.orders.get(order_id)
+        if order is not None and order.service_name:
+            self.translation_key = ORDER_SENSOR_WITH_SERVICE.translation_key
+            self._attr_translation_placeholders = {
+                "order_id": str(order_id),
+                "service": order.service_name,
+            }
+        else:
+            self._attr_translation_placeholders = {"order_id": str(order_id)}
+
+    @property
+    @override
+    def suggested_object_id(self) -> str:
+        """Return `order_<id>`: the entity id does not change with the service."""
+        return f"{ORDER_KEY_PREFIX}{self.order_id}"
 
     @property
     @override
@@ -360,10 +385,10 @@ class SmmPanelOrderSensor(SensorEntity):
     @property
     @override
     def extra_state_attributes(self) -> dict[str, Any]:
-        """Return what is known about the order."""
+        """Return what is known about the order; nothing unknown is shown."""
         if (order := self._order) is None:
             return {}
-        return {
+        attributes = {
             **order_event_data(order),
             "start_count": order.start_count,
             "progress": order.progress,
@@ -371,3 +396,4 @@ class SmmPanelOrderSensor(SensorEntity):
             "finished_at": order.finished_at,
             "error": order.error,
         }
+        return {key: value for key, value in attributes.items() if value is not None}

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Final
 import unicodedata
 
-from homeassistant.const import ATTR_CONFIG_ENTRY_ID
+from homeassistant.const import ATTR_CONFIG_ENTRY_ID, ATTR_ENTITY_ID, Platform
 from homeassistant.core import (
     HomeAssistant,
     ServiceCall,
@@ -18,7 +18,11 @@ from homeassistant.core import (
     callback,
 )
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import config_validation as cv, service
+from homeassistant.helpers import (
+    config_validation as cv,
+    entity_registry as er,
+    service,
+)
 from homeassistant.util import dt as dt_util
 from homeassistant.util.json import JsonValueType
 import probatio
@@ -50,7 +54,7 @@ from .api import (
     SmmPanelUnsupportedActionError,
     quote_order,
 )
-from .const import DOMAIN
+from .const import DOMAIN, ORDER_KEY_PREFIX
 from .coordinator import SmmPanelConfigEntry, SmmPanelData
 from .models import TrackedOrder, TrackedRefill
 
@@ -106,6 +110,22 @@ LINE_FIELDS: Final = (
 )
 # And OrderField.LINK, a link; OrderField.EXPIRY, a date.
 
+# How messages name the fields: their words, and the words with an article.
+FIELD_NAMES: Final[Mapping[OrderField, str]] = {
+    **{field: field.replace("_", " ") for field in OrderField},
+    OrderField.MEDIA: "media link",
+    OrderField.MIN: "minimum quantity",
+    OrderField.MAX: "maximum quantity",
+    OrderField.POSTS: "number of posts",
+    OrderField.OLD_POSTS: "number of old posts",
+    OrderField.EXPIRY: "expiry date",
+    OrderField.GOOGLE_KEYWORD: "Google keyword",
+    OrderField.REFERRING_URL: "referring URL",
+}
+PLURAL_FIELDS: Final = frozenset({*LIST_FIELDS, OrderField.RUNS})
+# Messages list fields in the order the action shows them (minimum before maximum).
+FIELD_ORDER: Final = list(OrderField)
+
 # Panel errors caused by what the user asked for rather than by the panel.
 INPUT_ERROR_REASONS: Final = frozenset(
     {
@@ -145,12 +165,19 @@ def _whole_number(minimum: int) -> Callable[[Any], int]:
 
 _LIST_VALUE = probatio.Any([cv.string], cv.string)
 
-_CONFIG_ENTRY_SCHEMA: Final = {probatio.Required(ATTR_CONFIG_ENTRY_ID): cv.string}
+# Optional: with one account loaded, that one is used.
+_CONFIG_ENTRY_SCHEMA: Final = {probatio.Optional(ATTR_CONFIG_ENTRY_ID): cv.string}
+# Numbers become text here; _parse_order_ids reads the ids.
+_ORDER_IDS: Final = probatio.Any([cv.string], cv.string)
 _ORDERS_SCHEMA: Final = probatio.Schema(
+    {**_CONFIG_ENTRY_SCHEMA, probatio.Required(ATTR_ORDERS): _ORDER_IDS}
+)
+# Orders named by their ids, their sensors, or both (at least one).
+_ORDERS_OR_ENTITIES_SCHEMA: Final = probatio.Schema(
     {
         **_CONFIG_ENTRY_SCHEMA,
-        # Numbers become text here; _parse_order_ids reads the ids.
-        probatio.Required(ATTR_ORDERS): probatio.Any([cv.string], cv.string),
+        probatio.Optional(ATTR_ORDERS): _ORDER_IDS,
+        probatio.Optional(ATTR_ENTITY_ID): cv.entity_ids,
     }
 )
 SERVICE_ADD_ORDER_SCHEMA: Final = probatio.Schema(
@@ -247,11 +274,52 @@ def _action_failure(error: SmmPanelError) -> HomeAssistantError:
     return _failure("panel_error", message=message)
 
 
-def _entry(call: ServiceCall) -> SmmPanelConfigEntry:
+def _entry(call: ServiceCall, entry_id: str | None = None) -> SmmPanelConfigEntry:
+    """Return the account a call names, or the only loaded one if it names none."""
+    if (entry_id := call.data.get(ATTR_CONFIG_ENTRY_ID, entry_id)) is None:
+        loaded = call.hass.config_entries.async_loaded_entries(DOMAIN)
+        if not loaded:
+            raise _validation_error("no_account_loaded")
+        if len(loaded) > 1:
+            raise _validation_error(
+                "account_required",
+                accounts=", ".join(sorted(entry.title for entry in loaded)),
+            )
+        entry_id = loaded[0].entry_id
     entry: SmmPanelConfigEntry = service.async_get_config_entry(
-        call.hass, DOMAIN, call.data[ATTR_CONFIG_ENTRY_ID]
+        call.hass, DOMAIN, entry_id
     )
     return entry
+
+
+def _order_sensor_orders(
+    hass: HomeAssistant, entity_ids: list[str]
+) -> tuple[str | None, list[int]]:
+    """Return the account and the orders of order sensors.
+
+    An order sensor's unique id is its entry's id, `_order_` and the order's id.
+    """
+    registry = er.async_get(hass)
+    entry_ids: dict[str, None] = {}
+    order_ids: list[int] = []
+    for entity_id in entity_ids:
+        registry_entry = registry.async_get(entity_id)
+        if (
+            registry_entry is None
+            or registry_entry.platform != DOMAIN
+            or registry_entry.domain != Platform.SENSOR
+        ):
+            raise _validation_error("not_an_order_sensor", entity_id=entity_id)
+        entry_id = str(registry_entry.config_entry_id)
+        prefix = f"{entry_id}_{ORDER_KEY_PREFIX}"
+        order_id = registry_entry.unique_id.removeprefix(prefix)
+        if order_id == registry_entry.unique_id or not order_id.isdecimal():
+            raise _validation_error("not_an_order_sensor", entity_id=entity_id)
+        entry_ids[entry_id] = None
+        order_ids.append(int(order_id))
+    if len(entry_ids) > 1:
+        raise _validation_error("order_sensors_of_several_accounts")
+    return next(iter(entry_ids), None), order_ids
 
 
 def _money(value: Decimal) -> str:
@@ -291,21 +359,21 @@ def _has_control_characters(text: str, allowed: str = "") -> bool:
     )
 
 
-def _clean_list(field: str, value: str | list[str]) -> str:
+def _clean_list(field: OrderField, value: str | list[str]) -> str:
     """Return a list field as non-empty lines joined by newlines."""
     text = "\n".join(value) if isinstance(value, list) else value
     if _has_control_characters(text, allowed="\r\n"):
-        raise _validation_error("invalid_text", field=field)
+        raise _validation_error("invalid_text", field=FIELD_NAMES[field])
     return "\n".join(line.strip() for line in text.splitlines() if line.strip())
 
 
-def _clean_line(field: str, value: str) -> str:
+def _clean_line(field: OrderField, value: str) -> str:
     if _has_control_characters(value):
-        raise _validation_error("invalid_text", field=field)
+        raise _validation_error("invalid_text", field=FIELD_NAMES[field])
     return value.strip()
 
 
-def _clean_link(_field: str, value: str) -> str:
+def _clean_link(_field: OrderField, value: str) -> str:
     link = value.strip()
     if (
         len(link) > MAX_LINK_LENGTH
@@ -316,7 +384,7 @@ def _clean_link(_field: str, value: str) -> str:
     return link
 
 
-def _clean_expiry(_field: str, value: date | str) -> str:
+def _clean_expiry(_field: OrderField, value: date | str) -> str:
     if isinstance(value, date):
         expiry = value
     else:
@@ -336,7 +404,7 @@ def _new_order(service_id: int, data: Mapping[str, Any]) -> NewOrder:
         value: int | None = data.get(field)
         return value
 
-    def text(field: OrderField, clean: Callable[[str, Any], str]) -> str | None:
+    def text(field: OrderField, clean: Callable[[OrderField, Any], str]) -> str | None:
         return (clean(field, data[field]) or None) if field in data else None
 
     return NewOrder(
@@ -368,6 +436,22 @@ def _new_order(service_id: int, data: Mapping[str, Any]) -> NewOrder:
     )
 
 
+def _field_in_words(field: OrderField) -> str:
+    """Return a field as a message names it: "a link", "an interval", "comments"."""
+    words = FIELD_NAMES[field]
+    if field in PLURAL_FIELDS:
+        return words
+    return f"{'an' if words[0] in 'aeiou' else 'a'} {words}"
+
+
+def _fields_in_words(fields: Iterable[OrderField]) -> str:
+    """Return fields as a message lists them: "a link, a quantity and comments"."""
+    words = [_field_in_words(field) for field in sorted(fields, key=FIELD_ORDER.index)]
+    if len(words) == 1:
+        return words[0]
+    return f"{', '.join(words[:-1])} and {words[-1]}"
+
+
 def _quote(panel_service: PanelService, order: NewOrder) -> OrderQuote:
     """Return what the order delivers and costs, or fail with the first problem."""
     quote = quote_order(panel_service, order)
@@ -377,13 +461,11 @@ def _quote(panel_service: PanelService, order: NewOrder) -> OrderQuote:
     match quote[0]:
         case FieldsNotAllowed(fields=fields):
             raise _validation_error(
-                "fields_not_allowed",
-                type=service_type,
-                fields=", ".join(sorted(fields)),
+                "fields_not_allowed", type=service_type, fields=_fields_in_words(fields)
             )
         case MissingFields(fields=fields):
             raise _validation_error(
-                "missing_fields", type=service_type, fields=", ".join(sorted(fields))
+                "missing_fields", type=service_type, fields=_fields_in_words(fields)
             )
         case DripfeedNotSupported():
             raise _validation_error(
@@ -391,7 +473,10 @@ def _quote(panel_service: PanelService, order: NewOrder) -> OrderQuote:
             )
         case QuantityMismatch(quantity=quantity, count=count, field=field):
             raise _validation_error(
-                "quantity_mismatch", quantity=quantity, count=count, field=field
+                "quantity_mismatch",
+                quantity=quantity,
+                count=count,
+                field=FIELD_NAMES[field],
             )
         case QuantityOutOfRange(quantity=quantity, minimum=minimum, maximum=maximum):
             raise _validation_error(
@@ -438,7 +523,10 @@ async def _async_get_catalogue(
 
 
 async def _async_add_order(call: ServiceCall) -> ServiceResponse:
-    """Validate an order against the catalogue and place it (never retried)."""
+    """Validate an order against the catalogue and place it (never retried).
+
+    The response echoes what was (or, validating only, would be) bought.
+    """
     entry = _entry(call)
     account = entry.runtime_data
     catalogue = await _async_get_catalogue(call.hass, entry)
@@ -447,6 +535,8 @@ async def _async_add_order(call: ServiceCall) -> ServiceResponse:
         raise _validation_error("unknown_service", service=service_id)
     quote = _quote(panel_service, _new_order(service_id, call.data))
     _check_cost(account, quote.cost)
+    snapshot = account.coordinator.data
+    balance_before = None if snapshot is None else snapshot.balance.amount
 
     order_id: int | None = None
     if not call.data[ATTR_VALIDATE_ONLY]:
@@ -457,7 +547,28 @@ async def _async_add_order(call: ServiceCall) -> ServiceResponse:
         return None
     return {
         "order": order_id,
+        **_order_summary(account, panel_service, quote, balance_before),
+    }
+
+
+def _order_summary(
+    account: SmmPanelData,
+    panel_service: PanelService,
+    quote: OrderQuote,
+    balance: Decimal | None,
+) -> dict[str, JsonValueType]:
+    """Return what an order buys and costs, and the balance it leaves.
+
+    Money is computed exactly and sent as numbers, as `estimated_charge` always was.
+    """
+    return {
+        "service": panel_service.service_id,
+        "service_name": panel_service.name,
+        "rate": float(panel_service.rate),
+        "quantity": quote.delivered_quantity,
         "estimated_charge": float(quote.cost),
+        "balance": None if balance is None else float(balance),
+        "balance_after": None if balance is None else float(balance - quote.cost),
         "currency": account.coordinator.currency,
     }
 
@@ -534,10 +645,33 @@ async def _async_run_on_orders[R](
 
     The client answers for every distinct id it is given, in their order.
     """
-    entry = _entry(call)
-    order_ids = _parse_order_ids(call.data[ATTR_ORDERS])
+    entry, order_ids = _entry_and_orders(call)
     with _panel_errors(call.hass, entry):
         return await run(entry.runtime_data, order_ids)
+
+
+def _entry_and_orders(call: ServiceCall) -> tuple[SmmPanelConfigEntry, list[int]]:
+    """Return the account and the distinct orders a call names, by id or sensor.
+
+    Order sensors name their account: one given with them must be the same.
+    """
+    sensor_entry_id, order_ids = _order_sensor_orders(
+        call.hass, call.data.get(ATTR_ENTITY_ID, [])
+    )
+    given_entry_id = call.data.get(ATTR_CONFIG_ENTRY_ID)
+    if sensor_entry_id is not None and given_entry_id not in (None, sensor_entry_id):
+        raise _validation_error("order_sensors_of_another_account")
+    entry = _entry(call, sensor_entry_id)
+    if ATTR_ORDERS in call.data:
+        order_ids += _parse_order_ids(call.data[ATTR_ORDERS])
+    if not order_ids:
+        raise _validation_error("no_orders_given")
+    distinct = list(dict.fromkeys(order_ids))
+    if len(distinct) > MAX_ORDER_IDS:
+        raise _validation_error(
+            "too_many_orders", count=len(distinct), max=MAX_ORDER_IDS
+        )
+    return entry, distinct
 
 
 async def _async_refill_orders(
@@ -615,8 +749,8 @@ async def _async_track_order(call: ServiceCall) -> ServiceResponse:
 
 async def _async_untrack_order(call: ServiceCall) -> None:
     """Stop tracking orders; all of them must be tracked, or nothing changes."""
-    account = _entry(call).runtime_data
-    order_ids = _parse_order_ids(call.data[ATTR_ORDERS])
+    entry, order_ids = _entry_and_orders(call)
+    account = entry.runtime_data
     if unknown := [i for i in order_ids if i not in account.tracker.orders]:
         raise _validation_error(
             "orders_not_tracked", orders=", ".join(map(str, unknown))
@@ -686,20 +820,23 @@ def async_setup_services(hass: HomeAssistant) -> None:
         schema=SERVICE_ADD_ORDER_SCHEMA,
         supports_response=SupportsResponse.OPTIONAL,
     )
-    for name, handler in (
-        (SERVICE_REFILL, _async_refill),
-        (SERVICE_CANCEL, _async_cancel),
-        (SERVICE_TRACK_ORDER, _async_track_order),
+    for name, handler, schema in (
+        (SERVICE_REFILL, _async_refill, _ORDERS_OR_ENTITIES_SCHEMA),
+        (SERVICE_CANCEL, _async_cancel, _ORDERS_OR_ENTITIES_SCHEMA),
+        (SERVICE_TRACK_ORDER, _async_track_order, _ORDERS_SCHEMA),
     ):
         hass.services.async_register(
             DOMAIN,
             name,
             handler,
-            schema=_ORDERS_SCHEMA,
+            schema=schema,
             supports_response=SupportsResponse.OPTIONAL,
         )
     hass.services.async_register(
-        DOMAIN, SERVICE_UNTRACK_ORDER, _async_untrack_order, schema=_ORDERS_SCHEMA
+        DOMAIN,
+        SERVICE_UNTRACK_ORDER,
+        _async_untrack_order,
+        schema=_ORDERS_OR_ENTITIES_SCHEMA,
     )
     hass.services.async_register(
         DOMAIN,

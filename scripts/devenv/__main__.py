@@ -2,7 +2,8 @@
 
 Home Assistant serves http://127.0.0.1:8123 from config/ (git-ignored), the simulator
 http://127.0.0.1:8321/api/v2; their console output goes to .develop/. With --demo, an
-owner account and a config entry for the simulator, with two orders, are made at once.
+owner account and a config entry for the simulator, with two orders, are made at once,
+and the SMM Panel dashboard shows them on the integration's orders card.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from panel_simulator import RunningSimulator
 
 from . import DevenvError
 from .client import HomeAssistantClient, Owner
-from .configuration import DOMAIN, HOST, REPO_ROOT, prepare_config_dir
+from .configuration import DASHBOARD, DOMAIN, HOST, REPO_ROOT, prepare_config_dir
 from .environment import HOMEASSISTANT_VERSION, ensure_environment
 from .processes import ManagedProcess, start_homeassistant, start_simulator
 
@@ -44,6 +45,8 @@ DEMO_ORDERS: tuple[dict[str, Any], ...] = (
     },
 )
 DEMO_SCAN_INTERVAL = 1  # minute: the dashboard follows the orders closely
+# Home Assistant raises a repair until a country is set; onboarding by API sets none.
+DEMO_COUNTRY = "US"
 DEMO_TIMEOUT = 120.0
 
 _LOGGER = logging.getLogger(__name__)
@@ -144,6 +147,7 @@ def _set_up_demo(
     homeassistant.wait_until(
         lambda: client.core_state() == "RUNNING", timeout=DEMO_TIMEOUT, what="running"
     )
+    client.update_core_config({"country": DEMO_COUNTRY})
     # The simulator starts empty each time: drop the entries of earlier runs, whose
     # orders it no longer knows. The config flow titles an entry with its URL's host.
     for entry in client.config_entries(DOMAIN):
@@ -186,6 +190,7 @@ with a demo account on the panel simulator (polled every minute, two orders plac
 
   Open             {homeassistant_url}
   Log in as        {DEMO_OWNER.username} / {DEMO_OWNER.password}
+  Orders card      {homeassistant_url}/{DASHBOARD} (the SMM Panel dashboard)
   Panel device     {device_url}
   Balance sensor   {_balance_entity_id(HOST)}"""
 
@@ -208,6 +213,9 @@ def _common_banner(simulator_base_url: str) -> str:
   Simulator state  {simulator_base_url}/_simulator/state
   Move its clock   curl -X POST -d '{{"seconds": 600}}' {simulator_base_url}/_simulator/advance
   Logs             config/home-assistant.log, .develop/simulator.log
+                   (FFmpeg and turbojpeg lines there come from Home Assistant's own
+                   camera and image code when the machine lacks those programs,
+                   not from the {DOMAIN} integration)
   Code changes     restart scripts/develop (config/custom_components/{DOMAIN} links here)
 
 Press Ctrl-C to stop.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from http import HTTPStatus
 import json
@@ -9,6 +11,8 @@ from typing import Any
 from urllib.error import HTTPError
 from urllib.parse import urlencode
 from urllib.request import Request, urlopen
+
+import aiohttp
 
 from . import DevenvError
 
@@ -235,3 +239,44 @@ class HomeAssistantClient(JsonClient):
         """Return a template rendered by Home Assistant."""
         text: str = self.request("POST", "/api/template", {"template": template})
         return text
+
+    def update_core_config(self, changes: dict[str, Any]) -> None:
+        """Change the core configuration (Settings > System > General).
+
+        Home Assistant offers this over its websocket API only.
+        """
+        self.websocket_command({"type": "config/core/update", **changes})
+
+    def websocket_command(self, command: dict[str, Any]) -> Any:
+        """Send one websocket command as the logged-in user; return its result.
+
+        It runs in a thread of its own, so that callers with an event loop of their
+        own (Playwright's sync API) can call it too.
+        """
+        with ThreadPoolExecutor(max_workers=1) as executor:
+            return executor.submit(
+                asyncio.run, self._websocket_command(command)
+            ).result()
+
+    async def _websocket_command(self, command: dict[str, Any]) -> Any:
+        """Send one websocket command as the logged-in user; return its result."""
+        if self._access_token is None:
+            raise DevenvError("the websocket API needs a logged-in client")
+        async with (
+            aiohttp.ClientSession() as session,
+            session.ws_connect(
+                f"{self.url.replace('http', 'ws', 1)}/api/websocket",
+                timeout=aiohttp.ClientWSTimeout(ws_receive=REQUEST_TIMEOUT),
+            ) as websocket,
+        ):
+            await websocket.receive_json()  # auth_required
+            await websocket.send_json(
+                {"type": "auth", "access_token": self._access_token}
+            )
+            if (answer := await websocket.receive_json())["type"] != "auth_ok":
+                raise DevenvError(f"websocket log-in refused: {answer}")
+            await websocket.send_json({"id": 1, **command})
+            answer = await websocket.receive_json()
+        if not answer.get("success"):
+            raise DevenvError(f"{command['type']} failed: {answer.get('error')}")
+        return answer.get("result")

@@ -16,13 +16,28 @@ INTEGRATION = REPO_ROOT / "custom_components" / DOMAIN
 BLUEPRINTS = REPO_ROOT / "blueprints" / "automation" / DOMAIN
 DASHBOARD = "smm-panel"  # its URL path
 DASHBOARD_FILE = "smm-panel-dashboard.yaml"
-# Home Assistant's generated view of every entity, grouped by device: a new order's
-# sensor shows up on its own.
+# The integration's orders card (custom_components/smmpanel/frontend), which follows
+# the first SMM Panel account when no config_entry_id is given: a new order's row
+# shows up on its own.
 DASHBOARD_YAML = """\
+# The SMM Panel dashboard, written by scripts/develop when missing; edit freely.
+views:
+  - title: Orders
+    path: orders
+    cards:
+      - type: custom:smmpanel-orders-card
+"""
+# What earlier versions wrote (Home Assistant's generated view of every entity, which
+# opens with a person card): replaced by the card unless it was edited.
+_OLD_DASHBOARD_YAMLS = frozenset(
+    {
+        """\
 # The SMM Panel dashboard, written by scripts/develop when missing; edit freely.
 strategy:
   type: original-states
 """
+    }
+)
 
 # Not default_config: several of its parts (bluetooth, go2rtc, stream, cloud, ...) need
 # hardware, programs or an Internet connection that development machines and CI lack,
@@ -71,7 +86,10 @@ def prepare_config_dir(
             domain=DOMAIN, dashboard=DASHBOARD, dashboard_file=DASHBOARD_FILE
         ),
     )
-    _write_once(config_dir / DASHBOARD_FILE, DASHBOARD_YAML)
+    dashboard = config_dir / DASHBOARD_FILE
+    if dashboard.is_file() and dashboard.read_text() in _OLD_DASHBOARD_YAMLS:
+        dashboard.unlink()
+    _write_once(dashboard, DASHBOARD_YAML)
     _write_once(config_dir / "automations.yaml", automations_yaml)
     http_store = config_dir / ".storage" / "http"
     if not http_store.exists():

@@ -125,15 +125,19 @@ def answers(url: str) -> bool:
 
 @contextmanager
 def start_simulator(
-    *, port: int, api_key: str, log_file: Path
+    *, port: int, api_key: str, log_file: Path, module: str = "panel_simulator"
 ) -> Iterator[ManagedProcess]:
-    """Run the panel simulator of this working tree on HOST:port while in the block."""
+    """Run the panel simulator of this working tree on HOST:port while in the block.
+
+    `module` is the one to run with `python -m`: one taking the simulator's command
+    line, such as the end-to-end tests' simulator with an extra service.
+    """
     with ManagedProcess(
         "The panel simulator",
         [
             sys.executable,
             "-m",
-            "panel_simulator",
+            module,
             "--host",
             HOST,
             "--port",

@@ -8,24 +8,33 @@ driven by Playwright.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Generator, Iterator
 import os
 from pathlib import Path
 import shutil
 import socket
+from typing import Any
 from unittest.mock import patch
 
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 import pytest
 import pytest_socket
 
+from custom_components.smmpanel.const import DOMAIN
 from panel_simulator import RunningSimulator
 from scripts.devenv.client import HomeAssistantClient, JsonClient
 from scripts.devenv.configuration import HOST, prepare_config_dir
 from scripts.devenv.environment import ensure_environment
 from scripts.devenv.processes import start_homeassistant, start_simulator
 
-from .harness import API_KEY, AUTOMATIONS_YAML, OWNER, HomeAssistant, Simulator
+from .harness import (
+    API_KEY,
+    AUTOMATIONS_YAML,
+    OWNER,
+    HomeAssistant,
+    SaveScreenshot,
+    Simulator,
+)
 
 CHROMIUM_FLAGS = (
     "--no-sandbox",
@@ -83,12 +92,13 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Simulator]:
-    """Run the panel simulator on a free port."""
+    """Run the panel simulator, with a service named with markup, on a free port."""
     running = RunningSimulator(HOST, _free_port())
     with start_simulator(
         port=running.port,
         api_key=API_KEY,
         log_file=tmp_path_factory.mktemp("simulator") / "simulator.log",
+        module="tests.e2e.simulator",
     ):
         yield Simulator(running, JsonClient(running.base_url))
 
@@ -109,7 +119,17 @@ def homeassistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HomeAssi
         process.wait_until(
             lambda: client.core_state() == "RUNNING", timeout=120, what="running"
         )
+        # As scripts/develop --demo does: no "country not configured" repair.
+        client.update_core_config({"country": "US"})
         yield HomeAssistant(client, process, config_dir)
+
+
+@pytest.fixture(scope="session")
+def panel_entry(homeassistant: HomeAssistant, simulator: Simulator) -> dict[str, Any]:
+    """Add the simulator's account through the config flow's REST API."""
+    return homeassistant.client.add_config_entry(
+        DOMAIN, {"url": simulator.running.url, "api_key": API_KEY}
+    )
 
 
 @pytest.fixture(scope="session")
@@ -149,16 +169,17 @@ def page(browser: Browser, homeassistant: HomeAssistant) -> Iterator[Page]:
 
 
 @pytest.fixture
-def save_screenshot(page: Page) -> Callable[[str], None]:
-    """Return a function saving the page as docs/images/<name>.png.
+def save_screenshot(page: Page) -> SaveScreenshot:
+    """Return a function saving the page (or an element) as docs/images/<name>.png.
 
     It saves only when SMMPANEL_SAVE_SCREENSHOTS=1: the committed screenshots come
     from such a run.
     """
 
-    def save(name: str) -> None:
+    def save(name: str, element: Locator | None = None) -> None:
+        """Save the page, or only `element` on it."""
         if os.environ.get("SMMPANEL_SAVE_SCREENSHOTS") == "1":
             SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=SCREENSHOTS_DIR / f"{name}.png")
+            (element or page).screenshot(path=SCREENSHOTS_DIR / f"{name}.png")
 
     return save

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
+from typing import Any, Protocol
+
+from playwright.sync_api import Locator
 
 from panel_simulator import RunningSimulator
+from panel_simulator.catalogue import Service, ServiceType
 from scripts.devenv.client import HomeAssistantClient, JsonClient, Owner
 from scripts.devenv.processes import ManagedProcess
 
@@ -16,6 +21,22 @@ ENTRY_TITLE = "127.0.0.1"
 BALANCE = "sensor.127_0_0_1_balance"
 ORDER_EVENTS = "event.127_0_0_1_order_events"
 ORDER_FINISHED_AUTOMATION = "automation.smm_order_finished"
+
+
+# A service of the end-to-end simulator (tests/e2e/simulator.py) whose name and
+# category hold markup: the orders card must show it as text and run none of it.
+HOSTILE_MARKUP = '<img src=x onerror="window.smmpanelInjected=1">'
+HOSTILE_SERVICE = Service(
+    service_id=901,
+    name=f"Followers {HOSTILE_MARKUP} [Refill]",
+    type=ServiceType.DEFAULT,
+    category="<b>Untrusted</b> category",
+    rate=Decimal("1.00"),
+    min_quantity=10,
+    max_quantity=10000,
+    refill=True,
+    cancel=True,
+)
 
 
 def order_sensor(order_id: int) -> str:
@@ -35,6 +56,13 @@ AUTOMATIONS_YAML = f"""\
 """
 
 
+class SaveScreenshot(Protocol):
+    """Saves docs/images/<name>.png of the page, or of one element on it."""
+
+    def __call__(self, name: str, element: Locator | None = None) -> None:
+        """Save the screenshot (only when SMMPANEL_SAVE_SCREENSHOTS=1)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Simulator:
     """The running panel simulator and its control API."""
@@ -45,6 +73,11 @@ class Simulator:
     def advance(self, seconds: float) -> None:
         """Move the panel's clock forward."""
         self.control.request("POST", "/_simulator/advance", {"seconds": seconds})
+
+    def state(self) -> dict[str, Any]:
+        """Return the panel's state: balance, orders and refills."""
+        state: dict[str, Any] = self.control.request("GET", "/_simulator/state")
+        return state
 
 
 @dataclass(frozen=True, slots=True)

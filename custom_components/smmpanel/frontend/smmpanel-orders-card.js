@@ -1,0 +1,1057 @@
+/*
+ * SMM Panel orders card: the balance of a panel account and its tracked orders,
+ * with refill, cancel, track and place order actions.
+ *
+ * Plain JavaScript, no build step. Everything a panel sends (service names, links,
+ * messages) is untrusted: this file never parses HTML. Every element is made with
+ * document.createElement and every text is set with textContent; only http(s) links
+ * become anchors.
+ */
+
+const DOMAIN = "smmpanel";
+const CARD_TYPE = "smmpanel-orders-card";
+const EDITOR_TYPE = "smmpanel-orders-card-editor";
+// Order sensors are named "Order <id>" (order_status) or "Order <id> · <service>"
+// (order_status_service).
+const ORDER_TRANSLATION_KEY = "order_status";
+const FINISHED = new Set(["completed", "partial", "canceled", "refunded"]);
+const IN_FLIGHT = new Set(["pending", "in_progress", "processing"]);
+const STATUS_ICONS = {
+  pending: "mdi:clock-outline",
+  in_progress: "mdi:progress-clock",
+  processing: "mdi:cog-sync-outline",
+  completed: "mdi:check-circle-outline",
+  partial: "mdi:circle-half-full",
+  canceled: "mdi:cancel",
+  refunded: "mdi:cash-refund",
+  active: "mdi:autorenew",
+};
+const UNKNOWN_STATUS_ICON = "mdi:help-circle-outline";
+const COMMENT_TYPES = new Set(["custom_comments", "custom_comments_package", "comment_replies"]);
+const SERVICES_SHOWN = 50; // catalogue rows listed at once in the order form
+const AGE_REFRESH_MS = 60_000;
+// What Place order's check may echo, in the order shown; other keys follow as given.
+const QUOTE_LABELS = [
+  ["service_name", "Service"],
+  ["service", "Service ID"],
+  ["rate", "Rate per 1000"],
+  ["quantity", "Quantity"],
+  ["estimated_charge", "Estimated charge"],
+  ["balance", "Balance now"],
+  ["balance_before", "Balance now"],
+  ["balance_after", "Balance after"],
+];
+const QUOTE_HIDDEN = new Set(["order", "currency"]);
+
+const STYLE = `
+:host { display: block; }
+ha-card { overflow: hidden; }
+.header { display: flex; flex-wrap: wrap; align-items: baseline; gap: 4px 12px;
+  padding: 16px 16px 8px; }
+.title { font-size: 1.25em; font-weight: 500; flex: 1 1 auto; min-width: 0;
+  overflow-wrap: anywhere; color: var(--primary-text-color); }
+.balance { font-size: 1.25em; font-weight: 500; white-space: nowrap;
+  color: var(--primary-text-color); }
+.low { display: flex; align-items: center; gap: 6px; padding: 0 16px 8px;
+  color: var(--secondary-text-color); font-size: 0.9em; }
+.low.on { color: var(--error-color, #db4437); }
+.toolbar { display: flex; flex-wrap: wrap; gap: 8px; padding: 0 16px 12px; }
+.toolbar input { flex: 1 1 120px; min-width: 0; }
+button { font: inherit; cursor: pointer; border-radius: 4px; padding: 6px 10px;
+  border: 1px solid var(--divider-color, #e0e0e0); background: transparent;
+  color: var(--primary-color); }
+button.primary { background: var(--primary-color); color: var(--text-primary-color, #fff);
+  border-color: var(--primary-color); }
+button:disabled { opacity: 0.5; cursor: default; }
+input, textarea, select { font: inherit; box-sizing: border-box; padding: 6px 8px;
+  border-radius: 4px; border: 1px solid var(--divider-color, #e0e0e0);
+  background: var(--card-background-color, #fff); color: var(--primary-text-color); }
+.message { padding: 0 16px 8px; font-size: 0.9em; color: var(--secondary-text-color);
+  overflow-wrap: anywhere; }
+.message.error { color: var(--error-color, #db4437); }
+.group-title { display: flex; align-items: center; gap: 8px; width: 100%;
+  box-sizing: border-box;
+  padding: 8px 16px; border: 0; border-top: 1px solid var(--divider-color, #e0e0e0);
+  border-radius: 0; color: var(--secondary-text-color); text-align: start;
+  font-weight: 500; background: transparent; }
+.empty { padding: 8px 16px 16px; color: var(--secondary-text-color); }
+.order { display: grid; grid-template-columns: 24px minmax(0, 1fr) auto; gap: 2px 10px;
+  padding: 10px 16px; border-top: 1px solid var(--divider-color, #e0e0e0);
+  content-visibility: auto; contain-intrinsic-size: auto 88px; }
+.order ha-icon { grid-row: 1 / span 2; color: var(--state-icon-color, var(--primary-color)); }
+.order[data-status="completed"] ha-icon { color: var(--success-color, #43a047); }
+.order[data-status="canceled"] ha-icon, .order[data-status="refunded"] ha-icon,
+.order[data-status="partial"] ha-icon { color: var(--warning-color, #ffa600); }
+.line1 { display: flex; flex-wrap: wrap; gap: 0 8px; min-width: 0;
+  color: var(--primary-text-color); }
+.order-id { font-weight: 500; white-space: nowrap; }
+.service { overflow-wrap: anywhere; min-width: 0; }
+.status { text-align: end; white-space: nowrap; color: var(--primary-text-color); }
+.line2 { display: flex; flex-wrap: wrap; gap: 0 10px; font-size: 0.9em; min-width: 0;
+  color: var(--secondary-text-color); }
+.line2 a { color: var(--primary-color); overflow-wrap: anywhere; }
+.link { overflow-wrap: anywhere; min-width: 0; }
+.age { grid-column: 3; text-align: end; font-size: 0.9em; white-space: nowrap;
+  color: var(--secondary-text-color); }
+.progress { grid-column: 2 / span 2; display: flex; align-items: center; gap: 8px;
+  font-size: 0.85em; color: var(--secondary-text-color); }
+.bar { flex: 1 1 auto; height: 6px; border-radius: 3px; overflow: hidden;
+  background: var(--divider-color, #e0e0e0); }
+.fill { height: 100%; width: 0; background: var(--primary-color); transition: width 0.3s; }
+.actions { grid-column: 2 / span 2; display: flex; gap: 8px; }
+.actions:empty { display: none; }
+.actions button { padding: 2px 8px; font-size: 0.9em; }
+.form { display: grid; gap: 8px; padding: 0 16px 16px; }
+.services { max-height: 240px; overflow: auto; border: 1px solid var(--divider-color, #e0e0e0);
+  border-radius: 4px; }
+.services button { display: block; width: 100%; text-align: start; border: 0;
+  border-radius: 0; border-bottom: 1px solid var(--divider-color, #e0e0e0);
+  color: var(--primary-text-color); }
+.services button[aria-selected="true"] { background: var(--secondary-background-color, #f5f5f5); }
+.services small { display: block; color: var(--secondary-text-color); }
+.quote { display: grid; grid-template-columns: auto 1fr; gap: 2px 12px; font-size: 0.9em; }
+.quote dt { color: var(--secondary-text-color); }
+.quote dd { margin: 0; overflow-wrap: anywhere; }
+.row { display: flex; flex-wrap: wrap; gap: 8px; }
+dialog { border: 0; border-radius: var(--ha-card-border-radius, 12px); max-width: 90vw;
+  background: var(--card-background-color, #fff); color: var(--primary-text-color); }
+dialog::backdrop { background: rgba(0, 0, 0, 0.4); }
+dialog .row { justify-content: flex-end; margin-top: 16px; }
+[hidden] { display: none !important; }
+`;
+
+/** Return a new element with properties, attributes (`attrs`) and children. */
+function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  const { attrs, ...rest } = props;
+  Object.assign(node, rest);
+  for (const [name, value] of Object.entries(attrs || {})) {
+    node.setAttribute(name, value);
+  }
+  for (const child of children) {
+    if (child !== null && child !== undefined) {
+      node.append(child); // strings become text nodes
+    }
+  }
+  return node;
+}
+
+/** Return a number, or null for anything else (absent attributes included). */
+function num(value) {
+  if (value === null || value === undefined || value === "") return null;
+  const parsed = Number(value);
+  return Number.isFinite(parsed) ? parsed : null;
+}
+
+/** Return [href, short text] for an http(s) link, or null. */
+export function safeLink(link) {
+  if (typeof link !== "string") return null;
+  let url;
+  try {
+    url = new URL(link);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") return null;
+  const path = url.pathname === "/" ? "" : url.pathname;
+  let text = url.host + path;
+  if (text.length > 40) text = `${text.slice(0, 39)}…`;
+  return [url.href, text];
+}
+
+/** Return the order's progress: {percent, delivered, quantity}, or null. */
+export function orderProgress(attributes, status) {
+  const quantity = num(attributes.quantity);
+  const remains = num(attributes.remains);
+  let percent = num(attributes.progress);
+  let delivered = null;
+  if (quantity !== null && quantity > 0 && remains !== null) {
+    delivered = Math.max(0, Math.min(quantity, quantity - remains));
+    if (percent === null) percent = (delivered / quantity) * 100;
+  }
+  if (percent === null && status === "completed") percent = 100;
+  if (percent === null) return null;
+  return { percent: Math.max(0, Math.min(100, percent)), delivered, quantity };
+}
+
+function relativeAge(since, now) {
+  const seconds = Math.max(0, (now - since) / 1000);
+  if (seconds < 60) return "just now";
+  const minutes = seconds / 60;
+  if (minutes < 60) return `${Math.floor(minutes)} min ago`;
+  const hours = minutes / 60;
+  if (hours < 48) return `${Math.floor(hours)} h ago`;
+  return `${Math.floor(hours / 24)} d ago`;
+}
+
+function errorMessage(error) {
+  if (error && typeof error.message === "string" && error.message) return error.message;
+  if (error && typeof error.code === "string") return error.code;
+  return String(error);
+}
+
+/** Call an action of the integration with a response. */
+async function callAction(hass, service, data) {
+  const result = await hass.callWS({
+    type: "call_service",
+    domain: DOMAIN,
+    service,
+    service_data: data,
+    return_response: true,
+  });
+  return result ? result.response : undefined;
+}
+
+// The service catalogue of each account, fetched once per page.
+const catalogues = new Map();
+
+function fetchCatalogue(hass, entryId) {
+  if (!catalogues.has(entryId)) {
+    const request = callAction(hass, "get_services", { config_entry_id: entryId }).then(
+      (response) => {
+        const services = new Map();
+        for (const service of (response && response.services) || []) {
+          services.set(Number(service.service), service);
+        }
+        return { services, currency: response ? response.currency : null };
+      },
+    );
+    // A failure is not kept: the next render asks again.
+    request.catch(() => catalogues.delete(entryId));
+    catalogues.set(entryId, request);
+  }
+  return catalogues.get(entryId);
+}
+
+/** Return whether a sensor of the integration is an order's status sensor. */
+function isOrderSensor(entity, stateObj) {
+  const key = entity.translation_key;
+  if (typeof key === "string") return key.startsWith(ORDER_TRANSLATION_KEY);
+  return Boolean(stateObj && stateObj.attributes && "order_id" in stateObj.attributes);
+}
+
+/** Return the entry id of the first SMM Panel account the frontend knows of. */
+function firstEntryId(hass) {
+  if (!hass || !hass.entities || !hass.devices) return undefined;
+  for (const entity of Object.values(hass.entities)) {
+    if (entity.platform !== DOMAIN || !entity.device_id) continue;
+    const device = hass.devices[entity.device_id];
+    if (device && device.config_entries && device.config_entries.length) {
+      return device.config_entries[0];
+    }
+  }
+  return undefined;
+}
+
+class SmmPanelOrdersCard extends HTMLElement {
+  constructor() {
+    super();
+    this._config = undefined;
+    this._hass = undefined;
+    this._rows = new Map(); // entity id -> row
+    this._index = undefined; // the account's entities, from the registries
+    this._indexSources = [];
+    this._header = {};
+    this._catalogue = undefined; // {services, currency} once fetched
+    this._catalogueError = undefined;
+    this._finishedOpen = false;
+    this._selectedService = undefined;
+    this._ageTimer = undefined;
+    this._built = false;
+  }
+
+  static getConfigElement() {
+    return document.createElement(EDITOR_TYPE);
+  }
+
+  static getStubConfig(hass) {
+    const entryId = firstEntryId(hass);
+    return entryId ? { config_entry_id: entryId } : {};
+  }
+
+  setConfig(config) {
+    if (!config || typeof config !== "object") throw new Error("Invalid configuration");
+    if (config.config_entry_id !== undefined && typeof config.config_entry_id !== "string") {
+      throw new Error("config_entry_id must be the id of an SMM Panel entry");
+    }
+    const changed = !this._config || this._config.config_entry_id !== config.config_entry_id;
+    this._config = config;
+    if (changed) this._reset();
+  }
+
+  set hass(hass) {
+    this._hass = hass;
+    this._update();
+  }
+
+  get hass() {
+    return this._hass;
+  }
+
+  getCardSize() {
+    return 3 + Math.min(this._rows.size, 10);
+  }
+
+  getGridOptions() {
+    return { columns: 12, min_columns: 6, rows: "auto" };
+  }
+
+  connectedCallback() {
+    this._ageTimer = setInterval(() => this._refreshAges(), AGE_REFRESH_MS);
+    this._update();
+  }
+
+  disconnectedCallback() {
+    clearInterval(this._ageTimer);
+  }
+
+  get _entryId() {
+    return (this._config && this._config.config_entry_id) || firstEntryId(this._hass);
+  }
+
+  _reset() {
+    this._rows.clear();
+    this._index = undefined;
+    this._indexSources = [];
+    this._header = {};
+    this._catalogue = undefined;
+    this._catalogueError = undefined;
+    this._selectedService = undefined;
+    this._groupsRendered = false;
+    if (this._built) {
+      this._groups.active.replaceChildren();
+      this._groups.finished.replaceChildren();
+    }
+  }
+
+  // The card's fixed structure, made once.
+  _build() {
+    const root = this.shadowRoot || this.attachShadow({ mode: "open" });
+    const $ = (this._els = {});
+    $.title = el("div", { className: "title" });
+    $.balance = el("div", { className: "balance" });
+    $.lowIcon = el("ha-icon", { icon: "mdi:cash-check" });
+    $.lowText = el("span");
+    $.low = el("div", { className: "low" }, $.lowIcon, $.lowText);
+    $.newOrder = el("button", { type: "button", textContent: "New order" });
+    $.trackInput = el("input", {
+      type: "text",
+      inputMode: "numeric",
+      placeholder: "Order ID",
+      attrs: { "aria-label": "Order ID to track" },
+    });
+    $.track = el("button", { type: "button", textContent: "Track" });
+    $.message = el("div", { className: "message", hidden: true, attrs: { role: "status" } });
+    $.form = this._buildForm();
+    $.empty = el("div", { className: "empty", textContent: "No tracked orders." });
+    $.activeTitle = el("div", { className: "group-title" });
+    $.finishedTitleText = el("span");
+    $.finishedChevron = el("ha-icon", { icon: "mdi:chevron-right" });
+    $.finishedTitle = el(
+      "button",
+      { type: "button", className: "group-title", attrs: { "aria-expanded": "false" } },
+      $.finishedChevron,
+      $.finishedTitleText,
+    );
+    this._groups = {
+      active: el("div", { className: "orders active" }),
+      finished: el("div", { className: "orders finished", hidden: true }),
+    };
+    $.dialogText = el("p");
+    $.dialogCancel = el("button", { type: "button", textContent: "Cancel", value: "no" });
+    $.dialogOk = el("button", { type: "button", className: "primary", textContent: "Confirm" });
+    $.dialog = el(
+      "dialog",
+      {},
+      $.dialogText,
+      el("div", { className: "row" }, $.dialogCancel, $.dialogOk),
+    );
+
+    const card = el(
+      "ha-card",
+      {},
+      el("div", { className: "header" }, $.title, $.balance),
+      $.low,
+      el("div", { className: "toolbar" }, $.newOrder, $.trackInput, $.track),
+      $.message,
+      $.form,
+      $.activeTitle,
+      this._groups.active,
+      $.empty,
+      $.finishedTitle,
+      this._groups.finished,
+      $.dialog,
+    );
+    root.replaceChildren(el("style", { textContent: STYLE }), card);
+
+    $.newOrder.addEventListener("click", () => this._toggleForm());
+    $.track.addEventListener("click", () => this._track());
+    $.trackInput.addEventListener("keydown", (ev) => {
+      if (ev.key === "Enter") this._track();
+    });
+    $.finishedTitle.addEventListener("click", () => {
+      this._finishedOpen = !this._finishedOpen;
+      this._renderGroups();
+    });
+    this._groups.active.addEventListener("click", (ev) => this._onRowAction(ev));
+    this._groups.finished.addEventListener("click", (ev) => this._onRowAction(ev));
+    this._built = true;
+  }
+
+  _buildForm() {
+    const $ = this._els;
+    $.search = el("input", {
+      type: "search",
+      placeholder: "Search services",
+      attrs: { "aria-label": "Search services" },
+    });
+    $.services = el("div", { className: "services", attrs: { role: "listbox" } });
+    $.selected = el("div", { className: "message" });
+    $.link = el("input", { type: "url", placeholder: "Link", attrs: { "aria-label": "Link" } });
+    $.quantity = el("input", {
+      type: "number",
+      min: "1",
+      placeholder: "Quantity",
+      attrs: { "aria-label": "Quantity" },
+    });
+    $.comments = el("textarea", {
+      rows: 3,
+      placeholder: "Comments, one per line",
+      hidden: true,
+      attrs: { "aria-label": "Comments" },
+    });
+    $.check = el("button", { type: "button", textContent: "Check order" });
+    $.place = el("button", {
+      type: "button",
+      className: "primary",
+      textContent: "Place order",
+      disabled: true,
+    });
+    $.quote = el("dl", { className: "quote", hidden: true });
+    const form = el(
+      "div",
+      { className: "form", hidden: true },
+      $.search,
+      $.services,
+      $.selected,
+      $.link,
+      $.quantity,
+      $.comments,
+      $.quote,
+      el("div", { className: "row" }, $.check, $.place),
+    );
+    $.search.addEventListener("input", () => this._renderServices());
+    $.services.addEventListener("click", (ev) => {
+      const button = ev.target.closest("button[data-service]");
+      if (button) this._selectService(Number(button.dataset.service));
+    });
+    for (const input of [$.link, $.quantity, $.comments]) {
+      input.addEventListener("input", () => this._invalidateQuote());
+    }
+    $.check.addEventListener("click", () => this._checkOrder());
+    $.place.addEventListener("click", () => this._placeOrder());
+    return form;
+  }
+
+  // Which entities of the registries belong to the account; redone only when
+  // Home Assistant replaces its registry objects.
+  _account() {
+    const hass = this._hass;
+    const sources = [hass.entities, hass.devices, this._entryId];
+    if (this._index && sources.every((source, i) => source === this._indexSources[i])) {
+      return this._index;
+    }
+    const entryId = this._entryId;
+    const index = { device: undefined, balance: undefined, low: undefined, orders: [] };
+    for (const entity of Object.values(hass.entities || {})) {
+      if (entity.platform !== DOMAIN || !entity.device_id) continue;
+      const device = (hass.devices || {})[entity.device_id];
+      if (!device || !(device.config_entries || []).includes(entryId)) continue;
+      index.device = device;
+      const domain = entity.entity_id.split(".", 1)[0];
+      if (domain === "sensor" && isOrderSensor(entity, hass.states[entity.entity_id])) {
+        index.orders.push(entity.entity_id);
+      } else if (domain === "sensor" && entity.translation_key === "balance") {
+        index.balance = entity.entity_id;
+      } else if (domain === "binary_sensor" && entity.translation_key === "low_balance") {
+        index.low = entity.entity_id;
+      }
+    }
+    this._index = index;
+    this._indexSources = sources;
+    return index;
+  }
+
+  _update() {
+    if (!this._hass || !this._config || !this.isConnected) return;
+    if (!this._built) this._build();
+    const hass = this._hass;
+    const account = this._account();
+    this._renderHeader(account);
+
+    let membershipChanged = false;
+    const seen = new Set();
+    for (const entityId of account.orders) {
+      const stateObj = hass.states[entityId];
+      if (!stateObj) continue;
+      seen.add(entityId);
+      let row = this._rows.get(entityId);
+      if (!row) {
+        row = this._createRow(entityId);
+        this._rows.set(entityId, row);
+        membershipChanged = true;
+      }
+      if (row.stateObj !== stateObj) {
+        const finished = FINISHED.has(stateObj.state);
+        if (finished !== row.finished) membershipChanged = true;
+        this._updateRow(row, stateObj);
+      }
+    }
+    for (const [entityId, row] of this._rows) {
+      if (!seen.has(entityId)) {
+        row.el.remove();
+        this._rows.delete(entityId);
+        membershipChanged = true;
+      }
+    }
+    if (membershipChanged || !this._groupsRendered) this._renderGroups();
+    if (this._rows.size && !this._catalogue && !this._catalogueError) this._loadCatalogue();
+  }
+
+  _renderHeader(account) {
+    const hass = this._hass;
+    const $ = this._els;
+    const device = account.device;
+    const name = (device && (device.name_by_user || device.name)) || "SMM Panel";
+    const balance = account.balance && hass.states[account.balance];
+    const low = account.low && hass.states[account.low];
+    const header = this._header;
+    if (header.name !== name) {
+      $.title.textContent = name;
+      header.name = name;
+    }
+    if (header.balance !== balance) {
+      $.balance.textContent = balance ? this._formatState(balance) : "";
+      header.balance = balance;
+    }
+    if (header.low !== low) {
+      header.low = low;
+      $.low.hidden = !low;
+      if (low) {
+        const on = low.state === "on";
+        const threshold = num(low.attributes.threshold);
+        const currency = (balance && balance.attributes.unit_of_measurement) || "";
+        let text = on ? "Low balance" : "Balance OK";
+        if (low.state !== "on" && low.state !== "off") text = this._formatState(low);
+        if (threshold !== null) {
+          text += ` (threshold ${this._formatNumber(threshold)}${currency ? ` ${currency}` : ""})`;
+        }
+        $.lowText.textContent = text;
+        $.low.classList.toggle("on", on);
+        $.lowIcon.icon = on ? "mdi:cash-remove" : "mdi:cash-check";
+      }
+    }
+  }
+
+  _createRow(entityId) {
+    const row = { entityId, stateObj: undefined, finished: false, orderId: 0 };
+    row.icon = el("ha-icon");
+    row.id = el("span", { className: "order-id" });
+    row.service = el("span", { className: "service" });
+    row.status = el("div", { className: "status" });
+    row.link = el("span", { className: "link" });
+    row.charge = el("span", { className: "charge" });
+    row.age = el("div", { className: "age" });
+    row.fill = el("div", { className: "fill" });
+    row.bar = el("div", {
+      className: "bar",
+      attrs: { role: "progressbar", "aria-valuemin": "0", "aria-valuemax": "100" },
+    }, row.fill);
+    row.counts = el("span", { className: "counts" });
+    row.progress = el("div", { className: "progress" }, row.bar, row.counts);
+    row.actions = el("div", { className: "actions" });
+    row.el = el(
+      "div",
+      { className: "order", attrs: { "data-entity-id": entityId } },
+      row.icon,
+      el("div", { className: "line1" }, row.id, row.service),
+      row.status,
+      el("div", { className: "line2" }, row.link, row.charge),
+      row.age,
+      row.progress,
+      row.actions,
+    );
+    return row;
+  }
+
+  _updateRow(row, stateObj) {
+    const attributes = stateObj.attributes || {};
+    const status = stateObj.state;
+    row.stateObj = stateObj;
+    row.finished = FINISHED.has(status);
+    row.orderId = num(attributes.order_id) || 0;
+    row.el.dataset.status = status;
+    row.icon.icon = STATUS_ICONS[status] || UNKNOWN_STATUS_ICON;
+    row.id.textContent = row.orderId ? `#${row.orderId}` : stateObj.entity_id;
+    row.service.textContent = typeof attributes.service === "string" ? attributes.service : "";
+    row.status.textContent = this._formatState(stateObj);
+
+    const link = attributes.link;
+    const safe = safeLink(link);
+    if (safe) {
+      const anchor = el("a", {
+        href: safe[0],
+        target: "_blank",
+        rel: "noopener noreferrer",
+        textContent: safe[1],
+        title: safe[0],
+      });
+      row.link.replaceChildren(anchor);
+    } else {
+      row.link.textContent = typeof link === "string" ? link : "";
+    }
+
+    const charge = num(attributes.charge);
+    row.charge.textContent =
+      charge === null
+        ? ""
+        : `${this._formatNumber(charge)}${attributes.currency ? ` ${attributes.currency}` : ""}`;
+
+    const progress = orderProgress(attributes, status);
+    row.progress.hidden = !progress;
+    if (progress) {
+      const percent = Math.round(progress.percent * 10) / 10;
+      row.fill.style.width = `${percent}%`;
+      row.bar.setAttribute("aria-valuenow", String(percent));
+      row.counts.textContent =
+        progress.delivered !== null
+          ? `${this._formatNumber(progress.delivered)} / ${this._formatNumber(progress.quantity)}`
+          : `${this._formatNumber(percent)} %`;
+    }
+    row.since = this._since(stateObj);
+    row.age.textContent = row.since === null ? "" : relativeAge(row.since, Date.now());
+    this._renderActions(row);
+  }
+
+  _since(stateObj) {
+    const tracked = stateObj.attributes && stateObj.attributes.tracked_at;
+    const text = typeof tracked === "string" ? tracked : stateObj.last_changed;
+    const time = text ? Date.parse(text) : NaN;
+    return Number.isNaN(time) ? null : time;
+  }
+
+  _refreshAges() {
+    const now = Date.now();
+    for (const row of this._rows.values()) {
+      if (row.since !== null && row.since !== undefined) {
+        row.age.textContent = relativeAge(row.since, now);
+      }
+    }
+  }
+
+  // Refill and cancel, only where the order's service is known to allow them.
+  _renderActions(row) {
+    const buttons = [];
+    const service = this._serviceOf(row.stateObj);
+    const status = row.stateObj.state;
+    if (service && service.refill && (status === "completed" || status === "partial")) {
+      buttons.push(el("button", { type: "button", textContent: "Refill", attrs: { "data-action": "refill" } }));
+    }
+    if (service && service.cancel && IN_FLIGHT.has(status)) {
+      buttons.push(
+        el("button", { type: "button", textContent: "Cancel order", attrs: { "data-action": "cancel" } }),
+      );
+    }
+    row.actions.replaceChildren(...buttons);
+  }
+
+  _serviceOf(stateObj) {
+    if (!this._catalogue || !stateObj) return undefined;
+    const serviceId = num(stateObj.attributes && stateObj.attributes.service_id);
+    return serviceId === null ? undefined : this._catalogue.services.get(serviceId);
+  }
+
+  _renderGroups() {
+    const $ = this._els;
+    const rows = [...this._rows.values()].sort((a, b) => b.orderId - a.orderId);
+    const active = rows.filter((row) => !row.finished);
+    const finished = rows.filter((row) => row.finished);
+    this._groups.active.replaceChildren(...active.map((row) => row.el));
+    this._groups.finished.replaceChildren(...finished.map((row) => row.el));
+    $.activeTitle.textContent = `In progress (${active.length})`;
+    $.activeTitle.hidden = !active.length;
+    $.empty.hidden = rows.length > 0;
+    $.finishedTitle.hidden = !finished.length;
+    $.finishedTitleText.textContent = `Finished (${finished.length})`;
+    $.finishedTitle.setAttribute("aria-expanded", String(this._finishedOpen));
+    $.finishedChevron.icon = this._finishedOpen ? "mdi:chevron-down" : "mdi:chevron-right";
+    this._groups.finished.hidden = !this._finishedOpen;
+    this._groupsRendered = true;
+  }
+
+  async _loadCatalogue() {
+    const entryId = this._entryId;
+    if (!entryId || this._catalogueLoading) return;
+    this._catalogueLoading = true;
+    try {
+      const catalogue = await fetchCatalogue(this._hass, entryId);
+      if (entryId !== this._entryId) return;
+      this._catalogue = catalogue;
+      for (const row of this._rows.values()) {
+        if (row.stateObj) this._renderActions(row);
+      }
+      if (!this._els.form.hidden) this._renderServices();
+    } catch (error) {
+      this._catalogueError = errorMessage(error);
+    } finally {
+      this._catalogueLoading = false;
+    }
+  }
+
+  _formatState(stateObj) {
+    const hass = this._hass;
+    if (hass && typeof hass.formatEntityState === "function") {
+      try {
+        return hass.formatEntityState(stateObj);
+      } catch {
+        // fall through to the raw state
+      }
+    }
+    return stateObj.state;
+  }
+
+  _formatNumber(value) {
+    const language = (this._hass && this._hass.locale && this._hass.locale.language) || undefined;
+    try {
+      return Number(value).toLocaleString(language, { maximumFractionDigits: 4 });
+    } catch {
+      return String(value);
+    }
+  }
+
+  _showMessage(text, isError = false) {
+    const $ = this._els;
+    $.message.textContent = text;
+    $.message.classList.toggle("error", isError);
+    $.message.hidden = !text;
+  }
+
+  /** Ask the user; resolve to whether they confirmed. */
+  _confirm(text, confirmLabel) {
+    const $ = this._els;
+    $.dialogText.textContent = text;
+    $.dialogOk.textContent = confirmLabel;
+    return new Promise((resolve) => {
+      const done = (answer) => {
+        $.dialogOk.removeEventListener("click", ok);
+        $.dialogCancel.removeEventListener("click", no);
+        $.dialog.removeEventListener("cancel", no);
+        if ($.dialog.open) $.dialog.close();
+        resolve(answer);
+      };
+      const ok = () => done(true);
+      const no = () => done(false);
+      $.dialogOk.addEventListener("click", ok);
+      $.dialogCancel.addEventListener("click", no);
+      $.dialog.addEventListener("cancel", no);
+      $.dialog.showModal();
+    });
+  }
+
+  async _onRowAction(ev) {
+    const button = ev.target.closest("button[data-action]");
+    if (!button) return;
+    const rowEl = button.closest(".order");
+    const row = rowEl && this._rows.get(rowEl.dataset.entityId);
+    if (!row || !row.orderId) return;
+    const action = button.dataset.action;
+    const service = this._serviceOf(row.stateObj);
+    const what = service ? ` (${service.name})` : "";
+    const question =
+      action === "refill"
+        ? `Ask the panel to refill order ${row.orderId}${what}?`
+        : `Ask the panel to cancel order ${row.orderId}${what}?`;
+    if (!(await this._confirm(question, action === "refill" ? "Refill" : "Cancel order"))) {
+      return;
+    }
+    button.disabled = true;
+    try {
+      const response = await callAction(this._hass, action, {
+        config_entry_id: this._entryId,
+        orders: [String(row.orderId)],
+      });
+      const rows = (response && (response.refills || response.orders)) || [];
+      const result = rows.find((item) => Number(item.order) === row.orderId) || {};
+      if (result.error) {
+        this._showMessage(`Order ${row.orderId}: ${result.error}`, true);
+      } else if (action === "refill") {
+        this._showMessage(`Refill ${result.refill ?? ""} requested for order ${row.orderId}.`);
+      } else {
+        this._showMessage(`Cancellation requested for order ${row.orderId}.`);
+      }
+    } catch (error) {
+      this._showMessage(errorMessage(error), true);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  async _track() {
+    const $ = this._els;
+    const orders = $.trackInput.value.trim();
+    if (!orders) return;
+    $.track.disabled = true;
+    try {
+      const response = await callAction(this._hass, "track_order", {
+        config_entry_id: this._entryId,
+        orders,
+      });
+      const rows = (response && response.orders) || [];
+      const errors = rows.filter((item) => item.error);
+      if (errors.length) {
+        this._showMessage(errors.map((item) => `Order ${item.order}: ${item.error}`).join("; "), true);
+      } else {
+        this._showMessage(`Tracking order ${orders}.`);
+        $.trackInput.value = "";
+      }
+    } catch (error) {
+      this._showMessage(errorMessage(error), true);
+    } finally {
+      $.track.disabled = false;
+    }
+  }
+
+  _toggleForm() {
+    const $ = this._els;
+    $.form.hidden = !$.form.hidden;
+    if ($.form.hidden) return;
+    if (this._catalogue) {
+      this._renderServices();
+      return;
+    }
+    $.services.replaceChildren(el("div", { className: "message", textContent: "Loading services…" }));
+    this._catalogueError = undefined;
+    this._loadCatalogue().then(() => {
+      if (this._catalogueError) {
+        $.services.replaceChildren(
+          el("div", { className: "message error", textContent: this._catalogueError }),
+        );
+      }
+    });
+  }
+
+  _renderServices() {
+    const $ = this._els;
+    if (!this._catalogue) return;
+    const query = $.search.value.trim().toLowerCase();
+    const currency = this._catalogue.currency || "";
+    const buttons = [];
+    for (const service of this._catalogue.services.values()) {
+      if (buttons.length >= SERVICES_SHOWN) break;
+      const text = `${service.service} ${service.name} ${service.category}`.toLowerCase();
+      if (query && !text.includes(query)) continue;
+      const button = el(
+        "button",
+        {
+          type: "button",
+          attrs: {
+            role: "option",
+            "aria-selected": String(service.service === this._selectedService),
+          },
+        },
+        el("small", { textContent: String(service.category ?? "") }),
+        `${service.service} · ${service.name}`,
+        el("small", {
+          textContent:
+            `${this._formatNumber(service.rate)} ${currency} per 1000 · ` +
+            `${this._formatNumber(service.min)}–${this._formatNumber(service.max)}`,
+        }),
+      );
+      button.dataset.service = String(service.service);
+      buttons.push(button);
+    }
+    if (!buttons.length) {
+      buttons.push(el("div", { className: "message", textContent: "No service matches." }));
+    }
+    $.services.replaceChildren(...buttons);
+  }
+
+  _selectService(serviceId) {
+    const $ = this._els;
+    const service = this._catalogue && this._catalogue.services.get(serviceId);
+    if (!service) return;
+    this._selectedService = serviceId;
+    $.selected.textContent = `Selected: ${service.service} · ${service.name}`;
+    $.comments.hidden = !COMMENT_TYPES.has(service.type);
+    $.quantity.min = String(service.min ?? 1);
+    $.quantity.max = String(service.max ?? "");
+    this._invalidateQuote();
+    this._renderServices();
+  }
+
+  _invalidateQuote() {
+    const $ = this._els;
+    this._quoted = undefined;
+    $.place.disabled = true;
+    $.quote.hidden = true;
+  }
+
+  _orderData() {
+    const $ = this._els;
+    const data = { config_entry_id: this._entryId, service: this._selectedService };
+    const link = $.link.value.trim();
+    if (link) data.link = link;
+    const quantity = $.quantity.value.trim();
+    if (quantity) data.quantity = Number(quantity);
+    if (!$.comments.hidden && $.comments.value.trim()) data.comments = $.comments.value;
+    return data;
+  }
+
+  async _checkOrder() {
+    const $ = this._els;
+    if (!this._selectedService) {
+      this._showMessage("Choose a service first.", true);
+      return;
+    }
+    const data = this._orderData();
+    $.check.disabled = true;
+    try {
+      const response = await callAction(this._hass, "add_order", { ...data, validate_only: true });
+      this._renderQuote(response || {});
+      this._quoted = JSON.stringify(data);
+      $.place.disabled = false;
+      this._showMessage("");
+    } catch (error) {
+      this._invalidateQuote();
+      this._showMessage(errorMessage(error), true);
+    } finally {
+      $.check.disabled = false;
+    }
+  }
+
+  _renderQuote(response) {
+    const $ = this._els;
+    const currency = typeof response.currency === "string" ? response.currency : "";
+    const items = [];
+    const shown = new Set(QUOTE_HIDDEN);
+    const add = (label, value, money) => {
+      if (value === null || value === undefined || typeof value === "object") return;
+      let text = typeof value === "number" ? this._formatNumber(value) : String(value);
+      if (money && currency) text += ` ${currency}`;
+      items.push(el("dt", { textContent: label }), el("dd", { textContent: text }));
+    };
+    for (const [key, label] of QUOTE_LABELS) {
+      shown.add(key);
+      add(label, response[key], key !== "quantity" && key !== "service" && key !== "service_name");
+    }
+    for (const [key, value] of Object.entries(response)) {
+      if (!shown.has(key)) add(key.replaceAll("_", " "), value, false);
+    }
+    $.quote.replaceChildren(...items);
+    $.quote.hidden = !items.length;
+  }
+
+  async _placeOrder() {
+    const $ = this._els;
+    const data = this._orderData();
+    if (this._quoted !== JSON.stringify(data)) {
+      this._invalidateQuote();
+      return;
+    }
+    const service = this._catalogue && this._catalogue.services.get(this._selectedService);
+    const question =
+      `Place this order of ${data.quantity ?? ""} ${service ? service.name : ""}` +
+      `${data.link ? ` for ${data.link}` : ""}? The panel charges it at once.`;
+    if (!(await this._confirm(question, "Place order"))) return;
+    $.place.disabled = true;
+    try {
+      const response = await callAction(this._hass, "add_order", data);
+      this._showMessage(`Placed order ${response && response.order}.`);
+      this._invalidateQuote();
+      $.form.hidden = true;
+    } catch (error) {
+      this._showMessage(errorMessage(error), true);
+      $.place.disabled = false;
+    }
+  }
+}
+
+class SmmPanelOrdersCardEditor extends HTMLElement {
+  constructor() {
+    super();
+    this._config = {};
+    this._entries = undefined;
+  }
+
+  setConfig(config) {
+    this._config = { ...config };
+    this._render();
+  }
+
+  set hass(hass) {
+    this._hass = hass;
+    if (this._entries === undefined) {
+      this._entries = null; // loading
+      hass
+        .callWS({ type: "config_entries/get", domain: DOMAIN })
+        .then((entries) => {
+          this._entries = entries || [];
+          this._render();
+        })
+        .catch(() => {
+          this._entries = [];
+          this._render();
+        });
+    }
+  }
+
+  _render() {
+    const root = this.shadowRoot || this.attachShadow({ mode: "open" });
+    if (!this._entries) {
+      root.replaceChildren(el("p", { textContent: "Loading SMM Panel accounts…" }));
+      return;
+    }
+    if (!this._entries.length) {
+      root.replaceChildren(el("p", { textContent: "No SMM Panel account is set up yet." }));
+      return;
+    }
+    const select = el("select", { id: "account" });
+    for (const entry of this._entries) {
+      select.append(el("option", { value: entry.entry_id, textContent: entry.title }));
+    }
+    select.value = this._config.config_entry_id || "";
+    select.addEventListener("change", () => {
+      this._config = { ...this._config, config_entry_id: select.value };
+      this.dispatchEvent(
+        new CustomEvent("config-changed", {
+          detail: { config: this._config },
+          bubbles: true,
+          composed: true,
+        }),
+      );
+    });
+    root.replaceChildren(
+      el("style", {
+        textContent:
+          "label{display:grid;gap:4px;color:var(--primary-text-color)}" +
+          "select{font:inherit;padding:8px;border-radius:4px;" +
+          "border:1px solid var(--divider-color);" +
+          "background:var(--card-background-color);color:var(--primary-text-color)}",
+      }),
+      el("label", { htmlFor: "account" }, "SMM Panel account", select),
+    );
+  }
+}
+
+if (!customElements.get(CARD_TYPE)) {
+  customElements.define(CARD_TYPE, SmmPanelOrdersCard);
+  customElements.define(EDITOR_TYPE, SmmPanelOrdersCardEditor);
+  window.customCards = window.customCards || [];
+  window.customCards.push({
+    type: CARD_TYPE,
+    name: "SMM Panel orders",
+    description: "The balance and tracked orders of an SMM panel account, with actions.",
+    preview: true,
+    documentationURL: "https://github.com/smmpanel-ha/ha-smmpanel/blob/main/docs/orders-card.md",
+  });
+}

@@ -1,0 +1,379 @@
+"""The orders card that ships with the integration, in Chromium, end to end.
+
+The SMM Panel dashboard that scripts/develop writes holds the card. Orders are placed
+over REST, the panel's clock moves, and the card is checked as a user sees it: its
+rows, a progress bar moving, a refill from the card reaching the panel, an order placed
+through its form, and a service named with markup shown as text.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+import re
+from typing import Any
+
+from playwright.sync_api import Locator, Page, expect
+import pytest
+
+from custom_components.smmpanel.const import DOMAIN
+
+from .harness import (
+    BALANCE,
+    HOSTILE_MARKUP,
+    HOSTILE_SERVICE,
+    HomeAssistant,
+    SaveScreenshot,
+    Simulator,
+    order_sensor,
+)
+
+pytestmark = pytest.mark.e2e
+
+CARD = "smmpanel-orders-card"
+MANIFEST = Path(__file__).parents[2] / "custom_components" / DOMAIN / "manifest.json"
+FOLLOWERS = 1  # Instagram Followers - Real [Refill 30D]: refill and cancel allowed
+ORDERS: dict[str, dict[str, Any]] = {
+    "progressing": {
+        "service": FOLLOWERS,
+        "link": "https://www.instagram.com/smmpanel.card/",
+        "quantity": 1000,
+    },
+    "hostile": {
+        "service": HOSTILE_SERVICE.service_id,
+        "link": "https://example.com/markup",
+        "quantity": 100,
+    },
+    "small": {
+        "service": FOLLOWERS,
+        "link": "https://www.instagram.com/p/smmpanel-card-small/",
+        "quantity": 100,
+    },
+}
+POLL_TIMEOUT = 120.0  # seconds; a requested refresh may wait out a 10 s cooldown
+
+
+@pytest.fixture(scope="module")
+def card_orders(
+    homeassistant: HomeAssistant, panel_entry: dict[str, Any]
+) -> dict[str, int]:
+    """Place the card's orders over REST; return their ids by name."""
+    order_ids = {}
+    for name, order in ORDERS.items():
+        response = homeassistant.client.call_action(
+            DOMAIN,
+            "add_order",
+            {"config_entry_id": panel_entry["entry_id"], **order},
+            return_response=True,
+        )
+        order_ids[name] = response["order"]
+    return order_ids
+
+
+def _open_card(page: Page, homeassistant: HomeAssistant) -> Locator:
+    page.goto(f"{homeassistant.client.url}/smm-panel")
+    expect(page.locator("#ha-launch-screen")).to_have_count(0)
+    card = page.locator(CARD)
+    expect(card.locator("ha-card")).to_be_visible()
+    return card
+
+
+def _row(card: Locator, order_id: int) -> Locator:
+    return card.locator(f'.order[data-entity-id="{order_sensor(order_id)}"]')
+
+
+def _poll(homeassistant: HomeAssistant) -> None:
+    """Ask the integration to poll the panel now."""
+    homeassistant.client.call_action(
+        "homeassistant", "update_entity", {"entity_id": BALANCE}
+    )
+
+
+def _status(homeassistant: HomeAssistant, order_id: int) -> str | None:
+    state = homeassistant.client.state(order_sensor(order_id))
+    return None if state is None else str(state["state"])
+
+
+def _progress(row: Locator) -> float:
+    value = row.locator(".bar").get_attribute("aria-valuenow")
+    return float(value) if value else 0.0
+
+
+def _open_finished(card: Locator) -> None:
+    toggle = card.get_by_role("button", name="Finished")
+    if toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+
+
+def test_card_shows_the_account_and_its_orders(
+    homeassistant: HomeAssistant, card_orders: dict[str, int], page: Page
+) -> None:
+    """One row per tracked order, with its service, link, charge and status."""
+    card = _open_card(page, homeassistant)
+    expect(card.locator(".title")).to_have_text("127.0.0.1")
+    expect(card.locator(".balance")).to_have_text(re.compile(r"\$\d+\.\d\d"))
+    row = _row(card, card_orders["progressing"])
+    expect(row.locator(".order-id")).to_have_text(f"#{card_orders['progressing']}")
+    expect(row.locator(".service")).to_have_text(
+        "Instagram Followers - Real [Refill 30D]"
+    )
+    link = row.locator(".link a")
+    expect(link).to_have_text("www.instagram.com/smmpanel.card/")
+    expect(link).to_have_attribute("rel", "noopener noreferrer")
+    expect(link).to_have_attribute("target", "_blank")
+    expect(row.locator(".charge")).to_have_text("1.2 USD")
+    expect(row.locator(".status")).to_have_text(re.compile("Pending|In progress"))
+    for order_id in card_orders.values():
+        expect(_row(card, order_id)).to_be_visible()
+
+
+def test_card_shows_markup_from_the_panel_as_text(
+    homeassistant: HomeAssistant, card_orders: dict[str, int], page: Page
+) -> None:
+    """A service named with an <img onerror=...> shows literally and runs nothing."""
+    card = _open_card(page, homeassistant)
+    row = _row(card, card_orders["hostile"])
+    expect(row.locator(".service")).to_have_text(HOSTILE_SERVICE.name)
+    expect(row.locator(".service")).to_contain_text(HOSTILE_MARKUP)
+    # The catalogue in the order form, where the category holds markup too.
+    card.get_by_role("button", name="New order").click()
+    card.get_by_role("searchbox", name="Search services").fill("Untrusted")
+    option = card.get_by_role("option").filter(has_text=HOSTILE_SERVICE.name)
+    expect(option).to_contain_text(HOSTILE_SERVICE.category)
+    expect(card.locator("img")).to_have_count(0)
+    expect(card.locator("b")).to_have_count(0)
+    assert page.evaluate("() => window.smmpanelInjected") is None
+    # Only http(s) links become anchors, whatever the panel sends.
+    version = json.loads(MANIFEST.read_text())["version"]
+    links = page.evaluate(
+        """async (url) => {
+            const card = await import(url);
+            return ["javascript:alert(1)", "data:text/html,x", "https://a.example/p?q=1"]
+                .map((link) => card.safeLink(link));
+        }""",
+        f"/{DOMAIN}_frontend/{CARD}.js?v={version}",
+    )
+    assert links == [None, None, ["https://a.example/p?q=1", "a.example/p"]]
+
+
+def test_progress_bar_moves_with_the_panel_clock(
+    homeassistant: HomeAssistant,
+    simulator: Simulator,
+    card_orders: dict[str, int],
+    page: Page,
+    save_screenshot: SaveScreenshot,
+) -> None:
+    """Moving the panel's clock moves the order's progress bar."""
+    card = _open_card(page, homeassistant)
+    row = _row(card, card_orders["progressing"])
+    expect(row).to_be_visible()
+    before = _progress(row)
+    simulator.advance(300)  # pending for 60 s, then 520 s of delivery
+    _poll(homeassistant)
+    homeassistant.process.wait_until(
+        lambda: _progress(row) > before,
+        timeout=POLL_TIMEOUT,
+        what=f"moving the progress bar of order {card_orders['progressing']}",
+    )
+    expect(row.locator(".counts")).to_contain_text("/ 1,000")
+    _open_finished(card)
+    save_screenshot("orders-card", card.locator("ha-card"))
+
+
+def test_refill_from_the_card_reaches_the_panel(
+    homeassistant: HomeAssistant,
+    simulator: Simulator,
+    card_orders: dict[str, int],
+    page: Page,
+) -> None:
+    """Refill on a completed order, confirmed in the dialog, requests it at the panel."""
+    simulator.advance(3600)
+    _poll(homeassistant)
+    candidates = [card_orders["progressing"], card_orders["small"]]
+    homeassistant.process.wait_until(
+        lambda: all(
+            _status(homeassistant, order_id) in {"completed", "partial"}
+            for order_id in candidates
+        ),
+        timeout=POLL_TIMEOUT,
+        what="showing the card's orders finished",
+    )
+    # The simulator delivers some orders only in part; those cannot be refilled.
+    order_id = next(
+        order_id
+        for order_id in candidates
+        if _status(homeassistant, order_id) == "completed"
+    )
+    card = _open_card(page, homeassistant)
+    _open_finished(card)
+    row = _row(card, order_id)
+    expect(row.locator(".status")).to_have_text("Completed")
+    expect(row.locator(".bar")).to_have_attribute("aria-valuenow", "100")
+
+    row.get_by_role("button", name="Refill").click()
+    dialog = card.get_by_role("dialog")
+    expect(dialog).to_contain_text(f"refill order {order_id}")
+    dialog.get_by_role("button", name="Refill").click()
+    expect(card.get_by_role("status")).to_contain_text(
+        f"requested for order {order_id}"
+    )
+    assert order_id in [refill["order"] for refill in simulator.state()["refills"]]
+
+
+def test_place_an_order_from_the_card(
+    homeassistant: HomeAssistant, simulator: Simulator, page: Page
+) -> None:
+    """The form checks the order (validate_only), then places it once confirmed."""
+    orders_before = {order["order"] for order in simulator.state()["orders"]}
+    card = _open_card(page, homeassistant)
+    card.get_by_role("button", name="New order").click()
+    card.get_by_role("searchbox", name="Search services").fill("tiktok")
+    card.get_by_role("option").filter(has_text="TikTok Followers").click()
+    card.get_by_role("textbox", name="Link").fill("https://www.tiktok.com/@smmpanel")
+    card.get_by_role("spinbutton", name="Quantity").fill("100")
+    card.get_by_role("button", name="Check order").click()
+    expect(card.locator(".quote")).to_contain_text("Estimated charge")
+    expect(card.locator(".quote")).to_contain_text("0.21 USD")
+    assert {order["order"] for order in simulator.state()["orders"]} == orders_before
+
+    card.get_by_role("button", name="Place order").click()
+    card.get_by_role("dialog").get_by_role("button", name="Place order").click()
+    expect(card.get_by_role("status")).to_contain_text("Placed order")
+    new = {order["order"] for order in simulator.state()["orders"]} - orders_before
+    assert len(new) == 1
+    expect(_row(card, new.pop())).to_be_visible()
+
+
+def test_card_fits_a_phone(
+    homeassistant: HomeAssistant, card_orders: dict[str, int], page: Page
+) -> None:
+    """At 360 px the card scrolls nowhere sideways."""
+    page.set_viewport_size({"width": 360, "height": 780})
+    try:
+        card = _open_card(page, homeassistant)
+        expect(card.locator(".order").first).to_be_attached()
+        if card.get_by_role("button", name="Finished").is_visible():
+            _open_finished(card)
+        expect(_row(card, card_orders["hostile"])).to_be_visible()
+        card.get_by_role("button", name="New order").click()
+        expect(card.get_by_role("option").first).to_be_visible()
+        # The elements reaching past the card's right edge, if any.
+        too_wide = card.locator("ha-card").evaluate(
+            """(card) => {
+                const right = card.getBoundingClientRect().right + 0.5;
+                return [...card.querySelectorAll("*")]
+                    .filter((node) => node.getBoundingClientRect().right > right)
+                    .map((node) => `${node.tagName}.${node.className}`);
+            }"""
+        )
+        assert too_wide == []
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 860})
+
+
+def test_card_editor_picks_the_account(
+    homeassistant: HomeAssistant, panel_entry: dict[str, Any], page: Page
+) -> None:
+    """The stub config names the first account; the editor lists the accounts."""
+    _open_card(page, homeassistant)
+    editor = page.evaluate(
+        """async () => {
+            const hass = document.querySelector("home-assistant").hass;
+            const Card = customElements.get("smmpanel-orders-card");
+            const stub = Card.getStubConfig(hass);
+            const editor = Card.getConfigElement();
+            document.body.append(editor);
+            editor.setConfig(stub);
+            editor.hass = hass;
+            for (let i = 0; i < 100 && !editor.shadowRoot.querySelector("option"); i++) {
+                await new Promise((resolve) => setTimeout(resolve, 100));
+            }
+            const options = [...editor.shadowRoot.querySelectorAll("option")];
+            const selected = editor.shadowRoot.querySelector("select").value;
+            editor.remove();
+            return {
+                stub,
+                selected,
+                options: options.map((option) => [option.value, option.textContent]),
+            };
+        }"""
+    )
+    entry_id = panel_entry["entry_id"]
+    assert editor == {
+        "stub": {"config_entry_id": entry_id},
+        "selected": entry_id,
+        "options": [[entry_id, panel_entry["title"]]],
+    }
+
+
+# A card fed 1,000 order sensors by a stand-in for the frontend's `hass` object; then
+# one order's state changes. It returns how long both updates took, how many rows there
+# are, and which rows the second update changed in the DOM.
+THOUSAND_ORDERS_JS = """async () => {
+    const entities = {}, states = {};
+    const devices = { perf: { id: "perf", name: "Perf panel", config_entries: ["perf"] } };
+    for (let i = 1; i <= 1000; i++) {
+        const entity_id = `sensor.perf_order_${i}`;
+        entities[entity_id] = {
+            entity_id, platform: "smmpanel", device_id: "perf", translation_key: "order_status",
+        };
+        states[entity_id] = {
+            entity_id,
+            state: i % 4 ? "in_progress" : "completed",
+            attributes: {
+                order_id: String(i), service_id: 1, service: `Service ${i}`, quantity: 1000,
+                remains: 500, link: `https://example.com/${i}`, charge: 1.5, currency: "USD",
+            },
+            last_changed: new Date().toISOString(),
+        };
+    }
+    const hass = {
+        entities, devices, states, locale: { language: "en" },
+        formatEntityState: (stateObj) => stateObj.state,
+        callWS: async () => ({ response: { services: [], currency: "USD" } }),
+    };
+    const card = document.createElement("smmpanel-orders-card");
+    card.setConfig({ config_entry_id: "perf" });
+    document.body.append(card);
+    let start = performance.now();
+    card.hass = hass;
+    const first = performance.now() - start;
+    await new Promise((resolve) => setTimeout(resolve, 100));  // the catalogue
+    const rows = card.shadowRoot.querySelectorAll(".order").length;
+
+    const observer = new MutationObserver(() => {});
+    observer.observe(card.shadowRoot, {
+        subtree: true, childList: true, characterData: true, attributes: true,
+    });
+    const changed = "sensor.perf_order_7";
+    const old = states[changed];
+    const newStates = {
+        ...states,
+        [changed]: { ...old, attributes: { ...old.attributes, remains: 100 } },
+    };
+    start = performance.now();
+    card.hass = { ...hass, states: newStates };
+    const second = performance.now() - start;
+    const touched = new Set();
+    for (const record of observer.takeRecords()) {
+        const node = record.target.nodeType === 1 ? record.target : record.target.parentElement;
+        const row = node && node.closest(".order");
+        touched.add(row ? row.dataset.entityId : "outside rows");
+    }
+    observer.disconnect();
+    card.remove();
+    return { first, second, rows, touched: [...touched] };
+}"""
+
+
+def test_card_updates_one_row_of_a_thousand(
+    homeassistant: HomeAssistant, panel_entry: dict[str, Any], page: Page
+) -> None:
+    """With 1,000 orders, a state change rewrites that order's row and nothing else."""
+    _open_card(page, homeassistant)
+    result = page.evaluate(THOUSAND_ORDERS_JS)
+    assert result["rows"] == 1000
+    assert result["touched"] == ["sensor.perf_order_7"]
+    # Generous bounds for slow machines: a 2-core machine takes about 130 ms and 2 ms.
+    assert result["first"] < 3000, result
+    assert result["second"] < 100, result

@@ -1,0 +1,72 @@
+"""What the logbook shows of an order: its sensor's change, under the order's name.
+
+A logbook platform (logbook.py) describes events fired on the bus; the order events
+entity's events are state changes, which the logbook hands the frontend with
+`event_type` as their only attribute. So the order is named by its sensor, whose
+state changes the logbook lists under the sensor's name.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.recorder.common import (
+    async_wait_recording_done,
+)
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
+
+from panel_simulator.panel import Panel
+
+from .helpers import DAY, call, poll, state_of
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(
+    recorder_mock: Any, enable_custom_integrations: None
+) -> None:
+    """Start the recorder before Home Assistant, then allow custom integrations."""
+
+
+async def test_logbook_names_the_order(
+    hass: HomeAssistant,
+    panel: Panel,
+    config_entry: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """A completed order reads as its sensor, named after the order, completing."""
+    assert await async_setup_component(hass, "logbook", {})
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    start = dt_util.utcnow()
+    placed = await call(
+        hass,
+        "add_order",
+        config_entry,
+        {"service": 101, "link": "https://instagram.com/log", "quantity": 1000},
+    )
+    order_sensor = f"sensor.127_0_0_1_order_{placed['order']}"
+    panel.advance(DAY)
+    await poll(hass)
+    await async_wait_recording_done(hass)
+
+    client = await hass_ws_client()
+    await client.send_json(
+        {"id": 1, "type": "logbook/get_events", "start_time": start.isoformat()}
+    )
+    rows = (await client.receive_json())["result"]
+
+    changes = {row["entity_id"]: (row["state"], row.get("attributes")) for row in rows}
+    assert changes[order_sensor] == ("completed", None)
+    assert state_of(hass, order_sensor).attributes["friendly_name"] == (
+        f"127.0.0.1 Order {placed['order']} · Real & Active Followers - Best Server"
+    )
+    # The event entity's line: its event type, all the logbook passes on.
+    assert changes["event.127_0_0_1_order_events"][1] == {"event_type": "completed"}
+    # Counts are measurements: the logbook leaves them out.
+    assert "sensor.127_0_0_1_active_orders" not in changes
