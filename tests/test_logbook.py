@@ -1,9 +1,9 @@
-"""What the logbook shows of an order: its sensor's change, under the order's name.
+"""What the logbook shows of an order: its event, and its sensor's change, by name.
 
-A logbook platform (logbook.py) describes events fired on the bus; the order events
-entity's events are state changes, which the logbook hands the frontend with
-`event_type` as their only attribute. So the order is named by its sensor, whose
-state changes the logbook lists under the sensor's name.
+The order events entity's events are state changes, which the logbook hands the
+frontend with `event_type` as their only attribute; beside each, the integration
+fires `smmpanel_order_event` on the bus, which logbook.py describes as the order
+and what happened to it.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 )
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
+from custom_components.smmpanel.const import DOMAIN
 from panel_simulator.panel import Panel
 
 from .helpers import DAY, call, poll, state_of
@@ -61,12 +62,24 @@ async def test_logbook_names_the_order(
     )
     rows = (await client.receive_json())["result"]
 
-    changes = {row["entity_id"]: (row["state"], row.get("attributes")) for row in rows}
+    changes = {
+        row["entity_id"]: (row["state"], row.get("attributes"))
+        for row in rows
+        if "state" in row
+    }
     assert changes[order_sensor] == ("completed", None)
     assert state_of(hass, order_sensor).attributes["friendly_name"] == (
         f"127.0.0.1 Order {placed['order']} · Real & Active Followers - Best Server"
     )
     # The event entity's line: its event type, all the logbook passes on.
     assert changes["event.127_0_0_1_order_events"][1] == {"event_type": "completed"}
+    described = [row for row in rows if row.get("domain") == DOMAIN]
+    assert [(row["name"], row["message"], row["entity_id"]) for row in described] == [
+        (
+            f"Order {placed['order']} · Real & Active Followers - Best Server",
+            "completed",
+            "event.127_0_0_1_order_events",
+        )
+    ]
     # Counts are measurements: the logbook leaves them out.
     assert "sensor.127_0_0_1_active_orders" not in changes

@@ -9,6 +9,9 @@ from typing import Final
 DOMAIN: Final = "smmpanel"
 LOGGER = logging.getLogger(__package__)
 
+# Fired on the bus beside each order event, for the logbook and event triggers.
+EVENT_ORDER: Final = f"{DOMAIN}_order_event"
+
 DEFAULT_URL: Final = "https://pro.smmpanels.store/api/v2"
 
 CONF_SCAN_INTERVAL: Final = "scan_interval"

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from typing import Any, override
 
-from homeassistant.components.event import EventEntity, EventEntityDescription
+from homeassistant.components.event import (
+    ATTR_EVENT_TYPE,
+    EventEntity,
+    EventEntityDescription,
+)
+from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .const import EVENT_ORDER
 from .coordinator import AccountSnapshot, SmmPanelConfigEntry, SmmPanelCoordinator
 from .entity import SmmPanelEntity, async_order_name, order_event_data
 from .models import ORDER_EVENT_TYPES, TrackingEvent
@@ -52,8 +58,17 @@ class SmmPanelOrderEventEntity(SmmPanelEntity, EventEntity):
         if data is not self._handled_data:
             self._handled_data = data
             for event in data.events:
-                self._trigger_event(event.event_type, _event_data(self.hass, event))
+                event_data = _event_data(self.hass, event)
+                self._trigger_event(event.event_type, event_data)
                 self.async_write_ha_state()
+                self.hass.bus.async_fire(
+                    EVENT_ORDER,
+                    {
+                        ATTR_ENTITY_ID: self.entity_id,
+                        ATTR_EVENT_TYPE: event.event_type,
+                        **event_data,
+                    },
+                )
         super()._handle_coordinator_update()
 
 
