@@ -29,6 +29,12 @@ fault syntax: --fault ACTION:FAULT[:OPTION...]
 examples:
   --fault status:timeout:0.2 --fault add:connection_reset:after
   --fault '*:http_503:times=3' --fault balance:latency:always:seconds=2
+
+control API (no key), beside the API on the same port:
+  GET    /_simulator/state    the balance, orders and refills
+  POST   /_simulator/advance  {{"seconds": 600}}: move the panel's clock on
+  POST   /_simulator/deposit  {{"amount": "25.00"}}: credit the balance, as a payment
+  POST   /_simulator/faults   {{"fault": "timeout", ...}}; DELETE clears them
 """
 
 
@@ -192,6 +198,8 @@ async def serve(options: SimulatorOptions) -> None:
             f"  API URL:     {running.url}\n"
             f"  API key:     {options.key}\n"
             f"  Control API: {running.base_url}/_simulator/state\n"
+            f'  Deposit:     curl -X POST -d \'{{"amount": "25.00"}}\' '
+            f"{running.base_url}/_simulator/deposit\n"
             "Press Ctrl-C to stop.\n"
         )
         sys.stdout.flush()

@@ -1,7 +1,8 @@
-"""The local control API (no key): move time, inject faults, read the panel's state."""
+"""The local control API (no key): time, deposits, faults and the panel's state."""
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from aiohttp import web
@@ -12,11 +13,13 @@ from .keys import PANEL
 from .panel import Panel
 
 PREFIX = "/_simulator"
+MAX_DIGITS = 12  # digits before the point of the largest deposit
 
 
 def add_routes(router: web.UrlDispatcher) -> None:
     """Add the control endpoints."""
     router.add_post(f"{PREFIX}/advance", _advance)
+    router.add_post(f"{PREFIX}/deposit", _deposit)
     router.add_post(f"{PREFIX}/faults", _inject_fault)
     router.add_delete(f"{PREFIX}/faults", _clear_faults)
     router.add_get(f"{PREFIX}/state", _state)
@@ -30,6 +33,37 @@ async def _advance(request: web.Request) -> web.Response:
         raise _bad_request('"seconds" must be a non-negative number')
     panel.advance(seconds)
     return web.json_response({"now": panel.clock.now()})
+
+
+async def _deposit(request: web.Request) -> web.Response:
+    """Credit the balance, as a payment would: {"amount": "25.00"} (or a number)."""
+    panel = request.app[PANEL]
+    body = await _json_object(request)
+    amount = deposit_amount(body.get("amount"))
+    if amount is None:
+        raise _bad_request('"amount" must be a positive amount, e.g. "25.00"')
+    balance = panel.deposit(amount)
+    return web.json_response(
+        {"amount": str(amount), "balance": str(balance), "currency": panel.currency}
+    )
+
+
+def deposit_amount(value: object) -> Decimal | None:
+    """Return the positive, finite amount a JSON value names exactly, or None.
+
+    Text ("25.00") is read as it is written; a JSON number through its shortest
+    text, so 0.1 is 0.1, not the binary fraction nearest to it. Amounts of a
+    trillion or more are refused too: no payment is that large.
+    """
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return None
+    try:
+        amount = Decimal(value.strip() if isinstance(value, str) else repr(value))
+    except InvalidOperation:
+        return None
+    if not amount.is_finite() or amount <= 0 or amount.adjusted() >= MAX_DIGITS:
+        return None
+    return amount
 
 
 async def _inject_fault(request: web.Request) -> web.Response:

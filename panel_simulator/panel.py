@@ -91,6 +91,16 @@ class Panel:
         self._pay_refunds()
         return self._balance
 
+    def deposit(self, amount: Decimal) -> Decimal:
+        """Credit the balance as a payment on the panel's website would; return it.
+
+        Raise ValueError unless `amount` is a positive, finite Decimal.
+        """
+        if not isinstance(amount, Decimal) or not amount.is_finite() or amount <= 0:
+            raise ValueError(f"a deposit must be a positive amount, not {amount!r}")
+        self._balance += amount
+        return self.balance
+
     def advance(self, seconds: float) -> None:
         """Move the panel's clock forward."""
         self.clock.advance(seconds)

@@ -284,3 +284,232 @@ async def test_refill_after_days(
 
     await _move_to(hass, freezer, check + timedelta(days=1))
     assert len(panel.refills) == 1
+
+
+# The Money insight entities of the account. These tests set their states as the
+# integration writes them, so that they run the blueprints on exactly the states and
+# events the blueprints are written for.
+RUNWAY = "sensor.127_0_0_1_balance_runway"
+RUNWAY_ATTRIBUTES = {
+    "device_class": "duration",
+    "unit_of_measurement": "d",
+    "friendly_name": "127.0.0.1 Balance runway",
+}
+
+
+@pytest.mark.usefixtures("blueprint_folder")
+@pytest.mark.parametrize("notify_action", ["", "notify.phone"])
+async def test_balance_runway_notify(
+    hass: HomeAssistant, notifications: list[ServiceCall], notify_action: str
+) -> None:
+    """The runway dropping below the days notifies once; rising and falling again,
+    or coming back from unknown still below, notifies again."""
+    phone = async_mock_service(hass, "notify", "phone")
+    hass.states.async_set(RUNWAY, "unknown", RUNWAY_ATTRIBUTES)
+    await _use_blueprint(
+        hass,
+        "balance_runway_notify.yaml",
+        {"runway_sensor": RUNWAY, "days": 3, "notify_action": notify_action},
+    )
+    sent = phone if notify_action else notifications
+
+    for runway in ("12.5", "4", "3.0"):
+        hass.states.async_set(RUNWAY, runway, RUNWAY_ATTRIBUTES)
+        await hass.async_block_till_done(wait_background_tasks=True)
+    assert sent == []
+
+    hass.states.async_set(RUNWAY, "2.345", RUNWAY_ATTRIBUTES)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    hass.states.async_set(RUNWAY, "1.5", RUNWAY_ATTRIBUTES)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert len(sent) == 1
+    assert len(notifications) + len(phone) == 1
+    assert sent[0].data["title"] == "127.0.0.1 Balance runway: balance runs out soon"
+    assert sent[0].data["message"] == (
+        "At the recent spending, the balance of 127.0.0.1 Balance runway lasts about "
+        "2.3 days, less than 3. Top up the account so that new orders are not refused."
+    )
+
+    for runway in ("unknown", "0.5"):  # no history for a while, then still low
+        hass.states.async_set(RUNWAY, runway, RUNWAY_ATTRIBUTES)
+        await hass.async_block_till_done(wait_background_tasks=True)
+    assert len(sent) == 2
+    assert "lasts about 0.5 days" in sent[1].data["message"]
+
+
+@pytest.mark.usefixtures("blueprint_folder")
+async def test_balance_runway_notify_reads_days_in_any_unit(
+    hass: HomeAssistant, notifications: list[ServiceCall]
+) -> None:
+    """A runway shown in hours is compared, and told, in days."""
+    in_hours = RUNWAY_ATTRIBUTES | {"unit_of_measurement": "h"}
+    hass.states.async_set(RUNWAY, "80", in_hours)  # 3.3 days
+    await _use_blueprint(
+        hass, "balance_runway_notify.yaml", {"runway_sensor": RUNWAY, "days": 3}
+    )
+    hass.states.async_set(RUNWAY, "73", in_hours)  # 3.04 days
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert notifications == []
+
+    hass.states.async_set(RUNWAY, "60", in_hours)  # 2.5 days
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert len(notifications) == 1
+    assert "lasts about 2.5 days, less than 3." in notifications[0].data["message"]
+    assert notifications[0].data["notification_id"] == (
+        f"smmpanel_balance_runway_{RUNWAY}"
+    )
+
+
+def _fire_order_event(
+    hass: HomeAssistant, event_type: str, data: dict[str, Any], at: datetime
+) -> None:
+    """Write the Order events entity's state as the event entity does on an event."""
+    hass.states.async_set(
+        ORDER_EVENTS,
+        at.isoformat(timespec="milliseconds"),
+        {
+            "event_types": ["completed", "balance_topped_up"],
+            "event_type": event_type,
+            **data,
+            "friendly_name": "127.0.0.1 Order events",
+        },
+    )
+
+
+@pytest.mark.usefixtures("blueprint_folder")
+@pytest.mark.parametrize("notify_action", ["", "notify.phone"])
+async def test_deposit_notify(
+    hass: HomeAssistant, notifications: list[ServiceCall], notify_action: str
+) -> None:
+    """A fresh balance_topped_up event notifies the amount and the new balance."""
+    phone = async_mock_service(hass, "notify", "phone")
+    await _use_blueprint(
+        hass,
+        "deposit_notify.yaml",
+        {"order_events": ORDER_EVENTS, "notify_action": notify_action},
+    )
+    sent = phone if notify_action else notifications
+
+    # Event states are times to the millisecond: this one is a second older.
+    _fire_order_event(
+        hass,
+        "completed",
+        {"order_id": "23501", "charge": 1.2},
+        dt_util.utcnow() - timedelta(seconds=1),
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert sent == []
+
+    _fire_order_event(
+        hass,
+        "balance_topped_up",
+        {"amount": 25.5, "balance": 1024.876543, "currency": "USD"},
+        dt_util.utcnow(),
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert len(sent) == 1
+    assert len(notifications) + len(phone) == 1
+    assert sent[0].data["title"] == "127.0.0.1 Order events: deposit credited"
+    assert sent[0].data["message"] == (
+        "25.50 USD credited to 127.0.0.1 Order events. The balance is now 1024.88 USD."
+    )
+
+
+@pytest.mark.usefixtures("blueprint_folder")
+async def test_deposit_notify_skips_a_restored_event(
+    hass: HomeAssistant, notifications: list[ServiceCall]
+) -> None:
+    """The last deposit restored at a restart, with its old time, is no news."""
+    await _use_blueprint(hass, "deposit_notify.yaml", {"order_events": ORDER_EVENTS})
+    _fire_order_event(
+        hass,
+        "balance_topped_up",
+        {"amount": 10, "balance": 20, "currency": "EUR"},
+        dt_util.utcnow() - timedelta(hours=3),
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert notifications == []
+
+    _fire_order_event(
+        hass,
+        "balance_topped_up",
+        {"amount": "10", "balance": None, "currency": "EUR"},
+        dt_util.utcnow(),
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert [call.data["message"] for call in notifications] == [
+        "10.00 EUR credited to 127.0.0.1 Order events."
+    ]
+    assert (
+        notifications[0].data["notification_id"] == f"smmpanel_deposit_{ORDER_EVENTS}"
+    )
+
+
+def _require_money_insight(hass: HomeAssistant, entity_id: str) -> None:
+    """Skip while the integration does not make the Money insight entity yet."""
+    if hass.states.get(entity_id) is None:
+        pytest.skip(f"the integration makes no {entity_id} yet")
+
+
+@pytest.mark.usefixtures("blueprint_folder")
+async def test_balance_runway_notify_from_the_integration(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    panel: Panel,
+    setup_integration: MockConfigEntry,
+    notifications: list[ServiceCall],
+) -> None:
+    """Spending most of the balance makes the runway, known after a day of history,
+    drop below the days: one notification naming the account."""
+    _require_money_insight(hass, RUNWAY)
+    await _use_blueprint(
+        hass, "balance_runway_notify.yaml", {"runway_sensor": RUNWAY, "days": 3}
+    )
+    panel.create_order(EXPENSIVE_SERVICE, link="https://instagram.com/a", quantity=3800)
+    await _poll(hass, freezer)
+    assert notifications == []
+
+    await _move_to(hass, freezer, dt_util.utcnow() + timedelta(days=1, minutes=5))
+    await _poll(hass, freezer)
+    runway = hass.states.get(RUNWAY)
+    assert runway is not None
+    assert float(runway.state) < 3
+    assert len(notifications) == 1
+    assert notifications[0].data["title"] == "127.0.0.1: balance runs out soon"
+    assert (
+        notifications[0]
+        .data["message"]
+        .startswith(
+            "At the recent spending, the balance of 127.0.0.1 lasts about "
+            f"{float(runway.state):.1f} days, less than 3."
+        )
+    )
+
+
+@pytest.mark.usefixtures("blueprint_folder")
+async def test_deposit_notify_from_the_integration(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    panel: Panel,
+    setup_integration: MockConfigEntry,
+    notifications: list[ServiceCall],
+) -> None:
+    """A deposit on the panel, seen by the next poll, notifies once; a reload,
+    which restores the event, does not notify again."""
+    _require_money_insight(hass, "sensor.127_0_0_1_last_deposit")
+    await _use_blueprint(hass, "deposit_notify.yaml", {"order_events": ORDER_EVENTS})
+    await _place_order(hass, setup_integration, REFILLABLE_SERVICE)  # 1.20 spent
+    await _poll(hass, freezer)
+    assert notifications == []
+
+    panel.deposit(Decimal("25.25"))
+    await _poll(hass, freezer)
+    assert [call.data["message"] for call in notifications] == [
+        "25.25 USD credited to 127.0.0.1. The balance is now 1024.05 USD."
+    ]
+    assert notifications[0].data["title"] == "127.0.0.1: deposit credited"
+
+    await _poll(hass, freezer)
+    assert await hass.config_entries.async_reload(setup_integration.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert len(notifications) == 1

@@ -39,6 +39,12 @@ async def test_diagnostics(
     assert diagnostics["entry"]["data"]["api_key"] == "**REDACTED**"
     assert diagnostics == snapshot(
         exclude=props(
-            "url", "entry_id", "created_at", "modified_at", "tracked_at", "updated_at"
+            "url",
+            "entry_id",
+            "created_at",
+            "modified_at",
+            "tracked_at",
+            "updated_at",
+            "today",
         )
     )

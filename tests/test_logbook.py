@@ -8,6 +8,7 @@ and what happened to it.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from homeassistant.core import HomeAssistant
@@ -83,3 +84,34 @@ async def test_logbook_names_the_order(
     ]
     # Counts are measurements: the logbook leaves them out.
     assert "sensor.127_0_0_1_active_orders" not in changes
+
+
+async def test_logbook_describes_a_deposit(
+    hass: HomeAssistant,
+    panel: Panel,
+    config_entry: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """Money added to the balance reads as the event entity, topped up by the amount."""
+    assert await async_setup_component(hass, "logbook", {})
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    start = dt_util.utcnow()
+    panel.deposit(Decimal("25.5"))
+    await poll(hass)
+    await async_wait_recording_done(hass)
+
+    client = await hass_ws_client()
+    await client.send_json(
+        {"id": 1, "type": "logbook/get_events", "start_time": start.isoformat()}
+    )
+    rows = (await client.receive_json())["result"]
+    described = [row for row in rows if row.get("domain") == DOMAIN]
+    assert [(row["name"], row["message"], row["entity_id"]) for row in described] == [
+        (
+            "127.0.0.1 Order events",
+            "balance topped up by 25.5 USD",
+            "event.127_0_0_1_order_events",
+        )
+    ]

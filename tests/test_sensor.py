@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from unittest.mock import patch
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import EVENT_STATE_CHANGED, STATE_OFF, STATE_ON, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
@@ -31,6 +32,7 @@ from .helpers import DAY, async_set_options, call, poll, state_of
 )
 async def test_entities(
     hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
     panel: Panel,
     config_entry: MockConfigEntry,
     entity_registry: er.EntityRegistry,
@@ -38,6 +40,8 @@ async def test_entities(
     platform: Platform,
 ) -> None:
     """Every entity of the account, enabled or not, matches its snapshot."""
+    # The spending sensors reset at local midnight: the snapshot needs a fixed day.
+    freezer.move_to("2026-11-15T12:00:00+00:00")
     order_id = panel.create_order(101, link="https://instagram.com/snap", quantity=500)
     config_entry.add_to_hass(hass)
     with patch("custom_components.smmpanel.PLATFORMS", [platform]):

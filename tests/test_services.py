@@ -1413,6 +1413,7 @@ ALL_ACTIONS = [
     ("untrack_order", {"orders": 1}),
     ("get_order_status", {"orders": 1}),
     ("get_services", {}),
+    ("get_spending", {}),
 ]
 
 

@@ -32,7 +32,7 @@ from panel_simulator import (
     ServiceType,
     run_simulator,
 )
-from panel_simulator.cli import build_panel, parse_args, parse_fault
+from panel_simulator.cli import build_panel, build_parser, parse_args, parse_fault
 from panel_simulator.faults import Faults
 from panel_simulator.order_form import REQUIRED_FIELDS
 from panel_simulator.orders import (
@@ -1293,6 +1293,108 @@ async def test_control_fault_on_services_only(
     assert bool(panel.faults.rules) == (times is None)
 
 
+def test_deposit_credits_the_balance(panel: Panel) -> None:
+    """A deposit adds exactly its amount to the balance; refunds still come on top."""
+    order_id = panel.create_order(1, link=LINK, quantity=100)
+    panel.request_cancel(order_id)
+
+    assert panel.deposit(Decimal("25.005")) == PANEL_BALANCE - Decimal(
+        "0.12"
+    ) + Decimal("25.005")
+    panel.advance(CANCEL_DELAY_SECONDS)
+    assert panel.balance == PANEL_BALANCE + Decimal("25.005")
+
+
+@pytest.mark.parametrize(
+    "amount", [Decimal(0), Decimal(-1), Decimal("NaN"), Decimal("Infinity"), 5]
+)
+def test_deposit_refuses_what_is_not_a_positive_amount(
+    panel: Panel, amount: Any
+) -> None:
+    """Only a positive, finite Decimal is a deposit; the balance stays as it was."""
+    with pytest.raises(ValueError, match="positive amount"):
+        panel.deposit(amount)
+    assert panel.balance == PANEL_BALANCE
+
+
+@pytest.mark.parametrize(
+    ("amount", "credited"),
+    [
+        ("25.00", "25.00"),
+        (" 0.1 ", "0.1"),
+        (0.1, "0.1"),
+        (7, "7"),
+        ("1e2", "1E+2"),
+        ("999999999999.99", "999999999999.99"),
+    ],
+)
+async def test_control_deposit(
+    api: Api,
+    http: aiohttp.ClientSession,
+    panel: Panel,
+    panel_url: str,
+    amount: str | float,
+    credited: str,
+) -> None:
+    """The control API credits a deposit exactly; the API's balance shows it."""
+    async with http.post(
+        control_url(panel_url, "deposit"), json={"amount": amount}
+    ) as response:
+        assert response.status == 200
+        answer = await response.json()
+
+    expected = PANEL_BALANCE + Decimal(credited)
+    assert answer == {"amount": credited, "balance": str(expected), "currency": "USD"}
+    assert panel.balance == expected
+    assert Decimal((await api("balance")).json["balance"]) == expected
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"amount": "0"},
+        {"amount": "-5"},
+        {"amount": -5},
+        {"amount": 0},
+        {"amount": "ten"},
+        {"amount": ""},
+        {"amount": "NaN"},
+        {"amount": "Infinity"},
+        {"amount": "1e9999999"},
+        {"amount": "1000000000000"},
+        {"amount": True},
+        {"amount": None},
+        {"amount": ["5"]},
+        {},
+        ["5"],
+    ],
+)
+async def test_control_deposit_refuses_bad_amounts(
+    http: aiohttp.ClientSession, panel: Panel, panel_url: str, body: Any
+) -> None:
+    """A deposit that is not a positive amount gets 400 and changes nothing."""
+    async with http.post(control_url(panel_url, "deposit"), json=body) as response:
+        assert response.status == 400
+        assert "amount" in await response.text() or "JSON object" in (
+            await response.text()
+        )
+    assert panel.balance == PANEL_BALANCE
+
+
+async def test_control_deposit_refuses_non_finite_json_numbers(
+    http: aiohttp.ClientSession, panel: Panel, panel_url: str
+) -> None:
+    """JSON's NaN and Infinity extensions are not amounts either."""
+    for text in ('{"amount": NaN}', '{"amount": Infinity}', '{"amount": 1e400}'):
+        async with http.post(
+            control_url(panel_url, "deposit"),
+            data=text,
+            headers={"Content-Type": "application/json"},
+        ) as response:
+            assert response.status == 400, text
+    assert panel.balance == PANEL_BALANCE
+
+
 @pytest.mark.parametrize(
     ("endpoint", "body"),
     [
@@ -1304,6 +1406,7 @@ async def test_control_fault_on_services_only(
         ("advance", {"seconds": -1}),
         ("advance", {"seconds": "soon"}),
         ("advance", "not json"),
+        ("deposit", "not json"),
     ],
 )
 async def test_control_refuses_bad_requests(
@@ -1433,3 +1536,10 @@ async def test_cli_serves_until_interrupted(socket_enabled: None) -> None:
     finally:
         process.send_signal(signal.SIGINT)
         assert await asyncio.wait_for(process.wait(), 10) == 0
+
+
+def test_cli_help_names_the_control_api() -> None:
+    """`--help` tells how to move the clock and credit a deposit."""
+    help_text = build_parser().format_help()
+    assert "/_simulator/advance" in help_text
+    assert '/_simulator/deposit  {"amount": "25.00"}' in help_text

@@ -22,6 +22,7 @@ from .const import DOMAIN, REQUEST_TIMEOUT
 from .coordinator import SmmPanelConfigEntry, SmmPanelCoordinator, SmmPanelData
 from .options import AccountOptions
 from .services import async_setup_services
+from .spending import SpendingTracker, spending_store
 from .storage import TrackingStorage
 from .tracking import OrderTracker
 
@@ -74,13 +75,17 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmmPanelConfigEntry) -> 
     )
     _async_check_insecure_url(hass, entry)
     tracker = OrderTracker(hass, entry)
+    spending = SpendingTracker(hass, entry)
     options = AccountOptions.from_options(entry.options)
-    coordinator = SmmPanelCoordinator(hass, entry, client, tracker, options)
+    coordinator = SmmPanelCoordinator(
+        hass, entry, client, tracker, spending=spending, options=options
+    )
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = SmmPanelData(
         client=client,
         coordinator=coordinator,
         tracker=tracker,
+        spending=spending,
         catalogue=ServiceCatalogue(hass, entry, client),
         options=options,
     )
@@ -92,12 +97,14 @@ async def async_unload_entry(hass: HomeAssistant, entry: SmmPanelConfigEntry) ->
     """Unload a config entry, writing pending tracking changes first."""
     if unloaded := await hass.config_entries.async_unload_platforms(entry, PLATFORMS):
         await entry.runtime_data.tracker.async_save()
+        await entry.runtime_data.spending.async_save()
     return unloaded
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: SmmPanelConfigEntry) -> None:
     """Delete the tracked orders of a removed config entry."""
     await TrackingStorage(hass, entry).async_remove()
+    await spending_store(hass, entry.entry_id).async_remove()
     ir.async_delete_issue(hass, DOMAIN, _insecure_url_issue_id(entry))
 
 

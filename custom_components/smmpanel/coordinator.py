@@ -26,6 +26,7 @@ from .catalogue import ServiceCatalogue
 from .const import DOMAIN, LOGGER
 from .models import TrackedOrder, TrackedRefill, TrackingEvent
 from .options import AccountOptions
+from .spending import Deposit, SpendingSummary, SpendingTracker
 from .tracking import OrderTracker
 
 
@@ -36,6 +37,7 @@ class SmmPanelData:
     client: SmmPanelClient
     coordinator: SmmPanelCoordinator
     tracker: OrderTracker
+    spending: SpendingTracker
     catalogue: ServiceCatalogue
     options: AccountOptions
 
@@ -50,7 +52,10 @@ class AccountSnapshot:
     balance: Balance
     orders: Mapping[int, TrackedOrder]
     refills: Mapping[int, TrackedRefill]
+    spending: SpendingSummary
     events: tuple[TrackingEvent, ...] = ()
+    deposit: Deposit | None = None
+    """Money added to the balance since the refresh before."""
 
     @property
     def active_orders(self) -> int:
@@ -74,6 +79,8 @@ class SmmPanelCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         config_entry: SmmPanelConfigEntry,
         client: SmmPanelClient,
         tracker: OrderTracker,
+        *,
+        spending: SpendingTracker,
         options: AccountOptions,
     ) -> None:
         """Initialize the coordinator."""
@@ -86,6 +93,7 @@ class SmmPanelCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         )
         self._client = client
         self._tracker = tracker
+        self._spending = spending
         self.options = options
         self._follows_refills = True
 
@@ -98,6 +106,7 @@ class SmmPanelCoordinator(DataUpdateCoordinator[AccountSnapshot]):
     async def _async_setup(self) -> None:
         """Load the tracked orders; the catalogue waits until an action needs it."""
         await self._tracker.async_load()
+        await self._spending.async_load()
 
     @override
     async def _async_update_data(self) -> AccountSnapshot:
@@ -107,15 +116,19 @@ class SmmPanelCoordinator(DataUpdateCoordinator[AccountSnapshot]):
             events = await self._async_poll_tracked()
         except SmmPanelError as error:
             raise _update_failed(error) from error
+        now = dt_util.utcnow()
         purged = self._tracker.purge_finished(
-            dt_util.utcnow() - self.options.finished_order_retention
+            now - self.options.finished_order_retention
         )
         if events or purged:
             # A restart needs the orders, refills and statuses, not the progress
             # figures, which it polls again: a refresh that only moved those writes
             # nothing to storage.
             self._tracker.schedule_save()
-        return self._snapshot(balance, events)
+        spending, deposit = self._spending.record(
+            balance.amount, balance.currency, self._tracker.take_refunds(), now
+        )
+        return self._snapshot(balance, spending, events, deposit)
 
     async def _async_poll_tracked(self) -> list[TrackingEvent]:
         # Everything is fetched before anything is applied: a refresh failing half-way
@@ -145,13 +158,19 @@ class SmmPanelCoordinator(DataUpdateCoordinator[AccountSnapshot]):
             return {}
 
     def _snapshot(
-        self, balance: Balance, events: Iterable[TrackingEvent] = ()
+        self,
+        balance: Balance,
+        spending: SpendingSummary,
+        events: Iterable[TrackingEvent] = (),
+        deposit: Deposit | None = None,
     ) -> AccountSnapshot:
         return AccountSnapshot(
             balance=balance,
             orders=dict(self._tracker.orders),
             refills=dict(self._tracker.refills),
+            spending=spending,
             events=tuple(events),
+            deposit=deposit,
         )
 
     async def async_tracking_changed(self) -> None:
@@ -162,7 +181,9 @@ class SmmPanelCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         """
         await self._tracker.async_save()
         if self.data is not None and self.last_update_success:
-            self.async_set_updated_data(self._snapshot(self.data.balance))
+            self.async_set_updated_data(
+                self._snapshot(self.data.balance, self.data.spending)
+            )
 
 
 def loaded_currency(entry: SmmPanelConfigEntry) -> str | None:

@@ -42,6 +42,7 @@ async def async_get_config_entry_diagnostics(
             "balance": _as_json(data.balance) if data else None,
             "active_orders": data.active_orders if data else None,
             "pending_refills": data.pending_refills if data else None,
+            "spending": _as_json(data.spending) if data else None,
         },
         "catalogue": {
             "services": len(runtime.catalogue.services),

@@ -16,14 +16,15 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .const import EVENT_ORDER
 from .coordinator import AccountSnapshot, SmmPanelConfigEntry, SmmPanelCoordinator
 from .entity import SmmPanelEntity, async_order_name, order_event_data
-from .models import ORDER_EVENT_TYPES, TrackingEvent
+from .models import BALANCE_TOPPED_UP, ORDER_EVENT_TYPES, TrackingEvent
+from .spending import Deposit
 
 PARALLEL_UPDATES = 0
 
 ORDER_EVENTS = EventEntityDescription(
     key="order_events",
     translation_key="order_events",
-    event_types=list(ORDER_EVENT_TYPES),
+    event_types=[*ORDER_EVENT_TYPES, BALANCE_TOPPED_UP],
 )
 
 
@@ -37,7 +38,7 @@ async def async_setup_entry(
 
 
 class SmmPanelOrderEventEntity(SmmPanelEntity, EventEntity):
-    """Fires an event on every order status change and refill result."""
+    """Fires an event on every order status change, refill result and deposit."""
 
     def __init__(self, coordinator: SmmPanelCoordinator) -> None:
         """Initialize the event entity."""
@@ -58,18 +59,29 @@ class SmmPanelOrderEventEntity(SmmPanelEntity, EventEntity):
         if data is not self._handled_data:
             self._handled_data = data
             for event in data.events:
-                event_data = _event_data(self.hass, event)
-                self._trigger_event(event.event_type, event_data)
-                self.async_write_ha_state()
-                self.hass.bus.async_fire(
-                    EVENT_ORDER,
-                    {
-                        ATTR_ENTITY_ID: self.entity_id,
-                        ATTR_EVENT_TYPE: event.event_type,
-                        **event_data,
-                    },
-                )
+                self._fire(event.event_type, _event_data(self.hass, event))
+            if data.deposit is not None:
+                self._fire(BALANCE_TOPPED_UP, _deposit_data(data.deposit))
         super()._handle_coordinator_update()
+
+    @callback
+    def _fire(self, event_type: str, event_data: dict[str, Any]) -> None:
+        """Fire an event on the entity, and on the bus for the logbook and triggers."""
+        self._trigger_event(event_type, event_data)
+        self.async_write_ha_state()
+        self.hass.bus.async_fire(
+            EVENT_ORDER,
+            {ATTR_ENTITY_ID: self.entity_id, ATTR_EVENT_TYPE: event_type, **event_data},
+        )
+
+
+def _deposit_data(deposit: Deposit) -> dict[str, Any]:
+    """Return what a deposit event tells: the amount added, the balance after."""
+    return {
+        "amount": float(deposit.amount),
+        "balance": float(deposit.balance),
+        "currency": deposit.currency,
+    }
 
 
 def _event_data(hass: HomeAssistant, event: TrackingEvent) -> dict[str, Any]:

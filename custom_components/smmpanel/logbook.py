@@ -15,6 +15,7 @@ from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import Event, HomeAssistant, callback
 
 from .const import DOMAIN, EVENT_ORDER
+from .models import BALANCE_TOPPED_UP
 
 
 @callback
@@ -24,11 +25,23 @@ def async_describe_events(
         [str, str, Callable[[Event[dict[str, Any]]], dict[str, str]]], None
     ],
 ) -> None:
-    """Describe an order event as its order and what happened to it."""
+    """Describe an order event as its order and what happened to it.
+
+    A deposit reads as the account's event entity, topped up by the amount.
+    """
 
     @callback
     def async_describe_order_event(event: Event[dict[str, Any]]) -> dict[str, str]:
         data = event.data
+        if data[ATTR_EVENT_TYPE] == BALANCE_TOPPED_UP:
+            state = hass.states.get(data[ATTR_ENTITY_ID])
+            currency = f" {data['currency']}" if data.get("currency") else ""
+            return {
+                LOGBOOK_ENTRY_NAME: state.name if state else data[ATTR_ENTITY_ID],
+                LOGBOOK_ENTRY_MESSAGE: f"balance topped up by {data['amount']:g}"
+                f"{currency}",
+                LOGBOOK_ENTRY_ENTITY_ID: data[ATTR_ENTITY_ID],
+            }
         return {
             LOGBOOK_ENTRY_NAME: data["order_name"],
             # "completed", "in progress", "refill completed"...

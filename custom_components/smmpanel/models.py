@@ -27,6 +27,10 @@ ORDER_EVENT_TYPES: Final = (
 )
 
 
+# The event type of money added to the balance (a deposit).
+BALANCE_TOPPED_UP: Final = "balance_topped_up"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TrackedOrder:
     """An order this integration follows, with its last known state."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from itertools import batched, islice
 from typing import Any, override
@@ -17,7 +18,7 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import EntityCategory
+from homeassistant.const import EntityCategory, UnitOfTime
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.device_registry import DeviceInfo
@@ -65,8 +66,22 @@ ORDER_SENSOR_CAPABILITIES: dict[str, Any] = {
 class SmmPanelSensorEntityDescription(SensorEntityDescription):
     """Describes an SMM Panel account sensor."""
 
-    value_fn: Callable[[AccountSnapshot], Decimal | int]
+    value_fn: Callable[[AccountSnapshot], Decimal | int | datetime | None]
     unit_fn: Callable[[AccountSnapshot], str | None] | None = None
+    last_reset_fn: Callable[[AccountSnapshot], datetime] | None = None
+    attributes_fn: Callable[[AccountSnapshot], dict[str, Any]] | None = None
+
+
+def _runway(data: AccountSnapshot) -> Decimal | None:
+    runway = data.spending.runway
+    return None if runway is None else runway.quantize(Decimal("0.01"))
+
+
+def _last_deposit_attributes(data: AccountSnapshot) -> dict[str, Any]:
+    if (deposit := data.spending.last_deposit) is None:
+        return {}
+    # State attributes travel as JSON: a number, as event data carries it.
+    return {"amount": float(deposit.amount), "currency": deposit.currency}
 
 
 SENSORS: tuple[SmmPanelSensorEntityDescription, ...] = (
@@ -102,6 +117,47 @@ SENSORS: tuple[SmmPanelSensorEntityDescription, ...] = (
         entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
         value_fn=lambda data: len(data.orders),
+    ),
+    # Spend is a total that starts again each day and month: long-term statistics
+    # sum it across the resets. A refund lowers the total of the day it is paid.
+    SmmPanelSensorEntityDescription(
+        key="spent_today",
+        translation_key="spent_today",
+        device_class=SensorDeviceClass.MONETARY,
+        state_class=SensorStateClass.TOTAL,
+        suggested_display_precision=2,
+        value_fn=lambda data: data.spending.spent_today,
+        unit_fn=lambda data: data.balance.currency,
+        last_reset_fn=lambda data: data.spending.day_start,
+    ),
+    SmmPanelSensorEntityDescription(
+        key="spent_this_month",
+        translation_key="spent_this_month",
+        device_class=SensorDeviceClass.MONETARY,
+        state_class=SensorStateClass.TOTAL,
+        suggested_display_precision=2,
+        value_fn=lambda data: data.spending.spent_this_month,
+        unit_fn=lambda data: data.balance.currency,
+        last_reset_fn=lambda data: data.spending.month_start,
+    ),
+    SmmPanelSensorEntityDescription(
+        key="balance_runway",
+        translation_key="balance_runway",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.DAYS,
+        suggested_display_precision=1,
+        value_fn=_runway,
+    ),
+    SmmPanelSensorEntityDescription(
+        key="last_deposit",
+        translation_key="last_deposit",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=lambda data: (
+            None
+            if data.spending.last_deposit is None
+            else data.spending.last_deposit.at
+        ),
+        attributes_fn=_last_deposit_attributes,
     ),
 )
 
@@ -181,9 +237,25 @@ class SmmPanelSensor(SmmPanelEntity, SensorEntity):
 
     @property
     @override
-    def native_value(self) -> Decimal | int:
+    def native_value(self) -> Decimal | int | datetime | None:
         """Return the sensor's value."""
         return self.entity_description.value_fn(self.coordinator.data)
+
+    @property
+    @override
+    def last_reset(self) -> datetime | None:
+        """Return when a total that starts again each period last did."""
+        if self.entity_description.last_reset_fn is None:
+            return None
+        return self.entity_description.last_reset_fn(self.coordinator.data)
+
+    @property
+    @override
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """Return the sensor's attributes, if it has any."""
+        if self.entity_description.attributes_fn is None:
+            return None
+        return self.entity_description.attributes_fn(self.coordinator.data)
 
     @property
     @override
@@ -195,11 +267,15 @@ class SmmPanelSensor(SmmPanelEntity, SensorEntity):
 
     @override
     def _state_source(self) -> Hashable:
-        """Return what the state shows: availability, value and unit."""
+        """Return what the state shows: availability, value, unit and last reset.
+
+        The attributes (of the last deposit) change only with the value.
+        """
         return (
             super()._state_source(),
             self.native_value,
             self.native_unit_of_measurement,
+            self.last_reset,
         )
 
 

@@ -57,6 +57,7 @@ from .api import (
 from .const import DOMAIN, ORDER_KEY_PREFIX
 from .coordinator import SmmPanelConfigEntry, SmmPanelData
 from .models import TrackedOrder, TrackedRefill
+from .spending import MAX_PERIODS, Period
 
 SERVICE_ADD_ORDER: Final = "add_order"
 SERVICE_REFILL: Final = "refill"
@@ -65,6 +66,7 @@ SERVICE_TRACK_ORDER: Final = "track_order"
 SERVICE_UNTRACK_ORDER: Final = "untrack_order"
 SERVICE_GET_SERVICES: Final = "get_services"
 SERVICE_GET_ORDER_STATUS: Final = "get_order_status"
+SERVICE_GET_SPENDING: Final = "get_spending"
 
 ATTR_SERVICE: Final = "service"
 ATTR_VALIDATE_ONLY: Final = "validate_only"
@@ -72,6 +74,8 @@ ATTR_ORDERS: Final = "orders"
 ATTR_CATEGORY: Final = "category"
 ATTR_SEARCH: Final = "search"
 ATTR_TYPE: Final = "type"
+ATTR_PERIOD: Final = "period"
+ATTR_COUNT: Final = "count"
 
 MAX_LINK_LENGTH: Final = 2048
 MAX_ORDER_IDS: Final = 1000
@@ -201,6 +205,14 @@ SERVICE_GET_SERVICES_SCHEMA: Final = probatio.Schema(
         probatio.Optional(ATTR_CATEGORY): cv.string,
         probatio.Optional(ATTR_SEARCH): cv.string,
         probatio.Optional(ATTR_TYPE): probatio.Coerce(ServiceType),
+    }
+)
+
+SERVICE_GET_SPENDING_SCHEMA: Final = probatio.Schema(
+    {
+        **_CONFIG_ENTRY_SCHEMA,
+        probatio.Optional(ATTR_PERIOD, default=Period.DAY): probatio.Coerce(Period),
+        probatio.Optional(ATTR_COUNT, default=7): _whole_number(1),
     }
 )
 
@@ -810,6 +822,29 @@ async def _async_get_services(call: ServiceCall) -> ServiceResponse:
     }
 
 
+async def _async_get_spending(call: ServiceCall) -> ServiceResponse:
+    """Return the spend, deposits and refunds per period, newest first."""
+    period: Period = call.data[ATTR_PERIOD]
+    count: int = call.data[ATTR_COUNT]
+    if count > (most := MAX_PERIODS[period]):
+        raise _validation_error("too_many_periods", max=most, period=period)
+    entry = _entry(call)
+    ledger = entry.runtime_data.spending.ledger
+    return {
+        "periods": [
+            {
+                "start": start.isoformat(),
+                "spend": float(totals.spend),
+                "deposits": float(totals.deposits),
+                "refunds": float(totals.refunds),
+                "net_spend": float(totals.net_spend),
+            }
+            for start, totals in ledger.periods(period, count, dt_util.utcnow())
+        ],
+        "currency": entry.runtime_data.coordinator.currency,
+    }
+
+
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the SMM Panel actions."""
@@ -850,5 +885,12 @@ def async_setup_services(hass: HomeAssistant) -> None:
         SERVICE_GET_SERVICES,
         _async_get_services,
         schema=SERVICE_GET_SERVICES_SCHEMA,
+        supports_response=SupportsResponse.ONLY,
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_GET_SPENDING,
+        _async_get_spending,
+        schema=SERVICE_GET_SPENDING_SCHEMA,
         supports_response=SupportsResponse.ONLY,
     )

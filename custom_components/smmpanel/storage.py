@@ -49,7 +49,8 @@ def _stored_str(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _stored_decimal(value: object) -> Decimal | None:
+def stored_decimal(value: object) -> Decimal | None:
+    """Return a stored amount, or None if it is not one."""
     if not isinstance(value, str | int) or isinstance(value, bool):
         return None
     try:
@@ -59,7 +60,8 @@ def _stored_decimal(value: object) -> Decimal | None:
     return number if number.is_finite() else None
 
 
-def _stored_datetime(value: object) -> datetime | None:
+def stored_datetime(value: object) -> datetime | None:
+    """Return a stored moment (naive ones are UTC), or None if it is not one."""
     if not isinstance(value, str):
         return None
     try:
@@ -114,18 +116,18 @@ def _order_from_json(row: object) -> TrackedOrder | None:
         return None
     return TrackedOrder(
         order_id=order_id,
-        tracked_at=_stored_datetime(row.get("tracked_at")) or dt_util.utcnow(),
+        tracked_at=stored_datetime(row.get("tracked_at")) or dt_util.utcnow(),
         service_id=_stored_id(row.get("service_id")),
         service_name=_stored_str(row.get("service_name")),
         link=_stored_str(row.get("link")),
         quantity=_stored_int(row.get("quantity")),
         status=_stored_enum(OrderStatus, row.get("status")),
         raw_status=_stored_str(row.get("raw_status")),
-        charge=_stored_decimal(row.get("charge")),
+        charge=stored_decimal(row.get("charge")),
         start_count=_stored_int(row.get("start_count")),
         remains=_stored_int(row.get("remains")),
         currency=_stored_str(row.get("currency")),
-        finished_at=_stored_datetime(row.get("finished_at")),
+        finished_at=stored_datetime(row.get("finished_at")),
         error=_stored_str(row.get("error")),
     )
 
@@ -153,10 +155,10 @@ def _refill_from_json(row: object) -> TrackedRefill | None:
     return TrackedRefill(
         refill_id=refill_id,
         order_id=order_id,
-        requested_at=_stored_datetime(row.get("requested_at")) or dt_util.utcnow(),
+        requested_at=stored_datetime(row.get("requested_at")) or dt_util.utcnow(),
         status=_stored_enum(RefillStatus, row.get("status")),
         raw_status=_stored_str(row.get("raw_status")),
-        finished_at=_stored_datetime(row.get("finished_at")),
+        finished_at=stored_datetime(row.get("finished_at")),
         error=_stored_str(row.get("error")),
     )
 

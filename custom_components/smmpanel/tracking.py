@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 
-from .api import OrderState, RefillState, RowError
+from .api import OrderState, OrderStatus, RefillState, RowError
 from .const import LOGGER
 from .models import (
     TrackedOrder,
@@ -20,6 +21,23 @@ from .models import (
     refill_event_type,
 )
 from .storage import TrackingStorage
+
+# The statuses in which a fall of an order's charge is money paid back.
+REFUNDING_STATUSES = frozenset(
+    {OrderStatus.CANCELED, OrderStatus.REFUNDED, OrderStatus.PARTIAL}
+)
+
+
+def _refunded(before: TrackedOrder, after: TrackedOrder) -> Decimal:
+    """Return what an order's new state paid back, if its charge fell."""
+    if (
+        after.status in REFUNDING_STATUSES
+        and before.charge is not None
+        and after.charge is not None
+        and after.charge < before.charge
+    ):
+        return before.charge - after.charge
+    return Decimal(0)
 
 
 def _apply_order_state(
@@ -72,6 +90,12 @@ class OrderTracker:
         self.storage = TrackingStorage(hass, entry)
         self.orders: dict[int, TrackedOrder] = {}
         self.refills: dict[int, TrackedRefill] = {}
+        self._refunds = Decimal(0)
+
+    def take_refunds(self) -> Decimal:
+        """Return what orders were refunded since the last call, and start over."""
+        refunds, self._refunds = self._refunds, Decimal(0)
+        return refunds
 
     async def async_load(self) -> None:
         """Load what was tracked before the last restart."""
@@ -139,6 +163,7 @@ class OrderTracker:
                 continue
             _log_row_error_change("order", order_id, order.error, updated.error)
             self.orders[order_id] = updated
+            self._refunds += _refunded(order, updated)
             if (
                 order.status is not None
                 and updated.status is not None

@@ -3,7 +3,8 @@
 Home Assistant serves http://127.0.0.1:8123 from config/ (git-ignored), the simulator
 http://127.0.0.1:8321/api/v2; their console output goes to .develop/. With --demo, an
 owner account and a config entry for the simulator, with two orders, are made at once,
-and the SMM Panel dashboard shows them on the integration's orders card.
+and the SMM Panel dashboard shows them on the integration's orders card, and graphs
+the daily spend and the balance on its Spending tab.
 """
 
 from __future__ import annotations
@@ -190,7 +191,8 @@ with a demo account on the panel simulator (polled every minute, two orders plac
 
   Open             {homeassistant_url}
   Log in as        {DEMO_OWNER.username} / {DEMO_OWNER.password}
-  Orders card      {homeassistant_url}/{DASHBOARD} (the SMM Panel dashboard)
+  Orders card      {homeassistant_url}/{DASHBOARD} (the SMM Panel dashboard;
+                   its Spending tab graphs the daily spend and the balance)
   Panel device     {device_url}
   Balance sensor   {_balance_entity_id(HOST)}"""
 
@@ -212,6 +214,8 @@ def _common_banner(simulator_base_url: str) -> str:
     return f"""
   Simulator state  {simulator_base_url}/_simulator/state
   Move its clock   curl -X POST -d '{{"seconds": 600}}' {simulator_base_url}/_simulator/advance
+  Credit a deposit curl -X POST -d '{{"amount": "25.00"}}' {simulator_base_url}/_simulator/deposit
+                   (the next poll sees it: Last deposit, a balance_topped_up event)
   Logs             config/home-assistant.log, .develop/simulator.log
                    (FFmpeg and turbojpeg lines there come from Home Assistant's own
                    camera and image code when the machine lacks those programs,

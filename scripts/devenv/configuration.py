@@ -16,26 +16,58 @@ INTEGRATION = REPO_ROOT / "custom_components" / DOMAIN
 BLUEPRINTS = REPO_ROOT / "blueprints" / "automation" / DOMAIN
 DASHBOARD = "smm-panel"  # its URL path
 DASHBOARD_FILE = "smm-panel-dashboard.yaml"
+# Entity ids of the account the config flow titles with HOST, as the demo adds it.
+ACCOUNT_ENTITY_PREFIX = f"sensor.{HOST.replace('.', '_')}"
 # The integration's orders card (custom_components/smmpanel/frontend), which follows
 # the first SMM Panel account when no config_entry_id is given: a new order's row
-# shows up on its own.
-DASHBOARD_YAML = """\
+# shows up on its own. A second view, Spending, graphs long-term statistics of the demo
+# account: Spent today is a total reset each day, so the change of its sum over a day
+# is that day's spend; the balance is a total without resets, whose state is the
+# balance.
+DASHBOARD_YAML = f"""\
 # The SMM Panel dashboard, written by scripts/develop when missing; edit freely.
 views:
   - title: Orders
     path: orders
     cards:
       - type: custom:smmpanel-orders-card
+  - title: Spending
+    path: spending
+    cards:
+      - type: statistics-graph
+        title: Daily spend
+        entities:
+          - {ACCOUNT_ENTITY_PREFIX}_spent_today
+        period: day
+        stat_types: [change]
+        chart_type: bar
+        days_to_show: 30
+      - type: statistics-graph
+        title: Balance
+        entities:
+          - {ACCOUNT_ENTITY_PREFIX}_balance
+        period: hour
+        stat_types: [state]
+        chart_type: line
+        days_to_show: 7
 """
 # What earlier versions wrote (Home Assistant's generated view of every entity, which
-# opens with a person card): replaced by the card unless it was edited.
+# opens with a person card; the orders card alone): replaced unless it was edited.
 _OLD_DASHBOARD_YAMLS = frozenset(
     {
         """\
 # The SMM Panel dashboard, written by scripts/develop when missing; edit freely.
 strategy:
   type: original-states
-"""
+""",
+        """\
+# The SMM Panel dashboard, written by scripts/develop when missing; edit freely.
+views:
+  - title: Orders
+    path: orders
+    cards:
+      - type: custom:smmpanel-orders-card
+""",
     }
 )
 

@@ -20,6 +20,11 @@ OWNER = Owner(name="End To End", username="e2e", password="e2e-password-7c1d")
 ENTRY_TITLE = "127.0.0.1"
 BALANCE = "sensor.127_0_0_1_balance"
 ORDER_EVENTS = "event.127_0_0_1_order_events"
+# The Money insight entities; tests of them skip while the integration has none.
+SPENT_TODAY = "sensor.127_0_0_1_spent_today"
+SPENT_THIS_MONTH = "sensor.127_0_0_1_spent_this_month"
+BALANCE_RUNWAY = "sensor.127_0_0_1_balance_runway"
+LAST_DEPOSIT = "sensor.127_0_0_1_last_deposit"
 ORDER_FINISHED_AUTOMATION = "automation.smm_order_finished"
 
 
@@ -73,6 +78,13 @@ class Simulator:
     def advance(self, seconds: float) -> None:
         """Move the panel's clock forward."""
         self.control.request("POST", "/_simulator/advance", {"seconds": seconds})
+
+    def deposit(self, amount: str) -> dict[str, Any]:
+        """Credit the balance as a payment would; return the control API's answer."""
+        answer: dict[str, Any] = self.control.request(
+            "POST", "/_simulator/deposit", {"amount": amount}
+        )
+        return answer
 
     def state(self) -> dict[str, Any]:
         """Return the panel's state: balance, orders and refills."""

@@ -20,6 +20,7 @@ from .harness import (
     API_KEY,
     BALANCE,
     ENTRY_TITLE,
+    LAST_DEPOSIT,
     ORDER_EVENTS,
     ORDER_FINISHED_AUTOMATION,
     HomeAssistant,
@@ -168,6 +169,17 @@ def test_dashboard_shows_balance_and_order(
     save_screenshot("dashboard")
 
 
+def test_dashboard_graphs_spending(
+    homeassistant: HomeAssistant, finished_order: int, page: Page
+) -> None:
+    """The dashboard's Spending view holds the graphs of daily spend and balance."""
+    _open(page, f"{homeassistant.client.url}/smm-panel/spending")
+    graphs = page.locator("hui-statistics-graph-card")
+    expect(graphs).to_have_count(2)
+    expect(graphs.first).to_contain_text("Daily spend")
+    expect(graphs.last).to_contain_text("Balance")
+
+
 def test_blueprint_notification_is_shown(
     homeassistant: HomeAssistant, finished_order: int, page: Page
 ) -> None:
@@ -192,6 +204,40 @@ def test_config_flow_dialog(
     expect(page.get_by_text("it usually ends in /api/v2")).to_be_visible()
     expect(page.get_by_text("Translation error")).to_have_count(0)
     save_screenshot("config-flow")
+
+
+# Last: it changes the balance the tests above check.
+def test_deposit_fires_balance_topped_up(
+    homeassistant: HomeAssistant, simulator: Simulator, finished_order: int
+) -> None:
+    """A deposit credited on the panel fires balance_topped_up at the next poll."""
+    if homeassistant.client.state(LAST_DEPOSIT) is None:
+        pytest.skip(f"the integration makes no {LAST_DEPOSIT} (Money insight) yet")
+    credited = simulator.deposit("25.00")
+    assert credited["amount"] == "25.00"
+    homeassistant.client.call_action(
+        "homeassistant", "update_entity", {"entity_id": BALANCE}
+    )
+    homeassistant.process.wait_until(
+        lambda: (
+            _state(homeassistant, ORDER_EVENTS)["attributes"]["event_type"]
+            == "balance_topped_up"
+        ),
+        timeout=POLL_TIMEOUT,
+        what="firing balance_topped_up",
+    )
+    event = _state(homeassistant, ORDER_EVENTS)["attributes"]
+    assert Decimal(str(event["amount"])) == Decimal("25.00")
+    assert Decimal(str(event["balance"])) == Decimal(credited["balance"])
+    assert event["currency"] == "USD"
+    assert Decimal(_state(homeassistant, BALANCE)["state"]) == Decimal(
+        credited["balance"]
+    )
+    # Read in a template, on the server: the sensor's state is checked there.
+    amount = homeassistant.client.render_template(
+        f"{{{{ state_attr('{LAST_DEPOSIT}', 'amount') | float }}}}"
+    )
+    assert Decimal(amount) == Decimal("25.00")
 
 
 def _open(page: Page, url: str) -> None:

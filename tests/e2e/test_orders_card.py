@@ -20,8 +20,11 @@ from custom_components.smmpanel.const import DOMAIN
 
 from .harness import (
     BALANCE,
+    BALANCE_RUNWAY,
     HOSTILE_MARKUP,
     HOSTILE_SERVICE,
+    SPENT_THIS_MONTH,
+    SPENT_TODAY,
     HomeAssistant,
     SaveScreenshot,
     Simulator,
@@ -125,6 +128,48 @@ def test_card_shows_the_account_and_its_orders(
     expect(row.locator(".status")).to_have_text(re.compile("Pending|In progress"))
     for order_id in card_orders.values():
         expect(_row(card, order_id)).to_be_visible()
+
+
+def test_card_shows_what_was_spent(
+    homeassistant: HomeAssistant, card_orders: dict[str, int], page: Page
+) -> None:
+    """Beside the balance: spent today and this month, charged by the orders placed,
+    and the runway, each as its sensor's state."""
+    if homeassistant.client.state(SPENT_TODAY) is None:
+        pytest.skip(f"the integration makes no {SPENT_TODAY} (Money insight) yet")
+    _poll(homeassistant)
+    homeassistant.process.wait_until(
+        lambda: all(
+            _number(homeassistant, entity_id) > 0
+            for entity_id in (SPENT_TODAY, SPENT_THIS_MONTH)
+        ),
+        timeout=POLL_TIMEOUT,
+        what="counting the orders' charges as spent",
+    )
+    card = _open_card(page, homeassistant)
+    money = card.locator(".money")
+    for key, label in (
+        ("spent_today", "Spent today"),
+        ("spent_this_month", "This month"),
+    ):
+        item = money.locator(f'[data-sensor="{key}"]')
+        expect(item).to_be_visible()
+        expect(item).to_contain_text(label)
+        expect(item.locator(".value")).to_have_text(re.compile(r"^\$\d+\.\d\d$"))
+        expect(item.locator(".value")).not_to_have_text("$0.00")
+    runway = money.locator('[data-sensor="balance_runway"]')
+    expect(runway).to_have_count(1)
+    if homeassistant.client.state(BALANCE_RUNWAY) is not None:
+        expect(runway).to_be_visible()
+        expect(runway).to_contain_text("Runway")
+
+
+def _number(homeassistant: HomeAssistant, entity_id: str) -> float:
+    state = homeassistant.client.state(entity_id)
+    try:
+        return float(state["state"]) if state else 0.0
+    except ValueError:
+        return 0.0
 
 
 def test_card_shows_markup_from_the_panel_as_text(

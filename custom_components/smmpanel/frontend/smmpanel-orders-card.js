@@ -42,6 +42,13 @@ const QUOTE_LABELS = [
   ["balance_after", "Balance after"],
 ];
 const QUOTE_HIDDEN = new Set(["order", "currency"]);
+// The account's money insight sensors shown beside the balance, by translation key,
+// in the order shown; each is left out when the account has no such sensor.
+const MONEY_SENSORS = [
+  ["spent_today", "Spent today"],
+  ["spent_this_month", "This month"],
+  ["balance_runway", "Runway"],
+];
 
 const STYLE = `
 :host { display: block; }
@@ -52,6 +59,9 @@ ha-card { overflow: hidden; }
   overflow-wrap: anywhere; color: var(--primary-text-color); }
 .balance { font-size: 1.25em; font-weight: 500; white-space: nowrap;
   color: var(--primary-text-color); }
+.money { display: flex; flex-wrap: wrap; gap: 2px 16px; padding: 0 16px 8px;
+  font-size: 0.9em; color: var(--secondary-text-color); }
+.money .value { color: var(--primary-text-color); white-space: nowrap; }
 .low { display: flex; align-items: center; gap: 6px; padding: 0 16px 8px;
   color: var(--secondary-text-color); font-size: 0.9em; }
 .low.on { color: var(--error-color, #db4437); }
@@ -330,6 +340,19 @@ class SmmPanelOrdersCard extends HTMLElement {
     const $ = (this._els = {});
     $.title = el("div", { className: "title" });
     $.balance = el("div", { className: "balance" });
+    $.money = el("div", { className: "money" });
+    $.moneyItems = {};
+    for (const [key, label] of MONEY_SENSORS) {
+      const value = el("span", { className: "value" });
+      const item = el(
+        "span",
+        { className: "money-item", hidden: true, attrs: { "data-sensor": key } },
+        `${label} `,
+        value,
+      );
+      $.moneyItems[key] = { item, value };
+      $.money.append(item);
+    }
     $.lowIcon = el("ha-icon", { icon: "mdi:cash-check" });
     $.lowText = el("span");
     $.low = el("div", { className: "low" }, $.lowIcon, $.lowText);
@@ -371,6 +394,7 @@ class SmmPanelOrdersCard extends HTMLElement {
       "ha-card",
       {},
       el("div", { className: "header" }, $.title, $.balance),
+      $.money,
       $.low,
       el("div", { className: "toolbar" }, $.newOrder, $.trackInput, $.track),
       $.message,
@@ -462,7 +486,14 @@ class SmmPanelOrdersCard extends HTMLElement {
       return this._index;
     }
     const entryId = this._entryId;
-    const index = { device: undefined, balance: undefined, low: undefined, orders: [] };
+    const index = {
+      device: undefined,
+      balance: undefined,
+      low: undefined,
+      money: {}, // translation key -> entity id
+      orders: [],
+    };
+    const moneyKeys = new Set(MONEY_SENSORS.map(([key]) => key));
     for (const entity of Object.values(hass.entities || {})) {
       if (entity.platform !== DOMAIN || !entity.device_id) continue;
       const device = (hass.devices || {})[entity.device_id];
@@ -473,6 +504,8 @@ class SmmPanelOrdersCard extends HTMLElement {
         index.orders.push(entity.entity_id);
       } else if (domain === "sensor" && entity.translation_key === "balance") {
         index.balance = entity.entity_id;
+      } else if (domain === "sensor" && moneyKeys.has(entity.translation_key)) {
+        index.money[entity.translation_key] = entity.entity_id;
       } else if (domain === "binary_sensor" && entity.translation_key === "low_balance") {
         index.low = entity.entity_id;
       }
@@ -534,6 +567,7 @@ class SmmPanelOrdersCard extends HTMLElement {
       $.balance.textContent = balance ? this._formatState(balance) : "";
       header.balance = balance;
     }
+    this._renderMoney(account);
     if (header.low !== low) {
       header.low = low;
       $.low.hidden = !low;
@@ -551,6 +585,26 @@ class SmmPanelOrdersCard extends HTMLElement {
         $.lowIcon.icon = on ? "mdi:cash-remove" : "mdi:cash-check";
       }
     }
+  }
+
+  // Spent today, spent this month and the runway, each as its sensor formats it.
+  _renderMoney(account) {
+    const hass = this._hass;
+    const header = this._header;
+    header.money = header.money || {};
+    let shown = false;
+    for (const [key] of MONEY_SENSORS) {
+      const entityId = account.money[key];
+      const stateObj = entityId ? hass.states[entityId] : undefined;
+      shown = shown || Boolean(stateObj);
+      if (key in header.money && header.money[key] === stateObj) continue;
+      header.money[key] = stateObj;
+      const { item, value } = this._els.moneyItems[key];
+      item.hidden = !stateObj;
+      value.textContent = stateObj ? this._formatState(stateObj) : "";
+    }
+    // Written only when it changes: each write is a DOM mutation.
+    if (this._els.money.hidden === shown) this._els.money.hidden = !shown;
   }
 
   _createRow(entityId) {

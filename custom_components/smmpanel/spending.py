@@ -1,0 +1,386 @@
+"""Where the money went: the spending ledger of an account, and its storage.
+
+After each successful refresh the ledger compares the balance with the last good one:
+a fall is spent, a rise is a refund as far as the tracked orders explain it (a
+canceled, refunded or partial order whose charge fell) and a deposit beyond that.
+What happens within one polling interval nets out: a deposit and a charge between
+the same two polls show as their difference. Days are Home Assistant's local days,
+derived from each poll's time, so that a restart across midnight still starts a
+new day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, Final, NotRequired, TypedDict
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import CONF_URL
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.storage import Store
+from homeassistant.util import dt as dt_util
+
+from .const import DOMAIN, LOGGER
+from .storage import stored_datetime, stored_decimal
+
+SPENDING_STORAGE_VERSION: Final = 1
+SPENDING_STORAGE_MINOR_VERSION: Final = 1
+SAVE_DELAY: Final = 10  # seconds
+KEPT_DAYS: Final = 400  # at least this many days before today are kept
+RUNWAY_DAYS: Final = 7  # the average daily spend is over this many days
+ZERO: Final = Decimal(0)
+SECONDS_PER_DAY: Final = Decimal(86400)
+
+
+class Period(StrEnum):
+    """The periods get_spending totals over."""
+
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+
+
+# How many periods of each kind cover about the kept days.
+MAX_PERIODS: Final = {Period.DAY: KEPT_DAYS, Period.WEEK: 58, Period.MONTH: 14}
+
+
+@dataclass(slots=True)
+class DayTotals:
+    """What one local day saw: money spent, deposited and refunded."""
+
+    spend: Decimal = ZERO
+    deposits: Decimal = ZERO
+    refunds: Decimal = ZERO
+
+    def add(self, other: DayTotals) -> None:
+        """Add another day's totals to these."""
+        self.spend += other.spend
+        self.deposits += other.deposits
+        self.refunds += other.refunds
+
+    @property
+    def net_spend(self) -> Decimal:
+        """Return what was spent less what was refunded."""
+        return self.spend - self.refunds
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Deposit:
+    """Money added to the balance."""
+
+    at: datetime
+    amount: Decimal
+    balance: Decimal
+    currency: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SpendingSummary:
+    """What the spending sensors show, as of a refresh."""
+
+    today: date
+    spent_today: Decimal
+    spent_this_month: Decimal
+    runway: Decimal | None
+    last_deposit: Deposit | None
+
+    @property
+    def day_start(self) -> datetime:
+        """Return local midnight of today."""
+        return _local_midnight(self.today)
+
+    @property
+    def month_start(self) -> datetime:
+        """Return local midnight of the first of this month."""
+        return _local_midnight(self.today.replace(day=1))
+
+
+def _local_midnight(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time(), dt_util.get_default_time_zone())
+
+
+def local_day(moment: datetime) -> date:
+    """Return the day a moment falls on in Home Assistant's time zone."""
+    return dt_util.as_local(moment).date()
+
+
+def period_start(day: date, period: Period) -> date:
+    """Return the first day of the period a day is in (weeks start on Monday)."""
+    if period is Period.WEEK:
+        return day - timedelta(days=day.weekday())
+    if period is Period.MONTH:
+        return day.replace(day=1)
+    return day
+
+
+def _previous_start(start: date, period: Period) -> date:
+    if period is Period.WEEK:
+        return start - timedelta(weeks=1)
+    if period is Period.MONTH:
+        return (start - timedelta(days=1)).replace(day=1)
+    return start - timedelta(days=1)
+
+
+@dataclass(slots=True)
+class SpendingLedger:
+    """Per-day totals of an account, the last good balance and the last deposit."""
+
+    days: dict[date, DayTotals] = field(default_factory=dict)
+    balance: Decimal | None = None
+    since: datetime | None = None
+    """When the first balance was seen: the history starts there."""
+    last_deposit: Deposit | None = None
+
+    def record(
+        self,
+        balance: Decimal,
+        currency: str | None,
+        refunds: Decimal,
+        now: datetime,
+    ) -> Deposit | None:
+        """Count what changed since the last good balance; return a deposit seen."""
+        previous, self.balance = self.balance, balance
+        if previous is None:
+            self.since = self.since or now
+            return None
+        change = balance - previous - refunds
+        if not change and not refunds:
+            return None
+        totals = self.days.setdefault(local_day(now), DayTotals())
+        totals.refunds += refunds
+        if change < 0:
+            totals.spend -= change
+            return None
+        if not change:
+            return None
+        totals.deposits += change
+        self.last_deposit = Deposit(
+            at=now, amount=change, balance=balance, currency=currency
+        )
+        return self.last_deposit
+
+    def prune(self, today: date) -> None:
+        """Forget the days before the kept ones."""
+        oldest = today - timedelta(days=KEPT_DAYS)
+        for day in [day for day in self.days if day < oldest]:
+            del self.days[day]
+
+    def _total(self, first: date, last: date) -> DayTotals:
+        total = DayTotals()
+        for day, totals in self.days.items():
+            if first <= day <= last:
+                total.add(totals)
+        return total
+
+    def summary(self, now: datetime) -> SpendingSummary:
+        """Return what the sensors show at a moment."""
+        today = local_day(now)
+        return SpendingSummary(
+            today=today,
+            spent_today=self._total(today, today).net_spend,
+            spent_this_month=self._total(today.replace(day=1), today).net_spend,
+            runway=self._runway(now, today),
+            last_deposit=self.last_deposit,
+        )
+
+    def _runway(self, now: datetime, today: date) -> Decimal | None:
+        """Return the days the balance lasts at the recent daily spend, if known.
+
+        The average is over the last seven local days up to now, or since the
+        history started if that is later; it needs a day of history.
+        """
+        if self.balance is None or self.since is None:
+            return None
+        first = today - timedelta(days=RUNWAY_DAYS - 1)
+        start = max(_local_midnight(first), self.since)
+        elapsed = Decimal(int((now - start).total_seconds())) / SECONDS_PER_DAY
+        if elapsed < 1:
+            return None
+        spent = self._total(first, today).net_spend
+        if spent <= 0:
+            return None
+        return max(self.balance, ZERO) * elapsed / spent
+
+    def periods(
+        self, period: Period, count: int, now: datetime
+    ) -> Iterator[tuple[date, DayTotals]]:
+        """Return the totals of the last periods up to now's, newest first."""
+        start = period_start(local_day(now), period)
+        end = local_day(now)
+        for _ in range(count):
+            yield start, self._total(start, end)
+            end = start - timedelta(days=1)
+            start = _previous_start(start, period)
+
+
+# Storage. Amounts are stored as text, so that they stay exact; a day is one row:
+# [date, spend, deposits, refunds].
+
+
+class StoredDeposit(TypedDict):
+    """The last deposit, as stored."""
+
+    at: str
+    amount: str
+    balance: str
+    currency: str | None
+
+
+class StoredSpending(TypedDict):
+    """The stored ledger of an account."""
+
+    url: str
+    balance: str | None
+    since: str | None
+    last_deposit: NotRequired[StoredDeposit | None]
+    days: list[list[str]]
+
+
+def _day_row(row: object) -> tuple[date, DayTotals] | None:
+    if not isinstance(row, list) or len(row) != 4 or not isinstance(row[0], str):
+        return None
+    try:
+        day = date.fromisoformat(row[0])
+    except ValueError:
+        return None
+    amounts = [stored_decimal(value) for value in row[1:]]
+    if any(amount is None for amount in amounts):
+        return None
+    spend, deposits, refunds = (amount or ZERO for amount in amounts)
+    return day, DayTotals(spend, deposits, refunds)
+
+
+def _deposit(stored: object) -> Deposit | None:
+    if not isinstance(stored, dict):
+        return None
+    at = stored_datetime(stored.get("at"))
+    amount = stored_decimal(stored.get("amount"))
+    balance = stored_decimal(stored.get("balance"))
+    currency = stored.get("currency")
+    if at is None or amount is None or balance is None:
+        return None
+    return Deposit(
+        at=at,
+        amount=amount,
+        balance=balance,
+        currency=currency if isinstance(currency, str) else None,
+    )
+
+
+def ledger_from_json(stored: object, url: str) -> SpendingLedger:
+    """Return a stored ledger, keeping what can be read.
+
+    The last balance of another panel (the URL changed) is not compared with.
+    """
+    ledger = SpendingLedger()
+    if not isinstance(stored, dict):
+        return ledger
+    rows = stored.get("days")
+    for row in rows if isinstance(rows, list) else ():
+        if (read := _day_row(row)) is not None:
+            ledger.days[read[0]] = read[1]
+    ledger.last_deposit = _deposit(stored.get("last_deposit"))
+    ledger.since = stored_datetime(stored.get("since"))
+    if stored.get("url") == url:
+        ledger.balance = stored_decimal(stored.get("balance"))
+    return ledger
+
+
+def _money(amount: Decimal) -> str:
+    return str(amount)
+
+
+def ledger_to_json(ledger: SpendingLedger, url: str) -> StoredSpending:
+    """Return the ledger as stored."""
+    deposit = ledger.last_deposit
+    return {
+        "url": url,
+        "balance": None if ledger.balance is None else _money(ledger.balance),
+        "since": None if ledger.since is None else ledger.since.isoformat(),
+        "last_deposit": None
+        if deposit is None
+        else {
+            "at": deposit.at.isoformat(),
+            "amount": _money(deposit.amount),
+            "balance": _money(deposit.balance),
+            "currency": deposit.currency,
+        },
+        "days": [
+            [
+                day.isoformat(),
+                _money(totals.spend),
+                _money(totals.deposits),
+                _money(totals.refunds),
+            ]
+            for day, totals in sorted(ledger.days.items())
+        ],
+    }
+
+
+class _SpendingStore(Store[StoredSpending]):
+    async def _async_migrate_func(
+        self, old_major_version: int, old_minor_version: int, old_data: Any
+    ) -> Any:
+        """Return older data as it is: it is read value by value."""
+        return old_data
+
+
+def spending_store(hass: HomeAssistant, entry_id: str) -> Store[StoredSpending]:
+    """Return the store of an entry's ledger."""
+    return _SpendingStore(
+        hass,
+        SPENDING_STORAGE_VERSION,
+        f"{DOMAIN}.{entry_id}.spending",
+        private=True,
+        minor_version=SPENDING_STORAGE_MINOR_VERSION,
+    )
+
+
+class SpendingTracker:
+    """The ledger of one config entry, loaded from and saved to storage."""
+
+    def __init__(self, hass: HomeAssistant, entry: ConfigEntry[Any]) -> None:
+        """Initialize; call async_load before use."""
+        self._entry = entry
+        self._store = spending_store(hass, entry.entry_id)
+        self._url: str = entry.data[CONF_URL]
+        self.ledger = SpendingLedger()
+
+    async def async_load(self) -> None:
+        """Load the ledger; storage that cannot be read starts a new one."""
+        try:
+            stored = await self._store.async_load()
+        except Exception as error:  # noqa: BLE001 - the file may hold anything
+            LOGGER.warning(
+                "The spending history of %s cannot be read (%s); it starts over",
+                self._entry.title,
+                error,
+            )
+            return
+        self.ledger = ledger_from_json(stored, self._url)
+
+    def record(
+        self,
+        balance: Decimal,
+        currency: str | None,
+        refunds: Decimal,
+        now: datetime,
+    ) -> tuple[SpendingSummary, Deposit | None]:
+        """Count a successful refresh; return the summary and any deposit seen."""
+        before = self.ledger.balance
+        deposit = self.ledger.record(balance, currency, refunds, now)
+        if before != balance or refunds:
+            self.ledger.prune(local_day(now))
+            self._store.async_delay_save(self._data, SAVE_DELAY)
+        return self.ledger.summary(now), deposit
+
+    def _data(self) -> StoredSpending:
+        return ledger_to_json(self.ledger, self._url)
+
+    async def async_save(self) -> None:
+        """Write the ledger now."""
+        await self._store.async_save(self._data())
