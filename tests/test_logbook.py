@@ -8,6 +8,7 @@ and what happened to it.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Any
 
@@ -34,18 +35,50 @@ def auto_enable_custom_integrations(
     """Start the recorder before Home Assistant, then allow custom integrations."""
 
 
-async def test_logbook_names_the_order(
+type LogbookRows = Callable[[], Awaitable[list[dict[str, Any]]]]
+
+
+@pytest.fixture
+async def logbook_rows(
     hass: HomeAssistant,
-    panel: Panel,
     config_entry: MockConfigEntry,
     hass_ws_client: WebSocketGenerator,
-) -> None:
-    """A completed order reads as its sensor, named after the order, completing."""
+) -> LogbookRows:
+    """Set up the logbook and the account; return a reader of the rows since then."""
     assert await async_setup_component(hass, "logbook", {})
     config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     start = dt_util.utcnow()
+
+    async def read() -> list[dict[str, Any]]:
+        await async_wait_recording_done(hass)
+        client = await hass_ws_client()
+        await client.send_json(
+            {"id": 1, "type": "logbook/get_events", "start_time": start.isoformat()}
+        )
+        rows: list[dict[str, Any]] = (await client.receive_json())["result"]
+        return rows
+
+    return read
+
+
+def _described(rows: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
+    """Return the rows the integration's logbook platform described."""
+    return [
+        (row["name"], row["message"], row["entity_id"])
+        for row in rows
+        if row.get("domain") == DOMAIN
+    ]
+
+
+async def test_logbook_names_the_order(
+    hass: HomeAssistant,
+    panel: Panel,
+    config_entry: MockConfigEntry,
+    logbook_rows: LogbookRows,
+) -> None:
+    """A completed order reads as its sensor, named after the order, completing."""
     placed = await call(
         hass,
         "add_order",
@@ -55,13 +88,7 @@ async def test_logbook_names_the_order(
     order_sensor = f"sensor.127_0_0_1_order_{placed['order']}"
     panel.advance(DAY)
     await poll(hass)
-    await async_wait_recording_done(hass)
-
-    client = await hass_ws_client()
-    await client.send_json(
-        {"id": 1, "type": "logbook/get_events", "start_time": start.isoformat()}
-    )
-    rows = (await client.receive_json())["result"]
+    rows = await logbook_rows()
 
     changes = {
         row["entity_id"]: (row["state"], row.get("attributes"))
@@ -74,8 +101,7 @@ async def test_logbook_names_the_order(
     )
     # The event entity's line: its event type, all the logbook passes on.
     assert changes["event.127_0_0_1_order_events"][1] == {"event_type": "completed"}
-    described = [row for row in rows if row.get("domain") == DOMAIN]
-    assert [(row["name"], row["message"], row["entity_id"]) for row in described] == [
+    assert _described(rows) == [
         (
             f"Order {placed['order']} · Real & Active Followers - Best Server",
             "completed",
@@ -87,28 +113,13 @@ async def test_logbook_names_the_order(
 
 
 async def test_logbook_describes_a_deposit(
-    hass: HomeAssistant,
-    panel: Panel,
-    config_entry: MockConfigEntry,
-    hass_ws_client: WebSocketGenerator,
+    hass: HomeAssistant, panel: Panel, logbook_rows: LogbookRows
 ) -> None:
     """Money added to the balance reads as the event entity, topped up by the amount."""
-    assert await async_setup_component(hass, "logbook", {})
-    config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
-    start = dt_util.utcnow()
     panel.deposit(Decimal("25.5"))
     await poll(hass)
-    await async_wait_recording_done(hass)
 
-    client = await hass_ws_client()
-    await client.send_json(
-        {"id": 1, "type": "logbook/get_events", "start_time": start.isoformat()}
-    )
-    rows = (await client.receive_json())["result"]
-    described = [row for row in rows if row.get("domain") == DOMAIN]
-    assert [(row["name"], row["message"], row["entity_id"]) for row in described] == [
+    assert _described(await logbook_rows()) == [
         (
             "127.0.0.1 Order events",
             "balance topped up by 25.5 USD",
