@@ -6,13 +6,14 @@ import asyncio
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 import json
 from pathlib import Path
 from typing import Any, cast, override
 from unittest.mock import patch
 
 from aiohttp.test_utils import TestClient
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import ATTR_CONFIG_ENTRY_ID
 from homeassistant.core import HomeAssistant, State
 from homeassistant.data_entry_flow import FlowResultType
@@ -94,6 +95,20 @@ async def poll(hass: HomeAssistant, interval: timedelta = POLL_INTERVAL) -> None
     """
     async_fire_time_changed(hass, dt_util.utcnow() + interval)
     await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def move_to(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, moment: datetime
+) -> None:
+    """With a frozen clock, let time pass until `moment`, with everything due on the way."""
+    freezer.move_to(moment)
+    async_fire_time_changed(hass, moment)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def frozen_poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
+    """With a frozen clock, let one default polling interval pass."""
+    await move_to(hass, freezer, dt_util.utcnow() + POLL_INTERVAL)
 
 
 async def call(

@@ -27,12 +27,13 @@ from homeassistant.util.yaml import load_yaml_dict
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    async_fire_time_changed,
     async_mock_service,
 )
 
 from custom_components.smmpanel.const import CONF_FINISHED_ORDER_RETENTION, DOMAIN
 from panel_simulator import Panel
+
+from .helpers import frozen_poll, move_to
 
 REPOSITORY = Path(__file__).parent.parent
 BLUEPRINTS = REPOSITORY / "blueprints" / AUTOMATION_DOMAIN / DOMAIN
@@ -88,20 +89,6 @@ async def _use_blueprint(
     state = hass.states.get(AUTOMATION)
     assert state is not None
     assert state.state == STATE_ON
-
-
-async def _move_to(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory, moment: datetime
-) -> None:
-    """Let time pass until `moment`, with everything due on the way."""
-    freezer.move_to(moment)
-    async_fire_time_changed(hass, moment)
-    await hass.async_block_till_done(wait_background_tasks=True)
-
-
-async def _poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
-    """Let one default polling interval pass."""
-    await _move_to(hass, freezer, dt_util.utcnow() + timedelta(minutes=5))
 
 
 async def _place_order(
@@ -168,8 +155,8 @@ async def test_low_balance_notify(
         {"balance_sensor": BALANCE, "threshold": 100, "notify_action": notify_action},
     )
     panel.create_order(EXPENSIVE_SERVICE, link="https://instagram.com/a", quantity=3800)
-    await _poll(hass, freezer)
-    await _poll(hass, freezer)
+    await frozen_poll(hass, freezer)
+    await frozen_poll(hass, freezer)
 
     sent = phone if notify_action else notifications
     assert len(sent) == 1
@@ -195,11 +182,11 @@ async def test_order_finished_notify(
         hass, "order_finished_notify.yaml", {"order_events": ORDER_EVENTS}
     )
     order_id = await _place_order(hass, setup_integration, REFILLABLE_SERVICE)
-    await _poll(hass, freezer)
+    await frozen_poll(hass, freezer)
     assert notifications == []  # in progress is not among the event types
 
     panel.advance(24 * 3600)
-    await _poll(hass, freezer)
+    await frozen_poll(hass, freezer)
 
     assert len(notifications) == 1
     order = panel.orders[order_id]
@@ -217,7 +204,7 @@ async def test_order_finished_notify(
     assert Decimal(amount) == order.charge
     assert currency.startswith("USD.")
 
-    await _poll(hass, freezer)
+    await frozen_poll(hass, freezer)
     assert await hass.config_entries.async_reload(setup_integration.entry_id)
     await hass.async_block_till_done()
     assert len(notifications) == 1
@@ -240,7 +227,7 @@ async def test_refill_after_days(
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     order_id = await _place_order(hass, config_entry, REFILLABLE_SERVICE)
     panel.advance(24 * 3600)
-    await _poll(hass, freezer)
+    await frozen_poll(hass, freezer)
     order_sensor = hass.states.get(f"sensor.127_0_0_1_order_{order_id}")
     assert order_sensor is not None
     assert order_sensor.state == "completed"
@@ -258,10 +245,10 @@ async def test_refill_after_days(
             "check_time": dt_util.as_local(check).strftime("%H:%M:%S"),
         },
     )
-    await _move_to(hass, freezer, check - timedelta(days=1))
+    await move_to(hass, freezer, check - timedelta(days=1))
     assert panel.refills == {}
 
-    await _move_to(hass, freezer, check)
+    await move_to(hass, freezer, check)
     (refill,) = panel.refills.values()
     assert refill.order_id == order_id
     assert [call.data["title"] for call in notifications] == ["SMM refills requested"]
@@ -271,7 +258,7 @@ async def test_refill_after_days(
     )
 
     panel.advance(7 * 24 * 3600)
-    await _poll(hass, freezer)
+    await frozen_poll(hass, freezer)
     assert len(notifications) == 2
     outcome = {"Completed": "completed", "Rejected": "was rejected"}[
         refill.status_at(panel.clock.now())
@@ -282,7 +269,7 @@ async def test_refill_after_days(
         f"(Instagram Followers - Real [Refill 30D]) {outcome}."
     )
 
-    await _move_to(hass, freezer, check + timedelta(days=1))
+    await move_to(hass, freezer, check + timedelta(days=1))
     assert len(panel.refills) == 1
 
 
@@ -466,11 +453,11 @@ async def test_balance_runway_notify_from_the_integration(
         hass, "balance_runway_notify.yaml", {"runway_sensor": RUNWAY, "days": 3}
     )
     panel.create_order(EXPENSIVE_SERVICE, link="https://instagram.com/a", quantity=3800)
-    await _poll(hass, freezer)
+    await frozen_poll(hass, freezer)
     assert notifications == []
 
-    await _move_to(hass, freezer, dt_util.utcnow() + timedelta(days=1, minutes=5))
-    await _poll(hass, freezer)
+    await move_to(hass, freezer, dt_util.utcnow() + timedelta(days=1, minutes=5))
+    await frozen_poll(hass, freezer)
     runway = hass.states.get(RUNWAY)
     assert runway is not None
     assert float(runway.state) < 3
@@ -499,17 +486,17 @@ async def test_deposit_notify_from_the_integration(
     _require_money_insight(hass, "sensor.127_0_0_1_last_deposit")
     await _use_blueprint(hass, "deposit_notify.yaml", {"order_events": ORDER_EVENTS})
     await _place_order(hass, setup_integration, REFILLABLE_SERVICE)  # 1.20 spent
-    await _poll(hass, freezer)
+    await frozen_poll(hass, freezer)
     assert notifications == []
 
     panel.deposit(Decimal("25.25"))
-    await _poll(hass, freezer)
+    await frozen_poll(hass, freezer)
     assert [call.data["message"] for call in notifications] == [
         "25.25 USD credited to 127.0.0.1. The balance is now 1024.05 USD."
     ]
     assert notifications[0].data["title"] == "127.0.0.1: deposit credited"
 
-    await _poll(hass, freezer)
+    await frozen_poll(hass, freezer)
     assert await hass.config_entries.async_reload(setup_integration.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
     assert len(notifications) == 1

@@ -32,20 +32,13 @@ from custom_components.smmpanel.const import DOMAIN
 from panel_simulator.faults import Fault
 from panel_simulator.panel import Panel
 
-from .helpers import call, state_of, stored_tracking
+from .helpers import call, frozen_poll, state_of, stored_tracking
 
 POLL_INTERVAL = timedelta(minutes=5)
 BALANCE_ENTITY = "sensor.127_0_0_1_balance"
 ACTIVE_ORDERS = "sensor.127_0_0_1_active_orders"
 PENDING_REFILLS = "sensor.127_0_0_1_pending_refills"
 TRACKED_ORDERS = "sensor.127_0_0_1_tracked_orders"
-
-
-async def _poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
-    """Let one polling interval pass."""
-    freezer.tick(POLL_INTERVAL)
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 def _is_finished(hass: HomeAssistant, order_id: int) -> bool:
@@ -96,7 +89,7 @@ async def test_each_refresh_makes_the_floor_of_requests(
     assert state_of(hass, PENDING_REFILLS).state == str(pending_refills)
     panel.request_counts.clear()
 
-    await _poll(hass, freezer)
+    await frozen_poll(hass, freezer)
 
     expected = {"balance": 1}
     if active_orders:
@@ -116,11 +109,11 @@ async def test_finished_orders_are_not_asked_about_again(
     orders = _place_orders(panel, 3)
     await call(hass, "track_order", setup_integration, {"orders": orders})
     panel.advance(24 * 3600)
-    await _poll(hass, freezer)
+    await frozen_poll(hass, freezer)
     assert all(_is_finished(hass, order_id) for order_id in orders)
 
     panel.request_counts.clear()
-    await _poll(hass, freezer)
+    await frozen_poll(hass, freezer)
 
     assert dict(panel.request_counts) == {"balance": 1}
 
@@ -139,7 +132,7 @@ async def test_order_lifecycle_fires_events(
 
     for _ in range(30):
         panel.advance(90)
-        await _poll(hass, freezer)
+        await frozen_poll(hass, freezer)
         state = hass.states.get(event_entity)
         assert state is not None
         if state.attributes.get("event_type") and (
@@ -165,12 +158,12 @@ async def test_failed_refresh_makes_entities_unavailable_then_recovers(
 ) -> None:
     """A panel error marks the entities unavailable until the next good answer."""
     panel.faults.inject(Fault.HTTP_503, action="balance", times=1)
-    await _poll(hass, freezer)
+    await frozen_poll(hass, freezer)
     state = hass.states.get(BALANCE_ENTITY)
     assert state is not None
     assert state.state == STATE_UNAVAILABLE
 
-    await _poll(hass, freezer)
+    await frozen_poll(hass, freezer)
     state = hass.states.get(BALANCE_ENTITY)
     assert state is not None
     assert state.state == "1000.00000"
@@ -184,11 +177,11 @@ async def test_rate_limit_backs_off_for_retry_after(
 ) -> None:
     """A 429 with Retry-After delays the next poll by what the panel asked."""
     panel.faults.inject(Fault.RATE_LIMIT, action="balance", times=1, seconds=600)
-    await _poll(hass, freezer)
+    await frozen_poll(hass, freezer)
     assert state_of(hass, BALANCE_ENTITY).state == STATE_UNAVAILABLE
 
     panel.request_counts.clear()
-    await _poll(hass, freezer)
+    await frozen_poll(hass, freezer)
     assert panel.request_counts["balance"] == 0
 
     freezer.tick(timedelta(seconds=300))
@@ -206,8 +199,8 @@ async def test_key_revoked_mid_run_starts_one_reauth(
 ) -> None:
     """A key rejected while running starts exactly one reauth flow."""
     panel.revoke_key()
-    await _poll(hass, freezer)
-    await _poll(hass, freezer)
+    await frozen_poll(hass, freezer)
+    await frozen_poll(hass, freezer)
 
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
@@ -228,12 +221,12 @@ async def test_finished_orders_are_removed_after_the_retention(
     assert hass.states.get(entity_id) is not None
 
     panel.advance(24 * 3600)
-    await _poll(hass, freezer)
+    await frozen_poll(hass, freezer)
     assert _is_finished(hass, order_id)
     assert state_of(hass, TRACKED_ORDERS).state == "1"
 
     freezer.tick(timedelta(hours=24))
-    await _poll(hass, freezer)
+    await frozen_poll(hass, freezer)
 
     assert state_of(hass, TRACKED_ORDERS).state == "0"
     assert hass.states.get(entity_id) is None
@@ -273,7 +266,7 @@ async def test_a_refresh_that_changes_nothing_writes_no_state(
     """Entities write their state only when what they show changed."""
     orders = _place_orders(panel, 3)
     await call(hass, "track_order", setup_integration, {"orders": orders})
-    await _poll(hass, freezer)
+    await frozen_poll(hass, freezer)
     written: list[str] = []
 
     @callback
@@ -288,12 +281,12 @@ async def test_a_refresh_that_changes_nothing_writes_no_state(
             EVENT_STATE_REPORTED, _record, event_filter=callback(lambda _: True)
         ),
     ]
-    await _poll(hass, freezer)
+    await frozen_poll(hass, freezer)
     assert written == []
 
     balance_before = panel.balance
     panel.advance(24 * 3600)
-    await _poll(hass, freezer)
+    await frozen_poll(hass, freezer)
     for cancel in unsubscribe:
         cancel()
 
@@ -317,7 +310,7 @@ async def test_an_action_after_a_failed_poll_does_not_revive_stale_data(
 ) -> None:
     """Tracking an order while the panel fails leaves the entities unavailable."""
     panel.faults.inject(Fault.HTTP_503, action="balance", times=None)
-    await _poll(hass, freezer)
+    await frozen_poll(hass, freezer)
     (order_id,) = _place_orders(panel, 1)
     shown: list[str] = []
 
@@ -337,6 +330,6 @@ async def test_an_action_after_a_failed_poll_does_not_revive_stale_data(
     assert list(stored_tracking(hass_storage, setup_integration).orders) == [order_id]
 
     panel.faults.clear()
-    await _poll(hass, freezer)
+    await frozen_poll(hass, freezer)
     assert Decimal(state_of(hass, BALANCE_ENTITY).state) == panel.balance
     assert _is_finished(hass, order_id) is False

@@ -17,7 +17,6 @@ import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
-    async_fire_time_changed,
 )
 
 from custom_components.smmpanel.const import DOMAIN, EVENT_ORDER
@@ -31,7 +30,7 @@ from custom_components.smmpanel.spending import (
 from panel_simulator import Fault, Panel
 
 from .const import PANEL_BALANCE
-from .helpers import call, state_of
+from .helpers import call, frozen_poll, move_to, state_of
 
 BERLIN = "Europe/Berlin"
 SPENT_TODAY = "sensor.127_0_0_1_spent_today"
@@ -48,19 +47,6 @@ def _berlin(text: str) -> datetime:
     moment = dt_util.parse_datetime(text)
     assert moment is not None
     return moment.replace(tzinfo=dt_util.get_time_zone(BERLIN))
-
-
-async def _move_to(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory, moment: datetime
-) -> None:
-    """Let time pass until `moment`, with the polls due on the way."""
-    freezer.move_to(moment)
-    async_fire_time_changed(hass, moment)
-    await hass.async_block_till_done(wait_background_tasks=True)
-
-
-async def _poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
-    await _move_to(hass, freezer, dt_util.utcnow() + timedelta(minutes=5))
 
 
 async def _start(
@@ -108,23 +94,23 @@ async def test_spend_across_midnights_daylight_saving_and_month_end(
     assert state_of(hass, LAST_DEPOSIT).state == STATE_UNKNOWN
 
     _order(panel)
-    await _poll(hass, freezer)
+    await frozen_poll(hass, freezer)
     assert _amount(hass, SPENT_TODAY) == CHARGE
     assert _amount(hass, SPENT_MONTH) == CHARGE
 
     # 00:02 on the day the clocks go forward: a new day.
-    await _move_to(hass, freezer, _berlin("2026-03-29 00:02:00"))
+    await move_to(hass, freezer, _berlin("2026-03-29 00:02:00"))
     assert _amount(hass, SPENT_TODAY) == 0
     assert _last_reset(hass, SPENT_TODAY) == "2026-03-29T00:00:00+01:00"
     assert _amount(hass, SPENT_MONTH) == CHARGE
     # After 02:00 became 03:00 the day is the same, 23 hours long.
-    await _move_to(hass, freezer, _berlin("2026-03-29 04:00:00"))
+    await move_to(hass, freezer, _berlin("2026-03-29 04:00:00"))
     _order(panel)
     _order(panel)
-    await _poll(hass, freezer)
+    await frozen_poll(hass, freezer)
     assert _amount(hass, SPENT_TODAY) == 2 * CHARGE
     assert _last_reset(hass, SPENT_TODAY) == "2026-03-29T00:00:00+01:00"
-    await _move_to(hass, freezer, _berlin("2026-03-30 00:01:00"))
+    await move_to(hass, freezer, _berlin("2026-03-30 00:01:00"))
     assert _amount(hass, SPENT_TODAY) == 0
     assert _last_reset(hass, SPENT_TODAY) == "2026-03-30T00:00:00+02:00"
     assert _amount(hass, SPENT_MONTH) == 3 * CHARGE
@@ -138,16 +124,16 @@ async def test_spend_across_midnights_daylight_saving_and_month_end(
     assert runway == expected.quantize(Decimal("0.01"))
     assert state_of(hass, RUNWAY).attributes["unit_of_measurement"] == "d"
 
-    await _move_to(hass, freezer, _berlin("2026-04-01 00:00:30"))
+    await move_to(hass, freezer, _berlin("2026-04-01 00:00:30"))
     assert _amount(hass, SPENT_MONTH) == 0
     assert _last_reset(hass, SPENT_MONTH) == "2026-04-01T00:00:00+02:00"
     # Autumn: the day the clocks go back has 25 hours.
-    await _move_to(hass, freezer, _berlin("2026-10-25 01:00:00"))
+    await move_to(hass, freezer, _berlin("2026-10-25 01:00:00"))
     _order(panel)
-    await _move_to(hass, freezer, _berlin("2026-10-25 23:30:00"))
+    await move_to(hass, freezer, _berlin("2026-10-25 23:30:00"))
     assert _amount(hass, SPENT_TODAY) == CHARGE
     assert _last_reset(hass, SPENT_TODAY) == "2026-10-25T00:00:00+02:00"
-    await _move_to(hass, freezer, _berlin("2026-10-26 00:00:10"))
+    await move_to(hass, freezer, _berlin("2026-10-26 00:00:10"))
     assert _amount(hass, SPENT_TODAY) == 0
     assert _last_reset(hass, SPENT_TODAY) == "2026-10-26T00:00:00+01:00"
 
@@ -163,7 +149,7 @@ async def test_deposits_refunds_and_their_events(
     events = async_capture_events(hass, EVENT_ORDER)
 
     panel.deposit(Decimal(50))
-    await _poll(hass, freezer)
+    await frozen_poll(hass, freezer)
     deposit = state_of(hass, LAST_DEPOSIT)
     assert deposit.state == dt_util.utcnow().isoformat(timespec="seconds")
     assert deposit.attributes["device_class"] == "timestamp"
@@ -190,11 +176,11 @@ async def test_deposits_refunds_and_their_events(
     placed = await call(
         hass, "add_order", config_entry, {"service": 1, "link": LINK, "quantity": 1000}
     )
-    await _poll(hass, freezer)
+    await frozen_poll(hass, freezer)
     assert _amount(hass, SPENT_TODAY) == CHARGE
     await call(hass, "cancel", config_entry, {"orders": [placed["order"]]})
     panel.advance(61)
-    await _poll(hass, freezer)
+    await frozen_poll(hass, freezer)
     assert state_of(hass, f"sensor.127_0_0_1_order_{placed['order']}").state == (
         "canceled"
     )
@@ -204,7 +190,7 @@ async def test_deposits_refunds_and_their_events(
     # A deposit and a charge within one interval net out.
     _order(panel)
     panel.deposit(Decimal(10))
-    await _poll(hass, freezer)
+    await frozen_poll(hass, freezer)
     assert _amount(hass, SPENT_TODAY) == 0
     assert state_of(hass, LAST_DEPOSIT).attributes["amount"] == 8.8
 
@@ -241,12 +227,12 @@ async def test_failed_polls_restarts_and_storage(
     await _start(hass, freezer, config_entry, "2026-11-30 23:40:00")
     _order(panel)
     panel.faults.inject(Fault.HTTP_500, action="balance")
-    await _poll(hass, freezer)
+    await frozen_poll(hass, freezer)
     assert state_of(hass, SPENT_TODAY).state == STATE_UNAVAILABLE
     panel.faults.clear()
-    await _poll(hass, freezer)
+    await frozen_poll(hass, freezer)
     assert _amount(hass, SPENT_TODAY) == CHARGE
-    await _poll(hass, freezer)
+    await frozen_poll(hass, freezer)
     assert _amount(hass, SPENT_TODAY) == CHARGE
 
     assert await hass.config_entries.async_reload(config_entry.entry_id)
@@ -370,12 +356,12 @@ async def test_runway_needs_spending(
 ) -> None:
     """With a day of history but nothing spent the runway is unknown."""
     await _start(hass, freezer, config_entry, "2026-11-28 12:00:00")
-    await _move_to(hass, freezer, _berlin("2026-11-30 12:00:00"))
+    await move_to(hass, freezer, _berlin("2026-11-30 12:00:00"))
     assert state_of(hass, RUNWAY).state == STATE_UNKNOWN
     # Seven days on, only the last seven count: 1.20 a week.
     _order(panel)
-    await _move_to(hass, freezer, _berlin("2026-11-30 12:10:00"))
-    await _move_to(hass, freezer, _berlin("2026-12-06 12:00:00"))
+    await move_to(hass, freezer, _berlin("2026-11-30 12:10:00"))
+    await move_to(hass, freezer, _berlin("2026-12-06 12:00:00"))
     runway = Decimal(state_of(hass, RUNWAY).state)
     expected = (PANEL_BALANCE - CHARGE) * Decimal("6.5") / CHARGE
     assert runway == expected.quantize(Decimal("0.01"))
@@ -390,11 +376,11 @@ async def test_get_spending_periods(
     """Weeks start on Monday, months on the first; the current period comes first."""
     await _start(hass, freezer, config_entry, "2026-11-27 12:00:00")
     _order(panel)
-    await _poll(hass, freezer)
-    await _move_to(hass, freezer, _berlin("2026-12-02 12:00:00"))
+    await frozen_poll(hass, freezer)
+    await move_to(hass, freezer, _berlin("2026-12-02 12:00:00"))
     _order(panel)
     _order(panel)
-    await _poll(hass, freezer)
+    await frozen_poll(hass, freezer)
 
     weeks = await call(hass, "get_spending", config_entry, {"period": "week"})
     assert [(row["start"], row["spend"]) for row in weeks["periods"][:3]] == [
