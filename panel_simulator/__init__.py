@@ -1,6 +1,6 @@
 """An in-memory SMM panel speaking API v2, for tests, benchmarks and development."""
 
-from .catalogue import CATALOGUE, Service, ServiceType
+from .catalogue import CATALOGUE, Service, ServiceChanges, ServiceType
 from .clock import Clock, ManualClock, RealTimeClock
 from .dialects import (
     CLONE,
@@ -38,6 +38,7 @@ __all__ = [
     "RefillStatus",
     "RunningSimulator",
     "Service",
+    "ServiceChanges",
     "ServiceType",
     "create_app",
     "run_simulator",

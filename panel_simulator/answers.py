@@ -70,13 +70,14 @@ def balance(dialect: Dialect, amount: Decimal, currency: str) -> Json:
 
 def services(dialect: Dialect, catalogue: Iterable[Service]) -> Json:
     """Return the `services` answer."""
-    rows: list[Json] = [_service_row(dialect, service) for service in catalogue]
+    rows: list[Json] = [service_row(dialect, service) for service in catalogue]
     if not rows and Quirk.EMPTY_CATALOGUE in dialect:
         return {"status": "success", "data": "Empty Data"}
     return rows
 
 
-def _service_row(dialect: Dialect, service: Service) -> Json:
+def service_row(dialect: Dialect, service: Service) -> Json:
+    """Return one service as the `services` answer lists it."""
     service_type = str(service.type)
     if Quirk.SNAKE_CASE_TYPES in dialect:
         service_type = service_type.lower().replace(" ", "_")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from typing import TypedDict
 
 
 class ServiceType(StrEnum):
@@ -49,6 +50,21 @@ class Service:
     def cost(self, quantity: int) -> Decimal:
         """Return the exact charge for a quantity."""
         return self.rate * quantity / 1000
+
+
+class ServiceChanges(TypedDict, total=False):
+    """The fields of a `Service` that `Panel.update_service` can change."""
+
+    name: str
+    type: ServiceType
+    category: str
+    rate: Decimal
+    min_quantity: int
+    max_quantity: int
+    refill: bool
+    cancel: bool
+    dripfeed: bool
+    description: str | None
 
 
 def _service(  # noqa: PLR0917 - one catalogue row per line

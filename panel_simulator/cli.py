@@ -31,10 +31,15 @@ examples:
   --fault '*:http_503:times=3' --fault balance:latency:always:seconds=2
 
 control API (no key), beside the API on the same port:
-  GET    /_simulator/state    the balance, orders and refills
+  GET    /_simulator/state    the balance, orders, refills and removed services
   POST   /_simulator/advance  {{"seconds": 600}}: move the panel's clock on
   POST   /_simulator/deposit  {{"amount": "25.00"}}: credit the balance, as a payment
   POST   /_simulator/faults   {{"fault": "timeout", ...}}; DELETE clears them
+  POST   /_simulator/services  {{"name": ..., "category": ..., "rate": "1.35",
+         "min": 50, "max": 10000}}: offer a new service (201)
+  PATCH  /_simulator/services/ID  {{"rate": "1.35", "min": 100, ...}}: change it
+  DELETE /_simulator/services/ID  stop offering it; its orders go on
+  POST   /_simulator/services/ID/restore  offer a removed service again
 """
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections import Counter, deque
 from collections.abc import Iterable, Set as AbstractSet
+from dataclasses import replace
 from decimal import Decimal
 import heapq
 import random
+from typing import Unpack
 
 from . import errors
-from .catalogue import CATALOGUE, Service, ServiceType
+from .catalogue import CATALOGUE, Service, ServiceChanges, ServiceType
 from .clock import Clock, ManualClock
 from .dialects import STANDARD, Dialect, Quirk, as_dialect
 from .errors import ErrorKind, PanelError
@@ -58,6 +60,7 @@ class Panel:
         self.services: dict[int, Service] = {
             service.service_id: service for service in catalogue
         }
+        self.removed_services: dict[int, Service] = {}
         self.rate_limit_per_minute = rate_limit_per_minute
         self.orders: dict[int, Order] = {}
         self.refills: dict[int, Refill] = {}
@@ -100,6 +103,60 @@ class Panel:
             raise ValueError(f"a deposit must be a positive amount, not {amount!r}")
         self._balance += amount
         return self.balance
+
+    def update_service(
+        self, service_id: int, **changes: Unpack[ServiceChanges]
+    ) -> Service:
+        """Change an offered service, as the panel's owner would; return it.
+
+        Orders placed before keep the service as it was when they were placed.
+        Raise KeyError if the service is not offered, ValueError if the changes
+        leave it without a positive rate, or with a minimum that is not positive
+        or is over its maximum.
+        """
+        service = replace(self.services[service_id], **changes)
+        _check_service(service)
+        self.services[service_id] = service
+        return service
+
+    def remove_service(self, service_id: int) -> Service:
+        """Stop offering a service; its orders go on. Raise KeyError if not offered."""
+        service = self.services.pop(service_id)
+        self.removed_services[service_id] = service
+        return service
+
+    def restore_service(self, service_id: int) -> Service:
+        """Offer a removed service again. Raise KeyError if it was not removed."""
+        service = self.removed_services.pop(service_id)
+        self._offer(service)
+        return service
+
+    def add_service(self, service: Service) -> Service:
+        """Offer a new service; return it.
+
+        Raise ValueError if its id is offered or removed, if its rate is not
+        positive, or if its minimum is not positive or is over its maximum.
+        """
+        if service.service_id in self.services.keys() | self.removed_services.keys():
+            raise ValueError(f"service {service.service_id} already exists")
+        _check_service(service)
+        self._offer(service)
+        return service
+
+    def _offer(self, service: Service) -> None:
+        """List a service before the first one of a larger id, as the catalogue is."""
+        listed = list(self.services.values())
+        position = next(
+            (
+                index
+                for index, other in enumerate(listed)
+                if other.service_id > service.service_id
+            ),
+            len(listed),
+        )
+        listed.insert(position, service)
+        self.services.clear()
+        self.services.update((other.service_id, other) for other in listed)
 
     def advance(self, seconds: float) -> None:
         """Move the panel's clock forward."""
@@ -262,3 +319,15 @@ class Panel:
             owed = order.progress(now).refund - order.refunded
             order.refunded += owed
             self._balance += owed
+
+
+def _check_service(service: Service) -> None:
+    """Raise ValueError for a service no panel could sell."""
+    rate = service.rate
+    if not isinstance(rate, Decimal) or not rate.is_finite() or rate <= 0:
+        raise ValueError(f"a rate must be a positive amount, not {rate!r}")
+    if not 0 < service.min_quantity <= service.max_quantity:
+        raise ValueError(
+            f"the minimum {service.min_quantity} must be positive and at most "
+            f"the maximum {service.max_quantity}"
+        )

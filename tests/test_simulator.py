@@ -29,6 +29,7 @@ from panel_simulator import (
     Quirk,
     RealTimeClock,
     RefillStatus,
+    Service,
     ServiceType,
     run_simulator,
 )
@@ -1239,6 +1240,7 @@ async def test_control_advance_and_state(
         }
     ]
     assert state["refills"] == []
+    assert state["removed_services"] == []
 
 
 async def test_control_faults(
@@ -1418,6 +1420,411 @@ async def test_control_refuses_bad_requests(
         assert response.status == 400
 
 
+# --- Catalogue changes -------------------------------------------------------------
+
+NEW_SERVICE = {
+    "name": "Threads Followers",
+    "category": "Threads",
+    "rate": "3.25",
+    "min": 100,
+    "max": 5000,
+}
+
+
+async def control(
+    http: aiohttp.ClientSession,
+    panel_url: str,
+    method: str,
+    endpoint: str,
+    body: Any = None,
+) -> Answer:
+    """Send one control request, with a JSON body unless it is None."""
+    async with http.request(
+        method, control_url(panel_url, endpoint), json=body
+    ) as response:
+        return Answer(response.status, response.headers, await response.text())
+
+
+def catalogue_ids(panel: Panel) -> list[int]:
+    """Return the ids of the offered services, in the order `services` lists them."""
+    return list(panel.services)
+
+
+def test_update_service(panel: Panel) -> None:
+    """A change replaces the service in place; orders keep the service they bought."""
+    order_id = panel.create_order(1, link=LINK, quantity=1000)
+    before = panel.services[1]
+
+    updated = panel.update_service(
+        1,
+        rate=Decimal("1.35"),
+        min_quantity=100,
+        max_quantity=500,
+        name="Renamed",
+        category="Moved",
+        type=ServiceType.PACKAGE,
+        refill=False,
+        cancel=False,
+        dripfeed=False,
+        description="Now a package",
+    )
+
+    assert updated == replace(
+        before,
+        rate=Decimal("1.35"),
+        min_quantity=100,
+        max_quantity=500,
+        name="Renamed",
+        category="Moved",
+        type=ServiceType.PACKAGE,
+        refill=False,
+        cancel=False,
+        dripfeed=False,
+        description="Now a package",
+    )
+    assert panel.services[1] is updated
+    assert catalogue_ids(panel) == [*range(1, 23), 101, 102]
+    assert panel.orders[order_id].service is before
+    assert panel.update_service(2) == panel.services[2]
+
+
+def test_update_service_refusals(panel: Panel) -> None:
+    """Unknown or removed services, a minimum over the maximum and non-positive rates
+    are refused; the service stays as it was."""
+    before = panel.services[1]
+    panel.remove_service(2)
+
+    with pytest.raises(KeyError):
+        panel.update_service(999, rate=Decimal(1))
+    with pytest.raises(KeyError):
+        panel.update_service(2, rate=Decimal(1))
+    with pytest.raises(ValueError, match="minimum 20000"):
+        panel.update_service(1, min_quantity=20000)
+    with pytest.raises(ValueError, match="maximum 10"):
+        panel.update_service(1, max_quantity=10)
+    with pytest.raises(ValueError, match="minimum 0"):
+        panel.update_service(1, min_quantity=0)
+    for rate in (Decimal(0), Decimal(-1), Decimal("NaN")):
+        with pytest.raises(ValueError, match="positive amount"):
+            panel.update_service(1, rate=rate)
+    assert panel.services[1] is before
+    assert panel.update_service(1, min_quantity=10000).min_quantity == 10000
+
+
+async def test_remove_and_restore_service(api: Api, panel: Panel) -> None:
+    """A removed service leaves the catalogue, its orders go on, and it comes back in
+    its place."""
+    order_id = panel.create_order(3, link=LINK, quantity=100)
+    service = panel.services[3]
+
+    assert panel.remove_service(3) is service
+    assert panel.removed_services == {3: service}
+    assert 3 not in {row["service"] for row in (await api("services")).json}
+    added = await api("add", service=3, link=f"{LINK}/2", quantity=100)
+    assert added.json == {"error": "Incorrect service ID"}
+    status = await api("status", order=order_id)
+    assert (status.status, status.json["status"]) == (200, "Pending")
+    panel.advance(FOREVER)
+    assert (await api("status", order=order_id)).json["status"] in {
+        "Completed",
+        "Partial",
+    }
+    with pytest.raises(KeyError):
+        panel.remove_service(3)
+
+    assert panel.restore_service(3) is service
+    assert panel.removed_services == {}
+    assert catalogue_ids(panel) == [*range(1, 23), 101, 102]
+    assert (await api("add", service=3, link=f"{LINK}/2", quantity=100)).status == 200
+    with pytest.raises(KeyError):
+        panel.restore_service(3)
+    with pytest.raises(KeyError):
+        panel.restore_service(999)
+
+
+async def test_add_service(api: Api, panel: Panel) -> None:
+    """A new service is listed in id order and sold at its rate."""
+    new = Service(
+        service_id=50,
+        name="Threads Followers",
+        type=ServiceType.DEFAULT,
+        category="Threads",
+        rate=Decimal("3.25"),
+        min_quantity=100,
+        max_quantity=5000,
+    )
+
+    assert panel.add_service(new) is new
+    assert catalogue_ids(panel) == [*range(1, 23), 50, 101, 102]
+    order_id = (await api("add", service=50, link=LINK, quantity=200)).json["order"]
+    assert panel.orders[order_id].charge == Decimal("0.65")
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"service_id": 1}, "service 1 already exists"),
+        ({"service_id": 2}, "service 2 already exists"),
+        ({"min_quantity": 6000, "max_quantity": 5000}, "minimum 6000"),
+        ({"rate": Decimal(0)}, "positive amount"),
+    ],
+)
+def test_add_service_refusals(
+    panel: Panel, changes: dict[str, Any], message: str
+) -> None:
+    """An id offered or removed, a minimum over the maximum or a rate of zero is
+    refused, and the catalogue stays as it was."""
+    panel.remove_service(2)
+    service = replace(panel.services[1], **{"service_id": 50, **changes})
+
+    with pytest.raises(ValueError, match=message):
+        panel.add_service(service)
+    assert catalogue_ids(panel) == [1, *range(3, 23), 101, 102]
+
+
+async def test_control_update_service(
+    api: Api, http: aiohttp.ClientSession, panel: Panel, panel_url: str
+) -> None:
+    """PATCH changes a service; it answers and `services` lists it as changed."""
+    body = {
+        "rate": "1.35",
+        "min": 100,
+        "max": 500,
+        "name": "Renamed",
+        "category": "Moved",
+        "type": "Package",
+        "refill": False,
+        "cancel": False,
+        "dripfeed": False,
+    }
+
+    answer = await control(http, panel_url, "PATCH", "services/1", body)
+
+    row = {
+        "service": 1,
+        "name": "Renamed",
+        "type": "Package",
+        "category": "Moved",
+        "rate": "1.35",
+        "min": "100",
+        "max": "500",
+        "refill": False,
+        "cancel": False,
+        "dripfeed": False,
+    }
+    assert (answer.status, answer.json) == (200, row)
+    assert (await api("services")).json[0] == row
+    assert panel.services[1].rate == Decimal("1.35")
+
+
+@pytest.mark.parametrize(
+    ("rate", "listed"),
+    [("1.35", "1.35"), (" 0.1 ", "0.1"), (0.1, "0.1"), (2, "2"), ("1e2", "1E+2")],
+)
+async def test_control_update_rate_exactly(
+    api: Api,
+    http: aiohttp.ClientSession,
+    panel_url: str,
+    rate: str | float,
+    listed: str,
+) -> None:
+    """A rate as text or a number is read exactly; the rest stays as it was."""
+    answer = await control(http, panel_url, "PATCH", "services/2", {"rate": rate})
+
+    assert answer.status == 200
+    row = (await api("services")).json[1]
+    assert row == answer.json
+    assert (row["rate"], row["min"], row["max"]) == (listed, "10", "5000")
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"rate": "0"}, '"rate" must be a positive amount'),
+        ({"rate": -1}, '"rate" must be a positive amount'),
+        ({"rate": "cheap"}, '"rate" must be a positive amount'),
+        ({"rate": "NaN"}, '"rate" must be a positive amount'),
+        ({"rate": True}, '"rate" must be a positive amount'),
+        ({"rate": None}, '"rate" must be a positive amount'),
+        ({"min": 20000}, "minimum 20000"),
+        ({"min": 500, "max": 100}, "minimum 500"),
+        ({"max": 10}, "maximum 10"),
+        ({"min": 0}, '"min" must be a positive integer'),
+        ({"max": "100"}, '"max" must be a positive integer'),
+        ({"min": 1.5}, '"min" must be a positive integer'),
+        ({"name": ""}, '"name" must be non-empty text'),
+        ({"category": 7}, '"category" must be non-empty text'),
+        ({"type": "Bogus"}, '"type" must be one of'),
+        ({"refill": "yes"}, '"refill" must be true or false'),
+        ({"dripfeed": 1}, '"dripfeed" must be true or false'),
+        ({"desc": "new"}, "unknown fields ['desc']"),
+        (["rate"], "JSON object"),
+        ("not json", "must be JSON"),
+    ],
+)
+async def test_control_update_service_refuses_bad_bodies(
+    http: aiohttp.ClientSession, panel: Panel, panel_url: str, body: Any, message: str
+) -> None:
+    """A bad change gets 400 with what is wrong; the service stays as it was."""
+    before = panel.services[1]
+    payload = {"data": body} if isinstance(body, str) else {"json": body}
+
+    async with http.patch(control_url(panel_url, "services/1"), **payload) as response:
+        assert response.status == 400
+        assert message in await response.text()
+    assert panel.services[1] is before
+
+
+@pytest.mark.parametrize(
+    ("method", "endpoint", "message"),
+    [
+        ("PATCH", "services/999", "service 999 is not offered"),
+        ("PATCH", "services/2", "service 2 is not offered"),
+        ("DELETE", "services/999", "service 999 is not offered"),
+        ("DELETE", "services/2", "service 2 is not offered"),
+        ("POST", "services/999/restore", "service 999 was not removed"),
+        ("POST", "services/1/restore", "service 1 was not removed"),
+        ("PATCH", "services/one", "404: Not Found"),
+    ],
+)
+async def test_control_service_not_found(
+    http: aiohttp.ClientSession,
+    panel: Panel,
+    panel_url: str,
+    method: str,
+    endpoint: str,
+    message: str,
+) -> None:
+    """Unknown services, and changes to removed ones, get 404."""
+    panel.remove_service(2)
+
+    answer = await control(http, panel_url, method, endpoint, {"rate": "1"})
+
+    assert (answer.status, answer.text) == (404, message)
+    assert sorted(panel.removed_services) == [2]
+
+
+async def test_control_remove_and_restore_service(
+    api: Api, http: aiohttp.ClientSession, panel: Panel, panel_url: str
+) -> None:
+    """DELETE takes a service off `services` and `add`; its orders still answer;
+    restore brings it back in its place."""
+    order_id = panel.create_order(1, link=LINK, quantity=100)
+    row = (await api("services")).json[0]
+
+    removed = await control(http, panel_url, "DELETE", "services/1")
+
+    assert (removed.status, removed.json) == (200, row)
+    assert [row["service"] for row in (await api("services")).json] == [
+        *range(2, 23),
+        101,
+        102,
+    ]
+    added = await api("add", service=1, link=f"{LINK}/2", quantity=100)
+    assert added.json == {"error": "Incorrect service ID"}
+    status = await api("status", order=order_id)
+    assert (status.status, status.json["status"]) == (200, "Pending")
+    state = await control(http, panel_url, "GET", "state")
+    assert state.json["removed_services"] == [1]
+    assert [order["service"] for order in state.json["orders"]] == [1]
+
+    restored = await control(http, panel_url, "POST", "services/1/restore")
+
+    assert (restored.status, restored.json) == (200, row)
+    assert (await api("services")).json[0] == row
+    added = await api("add", service=1, link=f"{LINK}/2", quantity=100)
+    assert added.status == 200
+    assert "order" in added.json
+    state = await control(http, panel_url, "GET", "state")
+    assert state.json["removed_services"] == []
+
+
+async def test_control_add_service(
+    api: Api, http: aiohttp.ClientSession, panel: Panel, panel_url: str
+) -> None:
+    """POST offers a new service, by default of type Default, without refill, cancel
+    or drip-feed, under the id after every offered or removed one."""
+    panel.remove_service(102)
+
+    answer = await control(http, panel_url, "POST", "services", NEW_SERVICE)
+
+    row = {
+        "service": 103,
+        "name": "Threads Followers",
+        "type": "Default",
+        "category": "Threads",
+        "rate": "3.25",
+        "min": "100",
+        "max": "5000",
+        "refill": False,
+        "cancel": False,
+        "dripfeed": False,
+    }
+    assert (answer.status, answer.json) == (201, row)
+    assert (await api("services")).json[-1] == row
+    order = await api("add", service=103, link=LINK, quantity=200)
+    assert panel.orders[order.json["order"]].charge == Decimal("0.65")
+
+
+async def test_control_add_service_with_every_field(
+    api: Api, http: aiohttp.ClientSession, panel_url: str
+) -> None:
+    """An id and every field can be chosen; the service is listed in id order."""
+    body = NEW_SERVICE | {
+        "service": 50,
+        "rate": 0.5,
+        "type": "Package",
+        "refill": True,
+        "cancel": True,
+        "dripfeed": True,
+    }
+
+    answer = await control(http, panel_url, "POST", "services", body)
+
+    assert (answer.status, answer.json["service"]) == (201, 50)
+    rows = (await api("services")).json
+    assert [row["service"] for row in rows][21:24] == [22, 50, 101]
+    assert rows[22] == answer.json
+    assert (rows[22]["rate"], rows[22]["type"]) == ("0.5", "Package")
+    assert (rows[22]["refill"], rows[22]["cancel"], rows[22]["dripfeed"]) == (
+        True,
+        True,
+        True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (NEW_SERVICE | {"service": 1}, "service 1 already exists"),
+        (NEW_SERVICE | {"service": 2}, "service 2 already exists"),
+        (NEW_SERVICE | {"service": 0}, '"service" must be a positive integer'),
+        (NEW_SERVICE | {"service": "60"}, '"service" must be a positive integer'),
+        (NEW_SERVICE | {"service": True}, '"service" must be a positive integer'),
+        (NEW_SERVICE | {"min": 6000}, "minimum 6000"),
+        (NEW_SERVICE | {"rate": "0"}, '"rate" must be a positive amount'),
+        (NEW_SERVICE | {"rate": "free"}, '"rate" must be a positive amount'),
+        (NEW_SERVICE | {"type": "default"}, '"type" must be one of'),
+        (NEW_SERVICE | {"colour": "red"}, "unknown fields ['colour']"),
+        ({"name": "Threads", "rate": "1"}, "missing fields ['category', 'max', 'min']"),
+        ([NEW_SERVICE], "JSON object"),
+    ],
+)
+async def test_control_add_service_refuses_bad_bodies(
+    http: aiohttp.ClientSession, panel: Panel, panel_url: str, body: Any, message: str
+) -> None:
+    """Duplicate ids, including removed ones, and bad fields get 400; nothing is
+    added."""
+    panel.remove_service(2)
+
+    answer = await control(http, panel_url, "POST", "services", body)
+
+    assert answer.status == 400
+    assert message in answer.text
+    assert catalogue_ids(panel) == [1, *range(3, 23), 101, 102]
+    assert list(panel.removed_services) == [2]
+
+
 # --- Clocks and the command line -----------------------------------------------------
 
 
@@ -1539,7 +1946,11 @@ async def test_cli_serves_until_interrupted(socket_enabled: None) -> None:
 
 
 def test_cli_help_names_the_control_api() -> None:
-    """`--help` tells how to move the clock and credit a deposit."""
+    """`--help` tells how to move the clock, credit a deposit and change services."""
     help_text = build_parser().format_help()
     assert "/_simulator/advance" in help_text
     assert '/_simulator/deposit  {"amount": "25.00"}' in help_text
+    assert "POST   /_simulator/services  " in help_text
+    assert 'PATCH  /_simulator/services/ID  {"rate": "1.35"' in help_text
+    assert "DELETE /_simulator/services/ID  " in help_text
+    assert "POST   /_simulator/services/ID/restore  " in help_text
