@@ -1,9 +1,10 @@
 """Check what Home Assistant and HACS read from the integration besides its code.
 
 Validates manifest.json and hacs.json the way hassfest and the HACS action do, the
-brand images, services.yaml against the actions the integration registers, the
-translations and icons against the keys the code uses (none missing, none stale),
-and quality_scale.yaml against the rules of the four tiers.
+brand images, services.yaml against the actions the integration registers, en.json
+and icons against the keys the code uses (none missing, none stale), every other
+language against en.json (its keys and placeholders), and quality_scale.yaml
+against the rules of the four tiers.
 
 Usage: .venv/bin/python scripts/check_package.py [REPOSITORY_ROOT]
 Exits with 1 and names every problem when a check fails.
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import ast
 import asyncio
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -21,6 +23,7 @@ import importlib
 import json
 import logging
 from pathlib import Path
+import re
 import sys
 import tempfile
 from typing import Any, Final
@@ -405,11 +408,6 @@ def _collect_flow_keys(path: Path, keys: CodeKeys) -> None:
         if not isinstance(node, ast.ClassDef) or (kind := _flow_kind(node)) is None:
             continue
         flow = keys.flows.setdefault(kind, FlowKeys())
-        methods = {
-            item.name
-            for item in node.body
-            if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)
-        }
         for item in ast.walk(node):
             flow.errors.update(_error_values(item))
             if not isinstance(item, ast.Call):
@@ -423,13 +421,10 @@ def _collect_flow_keys(path: Path, keys: CodeKeys) -> None:
                         flow.aborts.add(reason)
                 case "_abort_if_unique_id_configured":
                     flow.aborts.add("already_configured")
-                case "async_update_reload_and_abort":
+                case "async_update_reload_and_abort" | "async_update_and_abort":
+                    # Without a reason, Home Assistant words the abort itself.
                     if reason := _keyword(item, "reason"):
                         flow.aborts.add(reason)
-                    else:
-                        for source in ("reauth", "reconfigure"):
-                            if f"async_step_{source}" in methods:
-                                flow.aborts.add(f"{source}_successful")
 
 
 def _schema_fields(schema: object) -> frozenset[str] | None:
@@ -833,19 +828,35 @@ def check_translations(package: Package) -> Iterator[str]:
     yield from _compare("en.json issues", code.issues, issues)
     for key in sorted(issues):
         issue = _section(issues, key)
-        # A fixable issue describes itself in its fix flow's confirm step.
-        confirm = _section(issue, "fix_flow", "step", "confirm")
+        # A fixable issue describes itself in its fix flow's first step.
+        steps = _section(issue, "fix_flow", "step")
+        first = _section(steps, "confirm" if "confirm" in steps else "init")
         if not issue.get("title"):
             yield f"en.json issues.{key}: no title"
-        if not (issue.get("description") or confirm.get("description")):
+        if not (issue.get("description") or first.get("description")):
             yield f"en.json issues.{key}: no description"
     yield from _compare(
         "en.json selector",
         code.selectors | _select_translation_keys(package.services_yaml),
         _section(strings, "selector"),
     )
+    for kind, texts in _section(strings, "config_subentries").items():
+        if not _section(texts, "initiate_flow").get("user") or not texts.get(
+            "entry_type"
+        ):
+            yield f"en.json config_subentries.{kind}: no initiate_flow.user or entry_type"
+        for step, step_texts in _section(texts, "step").items():
+            data = _section(step_texts, "data")
+            if missing := sorted(
+                data.keys() - _section(step_texts, "data_description").keys()
+            ):
+                yield (
+                    f"en.json config_subentries.{kind}.step.{step}: "
+                    f"fields {missing} have no data_description"
+                )
     known = {
         "config",
+        "config_subentries",
         "options",
         "entity",
         "exceptions",
@@ -855,6 +866,63 @@ def check_translations(package: Package) -> Iterator[str]:
     }
     for key in sorted(strings.keys() - known):
         yield f"en.json: unknown top-level key {key!r}"
+
+
+# The languages the integration speaks besides English; each must say all en.json says.
+LANGUAGES: Final = (
+    "ar",
+    "de",
+    "es",
+    "fr",
+    "hi",
+    "id",
+    "it",
+    "nl",
+    "pl",
+    "pt-BR",
+    "ru",
+    "tr",
+)
+PLACEHOLDER: Final = re.compile(r"\{(\w+)\}")
+
+
+def _texts(data: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, Any]]:
+    """Yield each text of a translation file by its dotted key path."""
+    if isinstance(data, Mapping):
+        for key, value in data.items():
+            yield from _texts(value, (*path, str(key)))
+    else:
+        yield ".".join(path), data
+
+
+def check_languages(package: Package) -> Iterator[str]:
+    """Check each translation has English's keys, no others, and its placeholders."""
+    english = dict(_texts(package.strings))
+    translations = package.integration / "translations"
+    found = {path.stem for path in translations.glob("*.json")} - {"en"}
+    for language in sorted(found - set(LANGUAGES)):
+        yield f"{language}.json: not a language the check knows; add it to LANGUAGES"
+    for language in LANGUAGES:
+        if language not in found:
+            yield f"{language}.json is missing"
+            continue
+        texts = dict(_texts(package.json(translations / f"{language}.json")))
+        for key in sorted(english.keys() - texts.keys()):
+            yield f"{language}.json: {key} is missing"
+        for key in sorted(texts.keys() - english.keys()):
+            yield f"{language}.json: {key} is not in en.json (stale)"
+        for key in sorted(english.keys() & texts.keys()):
+            text = texts[key]
+            if not isinstance(text, str) or not text.strip():
+                yield f"{language}.json: {key} is empty"
+            elif Counter(PLACEHOLDER.findall(text)) != Counter(
+                PLACEHOLDER.findall(english[key])
+            ):
+                yield (
+                    f"{language}.json: {key} has placeholders "
+                    f"{sorted(PLACEHOLDER.findall(text))}, English "
+                    f"{sorted(PLACEHOLDER.findall(english[key]))}"
+                )
 
 
 def check_icons(package: Package) -> Iterator[str]:
@@ -955,6 +1023,10 @@ CHECKS: Final = (
     Check("services.yaml: every registered action, field and selector", check_services),
     Check(
         "translations/en.json: every key the code uses, none stale", check_translations
+    ),
+    Check(
+        f"translations/: {len(LANGUAGES)} languages, English's keys and placeholders",
+        check_languages,
     ),
     Check("icons.json: every entity translation key and action", check_icons),
     Check("quality_scale.yaml: every rule of the four tiers", check_quality_scale),

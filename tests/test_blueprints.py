@@ -34,6 +34,7 @@ from custom_components.smmpanel.const import CONF_FINISHED_ORDER_RETENTION, DOMA
 from panel_simulator import Panel
 
 from .helpers import frozen_poll, move_to
+from .test_catalogue_watch import add_watched_service, check_catalogue, watch_entity
 
 REPOSITORY = Path(__file__).parent.parent
 BLUEPRINTS = REPOSITORY / "blueprints" / AUTOMATION_DOMAIN / DOMAIN
@@ -500,3 +501,194 @@ async def test_deposit_notify_from_the_integration(
     assert await hass.config_entries.async_reload(setup_integration.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
     assert len(notifications) == 1
+
+
+# Watched services of the simulated catalogue, and their rates.
+REAL_FOLLOWERS = 1  # Instagram Followers - Real [Refill 30D], 1.20 per 1000
+CHEAP_FOLLOWERS = 2  # Instagram Followers - Cheap [No Refill], 0.45 per 1000
+
+
+async def _watch_rates(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    services: dict[int, float | None],
+    inputs: dict[str, Any] | None = None,
+) -> dict[int, str]:
+    """Watch services (id: notable change %), then set up the rate increase
+    blueprint on their Catalogue events entities; return the entity of each."""
+    entities = {
+        service_id: watch_entity(
+            hass,
+            entry,
+            await add_watched_service(
+                hass, entry, service_id, notable_change=notable_change
+            ),
+            "service_events",
+        )
+        for service_id, notable_change in services.items()
+    }
+    await _use_blueprint(
+        hass,
+        "rate_increase_notify.yaml",
+        {"service_events": list(entities.values()), **(inputs or {})},
+    )
+    return entities
+
+
+def _last_event_type(hass: HomeAssistant, entity_id: str) -> str | None:
+    state = hass.states.get(entity_id)
+    assert state is not None
+    event_type: str | None = state.attributes.get("event_type")
+    return event_type
+
+
+@pytest.mark.usefixtures("blueprint_folder")
+@pytest.mark.parametrize("notify_action", ["", "notify.phone"])
+async def test_rate_increase_notify(
+    hass: HomeAssistant,
+    panel: Panel,
+    setup_integration: MockConfigEntry,
+    notifications: list[ServiceCall],
+    notify_action: str,
+) -> None:
+    """A rate up 25 % against 10 % notifies the service, both rates and the rise."""
+    phone = async_mock_service(hass, "notify", "phone")
+    entities = await _watch_rates(
+        hass,
+        setup_integration,
+        {REAL_FOLLOWERS: None, CHEAP_FOLLOWERS: None},
+        {"percent": 10, "notify_action": notify_action},
+    )
+    sent = phone if notify_action else notifications
+
+    panel.update_service(REAL_FOLLOWERS, rate=Decimal("1.50"))
+    await check_catalogue(hass)
+
+    assert len(sent) == 1
+    assert len(notifications) + len(phone) == 1
+    assert (
+        sent[0].data["title"] == "SMM rate up: Instagram Followers - Real [Refill 30D]"
+    )
+    assert sent[0].data["message"] == (
+        "The rate of Instagram Followers - Real [Refill 30D] (service 1) rose by "
+        "25.0 %, from 1.20 USD to 1.50 USD per 1000."
+    )
+    if not notify_action:
+        assert sent[0].data["notification_id"] == (
+            f"smmpanel_rate_increase_{entities[REAL_FOLLOWERS]}"
+        )
+
+    # Each watched service of the input is listened to; a rate under 0.01 is told
+    # as it is.
+    panel.update_service(CHEAP_FOLLOWERS, rate=Decimal("0.0045"))
+    await check_catalogue(hass)
+    panel.update_service(CHEAP_FOLLOWERS, rate=Decimal("0.0051"))
+    await check_catalogue(hass)
+    assert len(sent) == 2
+    assert sent[1].data["message"] == (
+        "The rate of Instagram Followers - Cheap [No Refill] (service 2) rose by "
+        "13.3 %, from 0.0045 USD to 0.0051 USD per 1000."
+    )
+
+
+@pytest.mark.usefixtures("blueprint_folder")
+async def test_rate_increase_notify_skips_other_changes(
+    hass: HomeAssistant,
+    panel: Panel,
+    setup_integration: MockConfigEntry,
+    notifications: list[ServiceCall],
+) -> None:
+    """A rise of 5 % against 10 %, a fall and new limits notify nothing."""
+    entities = await _watch_rates(
+        hass, setup_integration, {REAL_FOLLOWERS: None}, {"percent": 10}
+    )
+    events = entities[REAL_FOLLOWERS]
+
+    for change, event_type in (
+        ({"rate": Decimal("1.26")}, "rate_increased"),  # up 5 %
+        ({"rate": Decimal("1.00")}, "rate_decreased"),
+        ({"min_quantity": 100, "max_quantity": 20000}, "limits_changed"),
+        ({"rate": Decimal("1.10")}, "rate_increased"),  # up exactly 10 %
+    ):
+        panel.update_service(REAL_FOLLOWERS, **change)
+        await check_catalogue(hass)
+        assert _last_event_type(hass, events) == event_type
+    assert notifications == []
+
+
+@pytest.mark.usefixtures("blueprint_folder")
+@pytest.mark.parametrize(("notable_only", "expected"), [(False, 1), (True, 0)])
+async def test_rate_increase_notify_only_notable_changes(
+    hass: HomeAssistant,
+    panel: Panel,
+    setup_integration: MockConfigEntry,
+    notifications: list[ServiceCall],
+    notable_only: bool,
+    expected: int,
+) -> None:
+    """A rise of 25 %, under the watch's notable change of 50 %, is not notable."""
+    await _watch_rates(
+        hass,
+        setup_integration,
+        {REAL_FOLLOWERS: 50},
+        {"percent": 10, "notable_only": notable_only},
+    )
+    panel.update_service(REAL_FOLLOWERS, rate=Decimal("1.50"))
+    await check_catalogue(hass)
+    assert len(notifications) == expected
+
+
+@pytest.mark.usefixtures("blueprint_folder")
+async def test_rate_increase_notify_skips_a_restored_event(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    panel: Panel,
+    setup_integration: MockConfigEntry,
+    notifications: list[ServiceCall],
+) -> None:
+    """A reload restores the last rise with its old time: no second notification."""
+    entities = await _watch_rates(hass, setup_integration, {REAL_FOLLOWERS: None})
+    panel.update_service(REAL_FOLLOWERS, rate=Decimal("1.50"))
+    await check_catalogue(hass)
+    assert len(notifications) == 1
+
+    freezer.tick(timedelta(minutes=5))
+    assert await hass.config_entries.async_reload(setup_integration.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert _last_event_type(hass, entities[REAL_FOLLOWERS]) == "rate_increased"
+    assert len(notifications) == 1
+
+
+@pytest.mark.usefixtures("blueprint_folder")
+async def test_rate_increase_notify_skips_a_rise_from_zero(
+    hass: HomeAssistant,
+    notifications: list[ServiceCall],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A rise from a rate of 0 has no percentage: it is not notified, quietly."""
+    events = "event.1_instagram_followers_real_refill_30d_catalogue_events"
+    await _use_blueprint(
+        hass, "rate_increase_notify.yaml", {"service_events": [events]}
+    )
+    for change_percent in (None, 25.0):
+        hass.states.async_set(
+            events,
+            dt_util.utcnow().isoformat(timespec="milliseconds"),
+            {
+                "event_type": "rate_increased",
+                "service_id": 1,
+                "service": "Instagram Followers - Real [Refill 30D]",
+                "old_rate": 0.0 if change_percent is None else 1.2,
+                "new_rate": 1.5,
+                "change_percent": change_percent,
+                "notable": True,
+                "currency": None,
+            },
+        )
+        await hass.async_block_till_done(wait_background_tasks=True)
+    (sent,) = notifications
+    assert sent.data["message"] == (
+        "The rate of Instagram Followers - Real [Refill 30D] (service 1) rose by "
+        "25.0 %, from 1.20 to 1.50 per 1000."
+    )
+    assert "Error evaluating condition" not in caplog.text

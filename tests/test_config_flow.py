@@ -17,6 +17,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.smmpanel.config_flow import account_unique_id
 from custom_components.smmpanel.const import (
+    CONF_CATALOGUE_INTERVAL,
     CONF_FINISHED_ORDER_RETENTION,
     CONF_LOW_BALANCE_THRESHOLD,
     CONF_MAX_ORDER_COST,
@@ -228,6 +229,7 @@ async def test_options_flow(
             CONF_LOW_BALANCE_THRESHOLD: 25.5,
             CONF_FINISHED_ORDER_RETENTION: 48.0,
             CONF_MAX_ORDER_COST: 5,
+            CONF_CATALOGUE_INTERVAL: 120.0,
         },
     )
     await hass.async_block_till_done()
@@ -238,6 +240,7 @@ async def test_options_flow(
         CONF_LOW_BALANCE_THRESHOLD: 25.5,
         CONF_FINISHED_ORDER_RETENTION: 48,
         CONF_MAX_ORDER_COST: 5,
+        CONF_CATALOGUE_INTERVAL: 120,
     }
     # The entry reloaded and polls every 15 minutes, not every 5.
     panel.request_counts.clear()
@@ -255,12 +258,13 @@ async def test_options_ask_for_whole_minutes_and_hours(
 
     assert result["data_schema"] is not None
     schema = result["data_schema"].schema
-    for option, unit, maximum in (
-        (CONF_SCAN_INTERVAL, "min", 60),
-        (CONF_FINISHED_ORDER_RETENTION, "h", 720),
+    for option, unit, minimum, maximum in (
+        (CONF_SCAN_INTERVAL, "min", 1, 60),
+        (CONF_FINISHED_ORDER_RETENTION, "h", 0, 720),
+        (CONF_CATALOGUE_INTERVAL, "min", 15, 1440),
     ):
         assert schema[option].config == {
-            "min": 0 if option == CONF_FINISHED_ORDER_RETENTION else 1,
+            "min": minimum,
             "max": maximum,
             "step": 1,
             "mode": "box",

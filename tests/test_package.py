@@ -20,6 +20,7 @@ from scripts.check_package import (
     check_brand,
     check_hacs,
     check_icons,
+    check_languages,
     check_manifest,
     check_quality_scale,
     check_services,
@@ -165,6 +166,51 @@ def test_missing_and_stale_translations_fail(copy: Package) -> None:
     )
 
 
+def test_every_language_says_what_english_says(copy: Package) -> None:
+    """A language missing a key, with an extra one or other placeholders fails."""
+
+    def edit(german: Any) -> None:
+        del german["entity"]["sensor"]["balance"]
+        german["entity"]["sensor"]["retired"] = {"name": "Alt"}
+        exceptions = german["exceptions"]
+        exceptions["insufficient_balance"]["message"] = "Kosten {kosten} {currency}"
+        exceptions["account_required"]["message"] = "{accounts} {accounts}"
+        exceptions["too_many_orders"]["message"] = "Zu viele Aufträge."
+
+    _edit_json(copy.integration / "translations" / "de.json", edit)
+    (copy.integration / "translations" / "pl.json").unlink()
+    (copy.integration / "translations" / "xx.json").write_text("{}", encoding="utf-8")
+
+    assert set(check_languages(copy)) == {
+        "de.json: entity.sensor.balance.name is missing",
+        "de.json: entity.sensor.retired.name is not in en.json (stale)",
+        (
+            "de.json: exceptions.insufficient_balance.message has placeholders "
+            "['currency', 'kosten'], English ['balance', 'cost', 'currency', 'currency']"
+        ),
+        (
+            "de.json: exceptions.account_required.message has placeholders "
+            "['accounts', 'accounts'], English ['accounts']"
+        ),
+        (
+            "de.json: exceptions.too_many_orders.message has placeholders [], "
+            "English ['count', 'max']"
+        ),
+        "pl.json is missing",
+        "xx.json: not a language the check knows; add it to LANGUAGES",
+    }
+
+
+def test_languages_use_home_assistants_file_names() -> None:
+    """Brazilian Portuguese is pt-BR.json, as Home Assistant names it; all are JSON."""
+    names = {
+        path.name for path in (REPOSITORY / INTEGRATION / "translations").iterdir()
+    }
+    assert "pt-BR.json" in names
+    assert len(names) == 13
+    assert all(name.endswith(".json") for name in names)
+
+
 def test_services_yaml_must_match_the_actions(copy: Package) -> None:
     """Every registered action and field has an entry with a selector, and no more."""
     path = copy.integration / "services.yaml"
@@ -261,7 +307,7 @@ def test_command_line_fails_with_the_problems(copy: Package) -> None:
     assert result.returncode == 1
     assert "FAIL  hacs.json: keys and release settings" in result.stdout
     assert "- unknown key 'domains'" in result.stdout
-    assert "1 of 7 checks failed" in result.stderr
+    assert "1 of 8 checks failed" in result.stderr
 
 
 def test_release_archive(tmp_path: Path) -> None:

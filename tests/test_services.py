@@ -448,25 +448,25 @@ VALIDATION_CASES = [
     pytest.param(
         {"service": 4, "link": LINK, "quantity": 1000},
         "fields_not_allowed",
-        {"type": "Package", "fields": "a quantity"},
+        {"type": "Package", "fields": "quantity"},
         id="quantity_for_package",
     ),
     pytest.param(
         {"service": 22, "link": LINK, "username": "x", "min": 50, "max": 60},
         "fields_not_allowed",
-        {"type": "Subscriptions", "fields": "a link"},
+        {"type": "Subscriptions", "fields": "link"},
         id="link_for_subscription",
     ),
     pytest.param(
         {"service": 1, "link": LINK, "quantity": 100, "comments": "a", "hashtag": "b"},
         "fields_not_allowed",
-        {"type": "Default", "fields": "comments and a hashtag"},
+        {"type": "Default", "fields": "comments, hashtag"},
         id="foreign_fields",
     ),
     pytest.param(
         {"service": 1, "link": LINK},
         "missing_fields",
-        {"type": "Default", "fields": "a quantity"},
+        {"type": "Default", "fields": "quantity"},
         id="missing_quantity",
     ),
     pytest.param(
@@ -480,7 +480,7 @@ VALIDATION_CASES = [
         "missing_fields",
         {
             "type": "Subscriptions",
-            "fields": "a minimum quantity and a maximum quantity",
+            "fields": "min, max",
         },
         id="missing_subscription_range",
     ),
@@ -1574,14 +1574,11 @@ async def test_templated_lists_reach_the_panel_as_lists(
     [
         (
             {"service": 1, "link": LINK},
-            "Services of type Default need a quantity",
+            "Services of type Default need these fields: quantity",
         ),
         (
             {"service": 22, "username": "x"},
-            (
-                "Services of type Subscriptions need a minimum quantity and a maximum "
-                "quantity"
-            ),
+            "Services of type Subscriptions need these fields: min, max",
         ),
         (
             {
@@ -1591,24 +1588,24 @@ async def test_templated_lists_reach_the_panel_as_lists(
                 "comments": "a",
                 "media": "b",
             },
-            "Services of type Default do not take comments and a media link",
+            "Services of type Default do not take these fields: comments, media",
         ),
         (
             {"service": 20, "link": LINK, "quantity": 1000, "country": "US\rx"},
             (
-                "The country contains control characters, or line breaks where only "
-                "one line is allowed"
+                "The country field contains control characters, or line breaks where "
+                "only one line is allowed"
             ),
         ),
     ],
 )
-async def test_validation_messages_read_as_sentences(
+async def test_validation_messages_name_the_action_fields(
     hass: HomeAssistant,
     setup_integration: MockConfigEntry,
     data: dict[str, Any],
     message: str,
 ) -> None:
-    """Fields are named in words, with their article, not by their raw names.
+    """Fields are named as the action names them, the same in every language.
 
     (Home Assistant drops an exception message's final period.)
     """

@@ -10,7 +10,11 @@ from homeassistant.components.frontend import add_extra_js_url
 from homeassistant.components.http.server import StaticPathConfig
 from homeassistant.const import CONF_API_KEY, CONF_URL, Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import config_validation as cv, issue_registry as ir
+from homeassistant.helpers import (
+    config_validation as cv,
+    device_registry as dr,
+    issue_registry as ir,
+)
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 from homeassistant.loader import async_get_integration
@@ -19,7 +23,15 @@ from homeassistant.util.network import is_local
 from .api import SmmPanelClient
 from .catalogue import ServiceCatalogue
 from .const import DOMAIN, REQUEST_TIMEOUT
-from .coordinator import SmmPanelConfigEntry, SmmPanelCoordinator, SmmPanelData
+from .coordinator import (
+    CatalogueWatchCoordinator,
+    SmmPanelConfigEntry,
+    SmmPanelCoordinator,
+    SmmPanelData,
+    delete_stale_watch_issues,
+    watch_store,
+)
+from .entity import account_device_info
 from .options import AccountOptions
 from .services import async_setup_services
 from .spending import SpendingTracker, spending_store
@@ -81,16 +93,40 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmmPanelConfigEntry) -> 
         hass, entry, client, tracker, spending=spending, options=options
     )
     await coordinator.async_config_entry_first_refresh()
+    catalogue = ServiceCatalogue(hass, entry, client)
+    # The account's device exists before its watches' devices, which name it as the
+    # device they are reached through.
+    dr.async_get(hass).async_get_or_create(
+        config_entry_id=entry.entry_id, **account_device_info(entry)
+    )
+    watch = None
+    if entry.subentries:
+        watch = CatalogueWatchCoordinator(hass, entry, catalogue, options)
+        await watch.async_load()
+    delete_stale_watch_issues(hass, entry)
     entry.runtime_data = SmmPanelData(
         client=client,
         coordinator=coordinator,
         tracker=tracker,
         spending=spending,
-        catalogue=ServiceCatalogue(hass, entry, client),
+        catalogue=catalogue,
         options=options,
+        watch=watch,
     )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    if watch is not None:
+        # The catalogue is checked in the background: the account does not wait
+        # for (or fail with) a catalogue that can be slow or refused.
+        entry.async_create_background_task(
+            hass, watch.async_refresh(), "smmpanel catalogue watch"
+        )
+    entry.async_on_unload(entry.add_update_listener(_async_entry_updated))
     return True
+
+
+async def _async_entry_updated(hass: HomeAssistant, entry: SmmPanelConfigEntry) -> None:
+    """Apply changed options, credentials and watches by setting the account up again."""
+    hass.config_entries.async_schedule_reload(entry.entry_id)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: SmmPanelConfigEntry) -> bool:
@@ -105,6 +141,7 @@ async def async_remove_entry(hass: HomeAssistant, entry: SmmPanelConfigEntry) ->
     """Delete the tracked orders of a removed config entry."""
     await TrackingStorage(hass, entry).async_remove()
     await spending_store(hass, entry.entry_id).async_remove()
+    await watch_store(hass, entry.entry_id).async_remove()
     ir.async_delete_issue(hass, DOMAIN, _insecure_url_issue_id(entry))
 
 

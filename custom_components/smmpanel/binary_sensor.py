@@ -12,11 +12,13 @@ from homeassistant.components.binary_sensor import (
     BinarySensorEntityDescription,
 )
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
+from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import SmmPanelConfigEntry, SmmPanelCoordinator
-from .entity import SmmPanelEntity
+from .entity import SmmPanelEntity, WatchedServiceEntity, async_add_watch_entities
+from .watch import ServiceListing
 
 PARALLEL_UPDATES = 0
 
@@ -44,6 +46,35 @@ BINARY_SENSORS: tuple[SmmPanelBinarySensorEntityDescription, ...] = (
 )
 
 
+@dataclass(frozen=True, kw_only=True)
+class WatchedServiceBinarySensorEntityDescription(BinarySensorEntityDescription):
+    """Describes what the catalogue allows of a watched service."""
+
+    is_on_fn: Callable[[ServiceListing], bool]
+
+
+WATCHED_SERVICE_BINARY_SENSORS: tuple[
+    WatchedServiceBinarySensorEntityDescription, ...
+] = (
+    WatchedServiceBinarySensorEntityDescription(
+        key="refill",
+        translation_key="refill",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        is_on_fn=lambda listing: listing.refill,
+    ),
+    WatchedServiceBinarySensorEntityDescription(
+        key="cancel",
+        translation_key="cancel",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        is_on_fn=lambda listing: listing.cancel,
+    ),
+)
+# Whether the panel sells the service: available while the others are not.
+LISTED_BINARY_SENSOR = BinarySensorEntityDescription(
+    key="listed", translation_key="listed"
+)
+
+
 def _money_attributes(
     name: str, amount: Decimal, coordinator: SmmPanelCoordinator
 ) -> dict[str, Any]:
@@ -63,6 +94,17 @@ async def async_setup_entry(
     coordinator = entry.runtime_data.coordinator
     async_add_entities(
         SmmPanelBinarySensor(coordinator, description) for description in BINARY_SENSORS
+    )
+    async_add_watch_entities(
+        entry,
+        async_add_entities,
+        services=lambda watch, subentry: [
+            WatchedServiceListedSensor(watch, subentry, LISTED_BINARY_SENSOR),
+            *(
+                WatchedServiceBinarySensor(watch, subentry, description)
+                for description in WATCHED_SERVICE_BINARY_SENSORS
+            ),
+        ],
     )
 
 
@@ -91,3 +133,28 @@ class SmmPanelBinarySensor(SmmPanelEntity, BinarySensorEntity):
             self.is_on,
             tuple(self.extra_state_attributes.items()),
         )
+
+
+class WatchedServiceBinarySensor(WatchedServiceEntity, BinarySensorEntity):
+    """Whether the catalogue allows refills, or cancels, of a watched service."""
+
+    entity_description: WatchedServiceBinarySensorEntityDescription
+
+    @property
+    @override
+    def is_on(self) -> bool | None:
+        """Return whether the catalogue allows it."""
+        listing = self.listing
+        return None if listing is None else self.entity_description.is_on_fn(listing)
+
+
+class WatchedServiceListedSensor(WatchedServiceEntity, BinarySensorEntity):
+    """Whether the panel sells a watched service; off once it is removed."""
+
+    _available_unlisted = True
+
+    @property
+    @override
+    def is_on(self) -> bool:
+        """Return whether the catalogue lists the service."""
+        return self.listing is not None

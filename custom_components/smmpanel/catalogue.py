@@ -32,6 +32,7 @@ class ServiceCatalogue:
         self._entry = entry
         self._client = client
         self._fetching: asyncio.Task[None] | None = None
+        self._error: SmmPanelError | None = None
         self.services: Mapping[int, PanelService] = {}
         self.updated_at: datetime | None = None
 
@@ -41,21 +42,39 @@ class ServiceCatalogue:
             self.updated_at is None
             or dt_util.utcnow() - self.updated_at > CATALOGUE_MAX_AGE
         ):
-            self._fetching = self._entry.async_create_background_task(
-                self._hass, self._async_fetch(), "smmpanel service catalogue"
-            )
+            self._start_fetch()
         if self.updated_at is None and self._fetching is not None:
-            await asyncio.shield(self._fetching)
+            return await self._async_wait(self._fetching)
+        return self.services
+
+    async def async_refresh(self) -> Mapping[int, PanelService]:
+        """Fetch the services now, or join the fetch under way, and return them."""
+        return await self._async_wait(self._fetching or self._start_fetch())
+
+    def _start_fetch(self) -> asyncio.Task[None]:
+        self._fetching = self._entry.async_create_background_task(
+            self._hass, self._async_fetch(), "smmpanel service catalogue"
+        )
+        return self._fetching
+
+    async def _async_wait(
+        self, fetching: asyncio.Task[None]
+    ) -> Mapping[int, PanelService]:
+        """Wait for a fetch; fail as it failed (callers cancelled do not cancel it)."""
+        await asyncio.shield(fetching)
+        if self._error is not None:
+            raise self._error
         return self.services
 
     async def _async_fetch(self) -> None:
         try:
             services = await self._client.get_services()
-        except SmmPanelError:
-            if self.updated_at is None:
-                raise
-            LOGGER.debug("Keeping the cached service catalogue", exc_info=True)
+        except SmmPanelError as error:
+            self._error = error
+            if self.updated_at is not None:
+                LOGGER.debug("Keeping the cached service catalogue", exc_info=True)
         else:
+            self._error = None
             self.services = {service.service_id: service for service in services}
             self.updated_at = dt_util.utcnow()
         finally:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping
 import hashlib
 from typing import Any, Literal, override
 from urllib.parse import urlsplit
 
 from homeassistant.config_entries import (
+    SOURCE_USER,
+    ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
-    OptionsFlowWithReload,
+    ConfigSubentryFlow,
+    OptionsFlow,
+    SubentryFlowResult,
 )
 from homeassistant.const import CONF_API_KEY, CONF_URL
 from homeassistant.core import callback
@@ -19,6 +24,10 @@ from homeassistant.helpers.selector import (
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
+    SelectOptionDict,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
     TextSelector,
     TextSelectorConfig,
     TextSelectorType,
@@ -26,6 +35,7 @@ from homeassistant.helpers.selector import (
 import probatio
 
 from .api import (
+    PanelService,
     SmmPanelAuthenticationError,
     SmmPanelClient,
     SmmPanelConnectionError,
@@ -34,20 +44,29 @@ from .api import (
     normalize_url,
 )
 from .const import (
+    CONF_CATALOGUE_INTERVAL,
+    CONF_CATEGORY,
     CONF_FINISHED_ORDER_RETENTION,
     CONF_LOW_BALANCE_THRESHOLD,
     CONF_MAX_ORDER_COST,
+    CONF_NOTABLE_CHANGE,
     CONF_SCAN_INTERVAL,
+    CONF_SERVICE_ID,
+    DEFAULT_CATALOGUE_INTERVAL,
     DEFAULT_FINISHED_ORDER_RETENTION,
     DEFAULT_LOW_BALANCE_THRESHOLD,
     DEFAULT_SCAN_INTERVAL,
     DEFAULT_URL,
     DOMAIN,
     LOGGER,
+    MAX_CATALOGUE_INTERVAL,
     MAX_FINISHED_ORDER_RETENTION,
     MAX_SCAN_INTERVAL,
+    MIN_CATALOGUE_INTERVAL,
     MIN_SCAN_INTERVAL,
     REQUEST_TIMEOUT,
+    SUBENTRY_WATCHED_CATEGORY,
+    SUBENTRY_WATCHED_SERVICE,
 )
 from .coordinator import SmmPanelConfigEntry, loaded_currency
 from .sensor import async_order_entity_ids
@@ -97,6 +116,18 @@ class SmmPanelConfigFlow(ConfigFlow, domain=DOMAIN):
     """Set up an SMM panel account."""
 
     VERSION = 1
+
+    @classmethod
+    @override
+    @callback
+    def async_get_supported_subentry_types(
+        cls, config_entry: SmmPanelConfigEntry
+    ) -> dict[str, type[ConfigSubentryFlow]]:
+        """Return what can be watched under an account: services and categories."""
+        return {
+            SUBENTRY_WATCHED_SERVICE: WatchedServiceFlow,
+            SUBENTRY_WATCHED_CATEGORY: WatchedCategoryFlow,
+        }
 
     @staticmethod
     @override
@@ -219,16 +250,28 @@ class SmmPanelConfigFlow(ConfigFlow, domain=DOMAIN):
         if unique_id != entry.unique_id:
             await self.async_set_unique_id(unique_id)
             self._abort_if_unique_id_configured()
-        return self.async_update_reload_and_abort(
-            entry,
-            unique_id=unique_id,
-            title=urlsplit(url).hostname or url,
-            data_updates={CONF_URL: url, CONF_API_KEY: api_key},
+        title = urlsplit(url).hostname or url
+        data = {**entry.data, CONF_URL: url, CONF_API_KEY: api_key}
+        changed = (unique_id, title, data) != (
+            entry.unique_id,
+            entry.title,
+            dict(entry.data),
         )
+        result = self.async_update_and_abort(
+            entry, unique_id=unique_id, title=title, data=data
+        )
+        if not (changed and entry.update_listeners):
+            # No update listener sets it up again: a key accepted again after a
+            # reauth changes nothing, and an entry that failed to load has none.
+            self.hass.config_entries.async_schedule_reload(entry.entry_id)
+        return result
 
 
-class SmmPanelOptionsFlow(OptionsFlowWithReload):
-    """Change how the account is polled and when it counts as low."""
+class SmmPanelOptionsFlow(OptionsFlow):
+    """Change how the account is polled and when it counts as low.
+
+    A loaded account applies new options through its update listener.
+    """
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
@@ -242,6 +285,7 @@ class SmmPanelOptionsFlow(OptionsFlowWithReload):
                     CONF_FINISHED_ORDER_RETENTION: int(
                         user_input[CONF_FINISHED_ORDER_RETENTION]
                     ),
+                    CONF_CATALOGUE_INTERVAL: int(user_input[CONF_CATALOGUE_INTERVAL]),
                 }
             )
         currency = loaded_currency(self.config_entry)
@@ -268,6 +312,229 @@ class SmmPanelOptionsFlow(OptionsFlowWithReload):
                     CONF_MAX_ORDER_COST,
                     description={"suggested_value": options.get(CONF_MAX_ORDER_COST)},
                 ): _number(0, step="any", unit=currency),
+                probatio.Required(
+                    CONF_CATALOGUE_INTERVAL,
+                    default=options.get(
+                        CONF_CATALOGUE_INTERVAL, DEFAULT_CATALOGUE_INTERVAL
+                    ),
+                ): _number(MIN_CATALOGUE_INTERVAL, MAX_CATALOGUE_INTERVAL, unit="min"),
             }
         )
         return self.async_show_form(step_id="init", data_schema=schema)
+
+
+def category_selector(catalogue: Mapping[int, PanelService]) -> SelectSelector:
+    """Return a choice of the catalogue's categories, with how many services each has."""
+    sizes = Counter(service.category for service in catalogue.values())
+    return SelectSelector(
+        SelectSelectorConfig(
+            options=[
+                SelectOptionDict(value=category, label=f"{category} ({size})")
+                for category, size in sorted(sizes.items())
+            ],
+            mode=SelectSelectorMode.DROPDOWN,
+        )
+    )
+
+
+def service_selector(
+    services: Iterable[PanelService], currency: str | None
+) -> SelectSelector:
+    """Return a choice of services by id, name and rate per 1000."""
+    unit = f" {currency}" if currency else ""
+    return SelectSelector(
+        SelectSelectorConfig(
+            options=[
+                SelectOptionDict(
+                    value=str(service.service_id),
+                    label=f"#{service.service_id} · {service.name} · "
+                    f"{service.rate}{unit} / 1000",
+                )
+                for service in sorted(services, key=lambda item: item.service_id)
+            ],
+            mode=SelectSelectorMode.DROPDOWN,
+        )
+    )
+
+
+def watched_service_title(service: PanelService) -> str:
+    """Return the title of a watched service: its id and name."""
+    return f"#{service.service_id} · {service.name}"
+
+
+def watched_service_unique_id(service_id: int) -> str:
+    """Return the unique id of a watched service's subentry."""
+    return f"service_{service_id}"
+
+
+NOTABLE_CHANGE_SELECTOR = _number(0.1, 1000, step="any", unit="%")
+
+
+class _CatalogueSubentryFlow(ConfigSubentryFlow):
+    """A subentry flow that picks from the loaded account's catalogue."""
+
+    _catalogue: Mapping[int, PanelService]
+
+    async def _async_load_catalogue(self) -> SubentryFlowResult | None:
+        """Fetch the catalogue, or return why the flow cannot go on."""
+        entry: SmmPanelConfigEntry = self._get_entry()
+        if entry.state is not ConfigEntryState.LOADED:
+            return self.async_abort(reason="account_not_loaded")
+        try:
+            self._catalogue = await entry.runtime_data.catalogue.async_get()
+        except SmmPanelError as error:
+            return self.async_abort(
+                reason="catalogue_unavailable",
+                description_placeholders={"error": str(error)},
+            )
+        return None
+
+    def _watched_ids(self, subentry_type: str) -> set[str | None]:
+        return {
+            subentry.unique_id
+            for subentry in self._get_entry().get_subentries_of_type(subentry_type)
+        }
+
+
+class WatchedServiceFlow(_CatalogueSubentryFlow):
+    """Watch one service: find its category, then the service, then a threshold."""
+
+    _category: str
+
+    async def async_step_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Choose the category of the service to watch."""
+        if (stopped := await self._async_load_catalogue()) is not None:
+            return stopped
+        if user_input is not None:
+            self._category = user_input[CONF_CATEGORY]
+            return await self.async_step_service()
+        return self.async_show_form(
+            step_id="user",
+            data_schema=probatio.Schema(
+                {probatio.Required(CONF_CATEGORY): category_selector(self._catalogue)}
+            ),
+        )
+
+    async def async_step_service(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Choose the service, and how large a rate change is notable."""
+        watched = self._watched_ids(SUBENTRY_WATCHED_SERVICE)
+        choices = [
+            service
+            for service in self._catalogue.values()
+            if service.category == self._category
+            and watched_service_unique_id(service.service_id) not in watched
+        ]
+        if not choices:
+            return self.async_abort(reason="category_all_watched")
+        if user_input is not None:
+            service = self._catalogue[int(user_input[CONF_SERVICE_ID])]
+            data: dict[str, Any] = {CONF_SERVICE_ID: service.service_id}
+            if (threshold := user_input.get(CONF_NOTABLE_CHANGE)) is not None:
+                data[CONF_NOTABLE_CHANGE] = threshold
+            return self.async_create_entry(
+                title=watched_service_title(service),
+                data=data,
+                unique_id=watched_service_unique_id(service.service_id),
+            )
+        entry: SmmPanelConfigEntry = self._get_entry()
+        return self.async_show_form(
+            step_id="service",
+            data_schema=probatio.Schema(
+                {
+                    probatio.Required(CONF_SERVICE_ID): service_selector(
+                        choices, entry.runtime_data.coordinator.currency
+                    ),
+                    probatio.Optional(CONF_NOTABLE_CHANGE): NOTABLE_CHANGE_SELECTOR,
+                }
+            ),
+            description_placeholders={"category": self._category},
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Change how large a rate change of the watched service is notable."""
+        subentry = self._get_reconfigure_subentry()
+        if user_input is not None:
+            return self.async_update_and_abort(
+                self._get_entry(),
+                subentry,
+                data={
+                    CONF_SERVICE_ID: subentry.data[CONF_SERVICE_ID],
+                    **user_input,
+                },
+            )
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=probatio.Schema(
+                {
+                    probatio.Optional(
+                        CONF_NOTABLE_CHANGE,
+                        description={
+                            "suggested_value": subentry.data.get(CONF_NOTABLE_CHANGE)
+                        },
+                    ): NOTABLE_CHANGE_SELECTOR,
+                }
+            ),
+            description_placeholders={"service": subentry.title},
+        )
+
+
+class WatchedCategoryFlow(_CatalogueSubentryFlow):
+    """Watch a category for services the panel adds to it."""
+
+    async def async_step_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Choose the category to watch."""
+        return await self._async_step_category("user", user_input)
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Watch another category instead."""
+        return await self._async_step_category("reconfigure", user_input)
+
+    async def _async_step_category(
+        self, step_id: str, user_input: dict[str, Any] | None
+    ) -> SubentryFlowResult:
+        if (stopped := await self._async_load_catalogue()) is not None:
+            return stopped
+        if user_input is not None:
+            category: str = user_input[CONF_CATEGORY]
+            unique_id = f"category_{category}"
+            watched = self._watched_ids(SUBENTRY_WATCHED_CATEGORY)
+            if self.source != SOURCE_USER:
+                watched.discard(self._get_reconfigure_subentry().unique_id)
+            if unique_id in watched:
+                return self.async_abort(reason="already_configured")
+            if self.source == SOURCE_USER:
+                return self.async_create_entry(
+                    title=category, data={CONF_CATEGORY: category}, unique_id=unique_id
+                )
+            return self.async_update_and_abort(
+                self._get_entry(),
+                self._get_reconfigure_subentry(),
+                title=category,
+                data={CONF_CATEGORY: category},
+                unique_id=unique_id,
+            )
+        suggested = (
+            None
+            if self.source == SOURCE_USER
+            else self._get_reconfigure_subentry().data[CONF_CATEGORY]
+        )
+        return self.async_show_form(
+            step_id=step_id,
+            data_schema=probatio.Schema(
+                {
+                    probatio.Required(
+                        CONF_CATEGORY, description={"suggested_value": suggested}
+                    ): category_selector(self._catalogue)
+                }
+            ),
+        )

@@ -18,6 +18,7 @@ CONF_SCAN_INTERVAL: Final = "scan_interval"
 CONF_LOW_BALANCE_THRESHOLD: Final = "low_balance_threshold"
 CONF_FINISHED_ORDER_RETENTION: Final = "finished_order_retention"
 CONF_MAX_ORDER_COST: Final = "max_order_cost"
+CONF_CATALOGUE_INTERVAL: Final = "catalogue_interval"
 
 DEFAULT_SCAN_INTERVAL: Final = 5  # minutes
 MIN_SCAN_INTERVAL: Final = 1
@@ -25,6 +26,16 @@ MAX_SCAN_INTERVAL: Final = 60
 DEFAULT_LOW_BALANCE_THRESHOLD: Final = 10.0
 DEFAULT_FINISHED_ORDER_RETENTION: Final = 24  # hours
 MAX_FINISHED_ORDER_RETENTION: Final = 24 * 30
+DEFAULT_CATALOGUE_INTERVAL: Final = 60  # minutes
+MIN_CATALOGUE_INTERVAL: Final = 15
+MAX_CATALOGUE_INTERVAL: Final = 24 * 60
+
+# Config subentries: a watched service, and a category watched for new services.
+SUBENTRY_WATCHED_SERVICE: Final = "watched_service"
+SUBENTRY_WATCHED_CATEGORY: Final = "watched_category"
+CONF_SERVICE_ID: Final = "service_id"
+CONF_CATEGORY: Final = "category"
+CONF_NOTABLE_CHANGE: Final = "notable_change"
 
 # Order sensors' unique ids are the entry id, then this prefix and the order id.
 ORDER_KEY_PREFIX: Final = "order_"

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import override
 
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
@@ -23,11 +26,30 @@ from .api import (
     SmmPanelUnsupportedActionError,
 )
 from .catalogue import ServiceCatalogue
-from .const import DOMAIN, LOGGER
+from .const import (
+    CONF_CATEGORY,
+    CONF_NOTABLE_CHANGE,
+    CONF_SERVICE_ID,
+    DOMAIN,
+    LOGGER,
+    SUBENTRY_WATCHED_CATEGORY,
+    SUBENTRY_WATCHED_SERVICE,
+)
 from .models import TrackedOrder, TrackedRefill, TrackingEvent
 from .options import AccountOptions
 from .spending import Deposit, SpendingSummary, SpendingTracker
 from .tracking import OrderTracker
+from .watch import (
+    EMPTY_STATE,
+    CatalogueChange,
+    ServiceListing,
+    StoredWatch,
+    WatchedCategory,
+    WatchedService,
+    diff_catalogue,
+    watch_from_json,
+    watch_to_json,
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -40,6 +62,8 @@ class SmmPanelData:
     spending: SpendingTracker
     catalogue: ServiceCatalogue
     options: AccountOptions
+    watch: CatalogueWatchCoordinator | None = None
+    """Polls the catalogue while a service or category is watched."""
 
 
 type SmmPanelConfigEntry = ConfigEntry[SmmPanelData]
@@ -184,6 +208,150 @@ class SmmPanelCoordinator(DataUpdateCoordinator[AccountSnapshot]):
             self.async_set_updated_data(
                 self._snapshot(self.data.balance, self.data.spending)
             )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CatalogueSnapshot:
+    """What the last catalogue check knows of the watched services and categories."""
+
+    listings: Mapping[int, ServiceListing]
+    """The last listing of each watched service, by service id."""
+    category_sizes: Mapping[str, int]
+    changes: tuple[CatalogueChange, ...] = ()
+
+    def listing(self, service_id: int) -> ServiceListing | None:
+        """Return a watched service's listing while the catalogue offers it."""
+        listing = self.listings.get(service_id)
+        return listing if listing is not None and listing.listed else None
+
+
+def watched_services(entry: SmmPanelConfigEntry) -> list[WatchedService]:
+    """Return the services the entry's subentries watch."""
+    return [
+        WatchedService(
+            subentry_id=subentry.subentry_id,
+            service_id=subentry.data[CONF_SERVICE_ID],
+            notable_change=(
+                None
+                if (threshold := subentry.data.get(CONF_NOTABLE_CHANGE)) is None
+                else Decimal(str(threshold))
+            ),
+        )
+        for subentry in entry.get_subentries_of_type(SUBENTRY_WATCHED_SERVICE)
+    ]
+
+
+def watched_categories(entry: SmmPanelConfigEntry) -> list[WatchedCategory]:
+    """Return the categories the entry's subentries watch for new services."""
+    return [
+        WatchedCategory(
+            subentry_id=subentry.subentry_id, category=subentry.data[CONF_CATEGORY]
+        )
+        for subentry in entry.get_subentries_of_type(SUBENTRY_WATCHED_CATEGORY)
+    ]
+
+
+def watch_store(hass: HomeAssistant, entry_id: str) -> Store[StoredWatch]:
+    """Return the store of an account's watched catalogue slice."""
+    return Store(hass, 1, f"{DOMAIN}.{entry_id}.catalogue_watch")
+
+
+REMOVED_SERVICE_ISSUE_PREFIX = "service_removed_"
+
+
+class CatalogueWatchCoordinator(DataUpdateCoordinator[CatalogueSnapshot]):
+    """Checks the catalogue on its own schedule and tells what changed.
+
+    It runs beside the account's coordinator and never holds it up: a catalogue
+    that cannot be fetched makes only the watched services' entities unavailable.
+    """
+
+    config_entry: SmmPanelConfigEntry
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        config_entry: SmmPanelConfigEntry,
+        catalogue: ServiceCatalogue,
+        options: AccountOptions,
+    ) -> None:
+        """Initialize the coordinator; `async_load` reads what was seen before."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=config_entry,
+            name=f"{DOMAIN} catalogue",
+            update_interval=options.catalogue_interval,
+        )
+        self._catalogue = catalogue
+        self._store = watch_store(hass, config_entry.entry_id)
+        self._state = EMPTY_STATE
+
+    async def async_load(self) -> None:
+        """Read the watched slice of the catalogue seen before the restart."""
+        self._state = watch_from_json(await self._store.async_load())
+
+    @override
+    async def _async_update_data(self) -> CatalogueSnapshot:
+        """Fetch the catalogue, and compare it with the one seen before."""
+        try:
+            catalogue = await self._catalogue.async_refresh()
+        except SmmPanelError as error:
+            raise _update_failed(error) from error
+        services = watched_services(self.config_entry)
+        state, changes = diff_catalogue(
+            self._state, catalogue, services, watched_categories(self.config_entry)
+        )
+        if state != self._state:
+            # Written before anything is announced: a change is told once.
+            await self._store.async_save(watch_to_json(state))
+            self._state = state
+        snapshot = CatalogueSnapshot(
+            listings=state.services,
+            category_sizes={
+                category: len(ids) for category, ids in state.categories.items()
+            },
+            changes=tuple(changes),
+        )
+        self._async_report_removed(services, snapshot)
+        return snapshot
+
+    def _async_report_removed(
+        self, services: Iterable[WatchedService], snapshot: CatalogueSnapshot
+    ) -> None:
+        """Raise a repair issue for each watched service the panel no longer sells."""
+        entry = self.config_entry
+        for watched in services:
+            issue_id = f"{REMOVED_SERVICE_ISSUE_PREFIX}{watched.subentry_id}"
+            if snapshot.listing(watched.service_id) is not None:
+                ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+                continue
+            ir.async_create_issue(
+                self.hass,
+                DOMAIN,
+                issue_id,
+                data={"entry_id": entry.entry_id, "subentry_id": watched.subentry_id},
+                is_fixable=True,
+                severity=ir.IssueSeverity.WARNING,
+                translation_key="service_removed",
+                translation_placeholders={
+                    "service": entry.subentries[watched.subentry_id].title,
+                    "title": entry.title,
+                },
+            )
+
+
+def delete_stale_watch_issues(hass: HomeAssistant, entry: SmmPanelConfigEntry) -> None:
+    """Delete the removed-service issues of watches the entry no longer has."""
+    for (domain, issue_id), issue in list(ir.async_get(hass).issues.items()):
+        if (
+            domain == DOMAIN
+            and issue_id.startswith(REMOVED_SERVICE_ISSUE_PREFIX)
+            and issue.data is not None
+            and issue.data.get("entry_id") == entry.entry_id
+            and issue.data.get("subentry_id") not in entry.subentries
+        ):
+            ir.async_delete_issue(hass, DOMAIN, issue_id)
 
 
 def loaded_currency(entry: SmmPanelConfigEntry) -> str | None:

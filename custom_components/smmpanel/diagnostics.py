@@ -10,7 +10,7 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_API_KEY
 from homeassistant.core import HomeAssistant
 
-from .coordinator import SmmPanelConfigEntry
+from .coordinator import CatalogueWatchCoordinator, SmmPanelConfigEntry
 
 TO_REDACT = {CONF_API_KEY, "unique_id"}
 
@@ -48,6 +48,7 @@ async def async_get_config_entry_diagnostics(
             "services": len(runtime.catalogue.services),
             "updated_at": runtime.catalogue.updated_at,
         },
+        "catalogue_watch": _watch_diagnostics(runtime.watch),
         "tracked_orders": [
             _as_json(order) for order in runtime.tracker.orders.values()
         ],
@@ -55,4 +56,22 @@ async def async_get_config_entry_diagnostics(
             _as_json(refill) for refill in runtime.tracker.refills.values()
         ],
         "request_counts": dict(runtime.client.request_counts),
+    }
+
+
+def _watch_diagnostics(
+    watch: CatalogueWatchCoordinator | None,
+) -> dict[str, Any] | None:
+    """Return what the catalogue watch last saw, when something is watched."""
+    if watch is None:
+        return None
+    data = watch.data
+    return {
+        "last_update_success": watch.last_update_success,
+        "last_exception": repr(watch.last_exception),
+        "update_interval": str(watch.update_interval),
+        "listings": (
+            [_as_json(listing) for listing in data.listings.values()] if data else None
+        ),
+        "category_sizes": dict(data.category_sizes) if data else None,
     }

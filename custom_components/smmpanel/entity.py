@@ -2,21 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from functools import lru_cache
 from typing import Any, Final, override
 from urllib.parse import urlsplit
 
+from homeassistant.config_entries import ConfigSubentry
 from homeassistant.const import CONF_URL
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
-from homeassistant.helpers.entity import EntityDescription
+from homeassistant.helpers.entity import Entity, EntityDescription
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.translation import async_get_cached_translations
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .const import DOMAIN
-from .coordinator import SmmPanelConfigEntry, SmmPanelCoordinator
+from .const import (
+    CONF_SERVICE_ID,
+    DOMAIN,
+    SUBENTRY_WATCHED_CATEGORY,
+    SUBENTRY_WATCHED_SERVICE,
+)
+from .coordinator import (
+    CatalogueWatchCoordinator,
+    SmmPanelConfigEntry,
+    SmmPanelCoordinator,
+)
 from .models import TrackedOrder
+from .watch import ServiceListing
 
 
 class SmmPanelEntity(CoordinatorEntity[SmmPanelCoordinator]):
@@ -55,6 +68,93 @@ class SmmPanelEntity(CoordinatorEntity[SmmPanelCoordinator]):
         if (shown := self._state_source()) != self._shown:
             self._shown = shown
             self.async_write_ha_state()
+
+
+class WatchEntity(CoordinatorEntity[CatalogueWatchCoordinator]):
+    """An entity of a watch (a config subentry), under the watch's own device.
+
+    It is unavailable until the catalogue was checked once.
+    """
+
+    _attr_has_entity_name = True
+
+    def __init__(
+        self,
+        coordinator: CatalogueWatchCoordinator,
+        subentry: ConfigSubentry,
+        description: EntityDescription,
+    ) -> None:
+        """Initialize the entity of a watch."""
+        super().__init__(coordinator)
+        self.entity_description = description
+        entry = coordinator.config_entry
+        self._subentry_id = subentry.subentry_id
+        self._watched: Mapping[str, Any] = subentry.data
+        self._attr_unique_id = (
+            f"{entry.entry_id}_{subentry.subentry_id}_{description.key}"
+        )
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, f"{entry.entry_id}_{subentry.subentry_id}")},
+            name=subentry.title,
+            manufacturer="SMM panel",
+            entry_type=DeviceEntryType.SERVICE,
+        )
+        account = dr.async_get(coordinator.hass).async_get_device_by_identifier(
+            (DOMAIN, entry.entry_id), entry.entry_id
+        )
+        if account is not None:
+            self._attr_device_info["via_device_id"] = account.id
+
+    @property
+    @override
+    def available(self) -> bool:
+        """Return whether the catalogue was checked, the last time successfully."""
+        return super().available and self.coordinator.data is not None
+
+
+class WatchedServiceEntity(WatchEntity):
+    """An entity of a watched service: unavailable while the panel does not sell it."""
+
+    _available_unlisted = False
+
+    @property
+    def listing(self) -> ServiceListing | None:
+        """Return the service as the catalogue lists it, while it does."""
+        data = self.coordinator.data
+        return None if data is None else data.listing(self._watched[CONF_SERVICE_ID])
+
+    @property
+    @override
+    def available(self) -> bool:
+        """Return whether the catalogue lists the service."""
+        return super().available and (
+            self._available_unlisted or self.listing is not None
+        )
+
+
+type WatchEntityFactory = Callable[
+    [CatalogueWatchCoordinator, ConfigSubentry], Iterable[Entity]
+]
+
+
+@callback
+def async_add_watch_entities(
+    entry: SmmPanelConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    *,
+    services: WatchEntityFactory | None = None,
+    categories: WatchEntityFactory | None = None,
+) -> None:
+    """Add a platform's entities of each watched service and category."""
+    if (watch := entry.runtime_data.watch) is None:
+        return
+    factories = {
+        SUBENTRY_WATCHED_SERVICE: services,
+        SUBENTRY_WATCHED_CATEGORY: categories,
+    }
+    for subentry_id, subentry in entry.subentries.items():
+        if (factory := factories.get(subentry.subentry_type)) is not None:
+            async_add_entities(factory(watch, subentry), config_subentry_id=subentry_id)
 
 
 def account_device_info(entry: SmmPanelConfigEntry) -> DeviceInfo:

@@ -9,10 +9,12 @@ from decimal import Decimal
 from typing import Any, Self
 
 from .const import (
+    CONF_CATALOGUE_INTERVAL,
     CONF_FINISHED_ORDER_RETENTION,
     CONF_LOW_BALANCE_THRESHOLD,
     CONF_MAX_ORDER_COST,
     CONF_SCAN_INTERVAL,
+    DEFAULT_CATALOGUE_INTERVAL,
     DEFAULT_FINISHED_ORDER_RETENTION,
     DEFAULT_LOW_BALANCE_THRESHOLD,
     DEFAULT_SCAN_INTERVAL,
@@ -26,12 +28,13 @@ def _money(value: float | str) -> Decimal:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AccountOptions:
-    """How an account is polled, when it counts as low, and what one order may cost."""
+    """How often the account and the watched catalogue are polled, and money limits."""
 
     scan_interval: timedelta
     low_balance_threshold: Decimal
     finished_order_retention: timedelta
     max_order_cost: Decimal | None
+    catalogue_interval: timedelta
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> Self:
@@ -50,4 +53,7 @@ class AccountOptions:
                 )
             ),
             max_order_cost=None if max_order_cost is None else _money(max_order_cost),
+            catalogue_interval=timedelta(
+                minutes=options.get(CONF_CATALOGUE_INTERVAL, DEFAULT_CATALOGUE_INTERVAL)
+            ),
         )

@@ -18,6 +18,7 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
+from homeassistant.config_entries import ConfigSubentry
 from homeassistant.const import EntityCategory, UnitOfTime
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
@@ -25,10 +26,18 @@ from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import OrderStatus
-from .const import DOMAIN, ORDER_KEY_PREFIX
-from .coordinator import AccountSnapshot, SmmPanelConfigEntry
-from .entity import SmmPanelEntity, account_device_info, order_event_data
+from .const import CONF_CATEGORY, DOMAIN, ORDER_KEY_PREFIX
+from .coordinator import AccountSnapshot, CatalogueWatchCoordinator, SmmPanelConfigEntry
+from .entity import (
+    SmmPanelEntity,
+    WatchedServiceEntity,
+    WatchEntity,
+    account_device_info,
+    async_add_watch_entities,
+    order_event_data,
+)
 from .models import TrackedOrder
+from .watch import ServiceListing
 
 PARALLEL_UPDATES = 0
 
@@ -162,15 +171,73 @@ SENSORS: tuple[SmmPanelSensorEntityDescription, ...] = (
 )
 
 
+@dataclass(frozen=True, kw_only=True)
+class WatchedServiceSensorEntityDescription(SensorEntityDescription):
+    """Describes a sensor of a watched service."""
+
+    value_fn: Callable[[ServiceListing], Decimal | int | str]
+
+
+WATCHED_SERVICE_SENSORS: tuple[WatchedServiceSensorEntityDescription, ...] = (
+    WatchedServiceSensorEntityDescription(
+        key="rate",
+        translation_key="rate",
+        device_class=SensorDeviceClass.MONETARY,
+        value_fn=lambda listing: listing.rate,
+    ),
+    WatchedServiceSensorEntityDescription(
+        key="min_quantity",
+        translation_key="min_quantity",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda listing: listing.min_quantity,
+    ),
+    WatchedServiceSensorEntityDescription(
+        key="max_quantity",
+        translation_key="max_quantity",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda listing: listing.max_quantity,
+    ),
+    WatchedServiceSensorEntityDescription(
+        key="service_type",
+        translation_key="service_type",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda listing: listing.type,
+    ),
+    WatchedServiceSensorEntityDescription(
+        key="category",
+        translation_key="category",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda listing: listing.category,
+    ),
+)
+CATEGORY_SERVICES_SENSOR = SensorEntityDescription(
+    key="category_services",
+    translation_key="category_services",
+    state_class=SensorStateClass.MEASUREMENT,
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: SmmPanelConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Set up the account sensors and a status sensor per tracked order."""
+    """Set up the account sensors, a status sensor per tracked order, and watches."""
     coordinator = entry.runtime_data.coordinator
     async_add_entities(
         SmmPanelSensor(coordinator, description) for description in SENSORS
+    )
+    currency = coordinator.currency
+    async_add_watch_entities(
+        entry,
+        async_add_entities,
+        services=lambda watch, subentry: (
+            WatchedServiceSensor(watch, subentry, description, currency)
+            for description in WATCHED_SERVICE_SENSORS
+        ),
+        categories=lambda watch, subentry: [
+            WatchedCategorySensor(watch, subentry, CATEGORY_SERVICES_SENSOR)
+        ],
     )
 
     entity_registry = er.async_get(hass)
@@ -276,6 +343,46 @@ class SmmPanelSensor(SmmPanelEntity, SensorEntity):
             self.native_value,
             self.native_unit_of_measurement,
             self.last_reset,
+        )
+
+
+class WatchedServiceSensor(WatchedServiceEntity, SensorEntity):
+    """What the catalogue says of a watched service: its rate, limits, type."""
+
+    entity_description: WatchedServiceSensorEntityDescription
+
+    def __init__(
+        self,
+        coordinator: CatalogueWatchCoordinator,
+        subentry: ConfigSubentry,
+        description: WatchedServiceSensorEntityDescription,
+        currency: str | None,
+    ) -> None:
+        """Initialize the sensor; money is in the account's currency."""
+        super().__init__(coordinator, subentry, description)
+        if description.device_class is SensorDeviceClass.MONETARY:
+            self._attr_native_unit_of_measurement = currency
+
+    @property
+    @override
+    def native_value(self) -> Decimal | int | str | None:
+        """Return the value the catalogue lists."""
+        listing = self.listing
+        return None if listing is None else self.entity_description.value_fn(listing)
+
+
+class WatchedCategorySensor(WatchEntity, SensorEntity):
+    """How many services a watched category holds."""
+
+    @property
+    @override
+    def native_value(self) -> int | None:
+        """Return the number of services in the category."""
+        data = self.coordinator.data
+        return (
+            None
+            if data is None
+            else data.category_sizes.get(self._watched[CONF_CATEGORY])
         )
 
 

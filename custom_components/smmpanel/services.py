@@ -114,20 +114,7 @@ LINE_FIELDS: Final = (
 )
 # And OrderField.LINK, a link; OrderField.EXPIRY, a date.
 
-# How messages name the fields: their words, and the words with an article.
-FIELD_NAMES: Final[Mapping[OrderField, str]] = {
-    **{field: field.replace("_", " ") for field in OrderField},
-    OrderField.MEDIA: "media link",
-    OrderField.MIN: "minimum quantity",
-    OrderField.MAX: "maximum quantity",
-    OrderField.POSTS: "number of posts",
-    OrderField.OLD_POSTS: "number of old posts",
-    OrderField.EXPIRY: "expiry date",
-    OrderField.GOOGLE_KEYWORD: "Google keyword",
-    OrderField.REFERRING_URL: "referring URL",
-}
-PLURAL_FIELDS: Final = frozenset({*LIST_FIELDS, OrderField.RUNS})
-# Messages list fields in the order the action shows them (minimum before maximum).
+# Messages list fields in the order the action shows them (min before max).
 FIELD_ORDER: Final = list(OrderField)
 
 # Panel errors caused by what the user asked for rather than by the panel.
@@ -375,13 +362,13 @@ def _clean_list(field: OrderField, value: str | list[str]) -> str:
     """Return a list field as non-empty lines joined by newlines."""
     text = "\n".join(value) if isinstance(value, list) else value
     if _has_control_characters(text, allowed="\r\n"):
-        raise _validation_error("invalid_text", field=FIELD_NAMES[field])
+        raise _validation_error("invalid_text", field=field)
     return "\n".join(line.strip() for line in text.splitlines() if line.strip())
 
 
 def _clean_line(field: OrderField, value: str) -> str:
     if _has_control_characters(value):
-        raise _validation_error("invalid_text", field=FIELD_NAMES[field])
+        raise _validation_error("invalid_text", field=field)
     return value.strip()
 
 
@@ -448,20 +435,13 @@ def _new_order(service_id: int, data: Mapping[str, Any]) -> NewOrder:
     )
 
 
-def _field_in_words(field: OrderField) -> str:
-    """Return a field as a message names it: "a link", "an interval", "comments"."""
-    words = FIELD_NAMES[field]
-    if field in PLURAL_FIELDS:
-        return words
-    return f"{'an' if words[0] in 'aeiou' else 'a'} {words}"
+def _field_names(fields: Iterable[OrderField]) -> str:
+    """Return fields as messages list them: the action's own field names.
 
-
-def _fields_in_words(fields: Iterable[OrderField]) -> str:
-    """Return fields as a message lists them: "a link, a quantity and comments"."""
-    words = [_field_in_words(field) for field in sorted(fields, key=FIELD_ORDER.index)]
-    if len(words) == 1:
-        return words[0]
-    return f"{', '.join(words[:-1])} and {words[-1]}"
+    The names are the same in every language, so translated messages stay exact.
+    """
+    ordered: list[OrderField] = sorted(fields, key=FIELD_ORDER.index)
+    return ", ".join(ordered)
 
 
 def _quote(panel_service: PanelService, order: NewOrder) -> OrderQuote:
@@ -473,11 +453,11 @@ def _quote(panel_service: PanelService, order: NewOrder) -> OrderQuote:
     match quote[0]:
         case FieldsNotAllowed(fields=fields):
             raise _validation_error(
-                "fields_not_allowed", type=service_type, fields=_fields_in_words(fields)
+                "fields_not_allowed", type=service_type, fields=_field_names(fields)
             )
         case MissingFields(fields=fields):
             raise _validation_error(
-                "missing_fields", type=service_type, fields=_fields_in_words(fields)
+                "missing_fields", type=service_type, fields=_field_names(fields)
             )
         case DripfeedNotSupported():
             raise _validation_error(
@@ -488,7 +468,7 @@ def _quote(panel_service: PanelService, order: NewOrder) -> OrderQuote:
                 "quantity_mismatch",
                 quantity=quantity,
                 count=count,
-                field=FIELD_NAMES[field],
+                field=field,
             )
         case QuantityOutOfRange(quantity=quantity, minimum=minimum, maximum=maximum):
             raise _validation_error(
