@@ -31,9 +31,9 @@ def _parse_args(argv: Sequence[str]) -> argparse.Namespace:
         prog="scripts/benchmark",
         description=(
             "Measure what polling many tracked orders costs the panel and Home"
-            " Assistant, against a naive baseline, and what fetching a large service"
-            " catalogue costs; check the targets and write the results (exit status 1"
-            " if a target fails)."
+            " Assistant, against a naive baseline, and what fetching and watching a"
+            " large service catalogue costs; check the targets and write the results"
+            " (exit status 1 if a target fails)."
         ),
     )
     parser.add_argument(
@@ -55,7 +55,7 @@ def _parse_args(argv: Sequence[str]) -> argparse.Namespace:
         type=int,
         default=DEFAULT_CATALOGUE,
         metavar="N",
-        help="services of the large catalogue fetched (default: %(default)s)",
+        help="services of the large catalogue fetched and watched (default: %(default)s)",
     )
     parser.add_argument(
         "--output",

@@ -2,7 +2,8 @@
 
 The simulator runs in this process; each phase runs Home Assistant in a fresh process
 of its own, so that its CPU time and memory are Home Assistant's and the integration's
-alone, and each restart is a real one. The large catalogue gets a panel of its own.
+alone, and each restart is a real one. The large catalogue gets a panel of its own,
+whose catalogue the harness changes between two refreshes of a watch of it.
 """
 
 from __future__ import annotations
@@ -19,17 +20,19 @@ import statistics
 
 from aiohttp import ClientSession
 
-from panel_simulator import run_simulator
+from panel_simulator import Panel, RunningSimulator, run_simulator
 
 from . import phases
-from .catalogue import async_catalogue_body, catalogue_panel
+from .catalogue import async_catalogue_body, catalogue_edit, catalogue_panel, watchlist
 from .phases import (
     CatalogueFetch,
     CatalogueInput,
+    CatalogueWatchInput,
     Footprint,
     PhaseInput,
     RefreshKind,
     Round,
+    WatchRefresh,
     integration_stalls,
 )
 from .probes import Cost, Stall
@@ -70,12 +73,39 @@ class SizeResult:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class CatalogueWatch:
+    """What the benchmark measured of watching services and categories of it."""
+
+    watched_services: int
+    watched_categories: int
+    edited_services: int
+    """Services the panel changed, removed or added between the two refreshes."""
+    expected_changes: int
+    """Changes to the watched services and categories among them."""
+    baseline: WatchRefresh
+    """The first refresh, which sees the watched services and categories anew."""
+    changed: WatchRefresh
+    """The refresh after the panel changed its catalogue."""
+
+    @property
+    def stalls(self) -> tuple[Stall, ...]:
+        """Return the steps of either refresh that held the event loop too long."""
+        return self.baseline.stalls + self.changed.stalls
+
+    @property
+    def integration_stalls(self) -> list[Stall]:
+        """Return the stalls of the integration's own code, garbage collection aside."""
+        return integration_stalls(self.stalls)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CatalogueResult:
-    """What the benchmark measured of fetching a large service catalogue."""
+    """What the benchmark measured of fetching and watching a large catalogue."""
 
     body_bytes: int
     """The size of the panel's JSON answer to `services`."""
     fetch: CatalogueFetch
+    watch: CatalogueWatch
 
     @property
     def integration_stalls(self) -> list[Stall]:
@@ -113,10 +143,11 @@ async def async_run_benchmark(
 async def async_run_catalogue_benchmark(
     services: int, *, work_dir: Path
 ) -> CatalogueResult:
-    """Fetch a catalogue of this many services; keep Home Assistant's files there."""
+    """Fetch and watch a catalogue of this many services; keep the files in work_dir."""
+    panel = catalogue_panel(services)
     async with (
         _phase_pool() as pool,
-        run_simulator(catalogue_panel(services)) as simulator,
+        run_simulator(panel) as simulator,
         ClientSession() as session,
     ):
         body = await async_catalogue_body(session, simulator.url)
@@ -130,7 +161,50 @@ async def async_run_catalogue_benchmark(
         fetch = await asyncio.get_running_loop().run_in_executor(
             pool, phases.fetch_catalogue, spec
         )
-    return CatalogueResult(body_bytes=len(body), fetch=fetch)
+        watch = await _async_watch_catalogue(
+            pool, panel, simulator, work_dir / f"catalogue-{services}-watch"
+        )
+    return CatalogueResult(body_bytes=len(body), fetch=fetch, watch=watch)
+
+
+async def _async_watch_catalogue(
+    pool: ProcessPoolExecutor,
+    panel: Panel,
+    simulator: RunningSimulator,
+    config_dir: Path,
+) -> CatalogueWatch:
+    """Refresh a watch of the panel's catalogue, change the catalogue, refresh again."""
+    loop = asyncio.get_running_loop()
+    catalogue = tuple(panel.services.values())
+    watched = watchlist(catalogue)
+    edit = catalogue_edit(catalogue, watched)
+    spec = CatalogueWatchInput(
+        config_dir=config_dir,
+        api_url=simulator.url,
+        control_url=simulator.base_url,
+        watchlist=watched,
+    )
+    _LOGGER.info(
+        "%d services: watching %d services and %d categories (the panel fails the"
+        " check that setup starts, on purpose)",
+        len(catalogue),
+        len(watched.service_ids),
+        len(watched.categories),
+    )
+    baseline = await loop.run_in_executor(pool, phases.watch_catalogue, spec)
+    edit.apply(panel)
+    _LOGGER.info(
+        "%d services: watching again, %d changed", len(catalogue), edit.services
+    )
+    changed = await loop.run_in_executor(pool, phases.rewatch_catalogue, spec)
+    return CatalogueWatch(
+        watched_services=len(watched.service_ids),
+        watched_categories=len(watched.categories),
+        edited_services=edit.services,
+        expected_changes=edit.watched_changes(watched),
+        baseline=baseline,
+        changed=changed,
+    )
 
 
 async def _async_run_workload(

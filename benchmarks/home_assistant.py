@@ -8,7 +8,7 @@ import logging
 from pathlib import Path
 
 from homeassistant import bootstrap, loader
-from homeassistant.config_entries import SOURCE_USER, ConfigEntries
+from homeassistant.config_entries import SOURCE_USER, ConfigEntries, ConfigSubentry
 from homeassistant.const import CONF_API_KEY, CONF_URL
 from homeassistant.core import HomeAssistant
 from homeassistant.core_config import async_process_ha_core_config
@@ -69,6 +69,21 @@ async def async_add_panel_account(
     await hass.async_block_till_done()
     entry: SmmPanelConfigEntry = result["result"]
     return entry
+
+
+async def async_add_subentries(
+    hass: HomeAssistant,
+    entry: SmmPanelConfigEntry,
+    subentries: Iterable[ConfigSubentry],
+) -> None:
+    """Add subentries to an account all at once; it is left unloaded to set up again.
+
+    Each subentry added to a loaded account would reload it.
+    """
+    if not await hass.config_entries.async_unload(entry.entry_id):
+        raise RuntimeError("The integration did not unload")
+    for subentry in subentries:
+        hass.config_entries.async_add_subentry(entry, subentry)
 
 
 def panel_account(hass: HomeAssistant) -> SmmPanelConfigEntry:

@@ -1,4 +1,4 @@
-"""The panel's ground truth and clock, through the simulator's control API."""
+"""The panel's ground truth, clock and faults, through the simulator's control API."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import ClientSession
 
-from panel_simulator import OrderStatus, RefillStatus
+from panel_simulator import Fault, OrderStatus, RefillStatus
 from panel_simulator.control import PREFIX
 from panel_simulator.protocol import MAX_IDS_PER_REQUEST
 
@@ -55,7 +55,7 @@ class PanelSnapshot:
 
 
 class PanelControl:
-    """Reads the simulated panel's state and moves its clock."""
+    """Reads the simulated panel's state, moves its clock and injects faults."""
 
     def __init__(self, session: ClientSession, base_url: str) -> None:
         """Initialize with the simulator's root URL."""
@@ -72,5 +72,12 @@ class PanelControl:
         """Move the panel's clock forward."""
         async with self._session.post(
             f"{self._url}/advance", json={"seconds": seconds}
+        ) as response:
+            response.raise_for_status()
+
+    async def async_fail_next(self, action: str) -> None:
+        """Make the panel answer the next request of an action with an HTTP 500."""
+        async with self._session.post(
+            f"{self._url}/faults", json={"fault": Fault.HTTP_500, "action": action}
         ) as response:
             response.raise_for_status()

@@ -7,7 +7,10 @@ times its setup and refreshes, beside the naive baseline's polls. Watching for s
 does the same with asyncio's debug mode on, which slows everything down and so gets a
 run of its own, and records the full garbage collections. Fetching the catalogue adds an
 account on a panel selling a large one and asks for it through the integration's
-action, timed, then again with asyncio's debug mode on.
+action, timed, then again with asyncio's debug mode on. Watching the catalogue adds an
+account watching services and categories of it and refreshes the watch, with
+asyncio's debug mode on; after the panel changed its catalogue, Home Assistant
+restarts and refreshes it again.
 """
 
 from __future__ import annotations
@@ -18,27 +21,54 @@ from collections.abc import Coroutine, Iterable, Sequence
 import contextlib
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from functools import partial
 import gc
 from itertools import batched
 import os
 from pathlib import Path
+import statistics
+import timeit
 import tracemalloc
+from types import MappingProxyType
 from typing import Any, cast
 from unittest.mock import patch
 
 from aiohttp import ClientSession
+from homeassistant.config_entries import ConfigSubentry
 from homeassistant.const import ATTR_CONFIG_ENTRY_ID
 from homeassistant.core import HomeAssistant, ServiceResponse
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.runner import create_event_loop
 
 from custom_components.smmpanel.api import SmmPanelClient
-from custom_components.smmpanel.const import DEFAULT_SCAN_INTERVAL, DOMAIN
-from custom_components.smmpanel.coordinator import SmmPanelConfigEntry
+from custom_components.smmpanel.config_flow import watched_service_unique_id
+from custom_components.smmpanel.const import (
+    CONF_CATEGORY,
+    CONF_NOTABLE_CHANGE,
+    CONF_SERVICE_ID,
+    DEFAULT_SCAN_INTERVAL,
+    DOMAIN,
+    SUBENTRY_WATCHED_CATEGORY,
+    SUBENTRY_WATCHED_SERVICE,
+)
+from custom_components.smmpanel.coordinator import (
+    CatalogueWatchCoordinator,
+    SmmPanelConfigEntry,
+    watch_store,
+    watched_categories,
+    watched_services,
+)
 from custom_components.smmpanel.services import MAX_ORDER_IDS, SERVICE_GET_SERVICES
+from custom_components.smmpanel.watch import diff_catalogue, watch_from_json
 
 from .baseline import NaivePoller
-from .home_assistant import async_add_panel_account, async_home_assistant, panel_account
+from .catalogue import NOTABLE_CHANGE_PERCENT, Watchlist
+from .home_assistant import (
+    async_add_panel_account,
+    async_add_subentries,
+    async_home_assistant,
+    panel_account,
+)
 from .panel_control import PanelControl, PanelSnapshot, request_floor
 from .probes import (
     TRACED_FRAMES,
@@ -59,6 +89,10 @@ from .workload import API_KEY
 # A busy refresh comes after one scan interval of the panel's time.
 SCAN_INTERVAL_SECONDS = DEFAULT_SCAN_INTERVAL * 60.0
 STALL_THRESHOLD_SECONDS = 0.05
+# A watch refresh records every event-loop step from this long, to tell its longest.
+STEP_FLOOR_SECONDS = 0.001
+# The pure diff of the catalogue is timed this many times; its median counts.
+DIFF_RUNS = 7
 # Raised scheduling priority of the phases, where the system allows it (as root).
 PHASE_NICENESS = -10
 
@@ -94,6 +128,17 @@ class CatalogueInput:
     control_url: str
     services: int
     """Services the panel sells, all of which the action must return."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CatalogueWatchInput:
+    """What the catalogue watch phases need to know."""
+
+    config_dir: Path
+    api_url: str
+    control_url: str
+    watchlist: Watchlist
+    """What the account the first phase adds watches."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -169,6 +214,32 @@ class CatalogueFetch:
     """What held the event loop too long from the reload on, when it was watched."""
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WatchRefresh:
+    """What one refresh of the catalogue watch found and cost."""
+
+    changes: int
+    """Changes to the watched services and categories the refresh announced."""
+    cost: Cost
+    """The refresh, timed with asyncio's debug mode on, which slows it down."""
+    steps: tuple[Stall, ...]
+    """Every event-loop step of the refresh from STEP_FLOOR_SECONDS on."""
+    diff_seconds: float
+    """The median time of `diff_catalogue` alone on the refresh's input."""
+
+    @property
+    def longest_step(self) -> Stall | None:
+        """Return the refresh's longest event-loop step."""
+        return max(self.steps, key=lambda step: step.seconds, default=None)
+
+    @property
+    def stalls(self) -> tuple[Stall, ...]:
+        """Return the steps that held the event loop too long."""
+        return tuple(
+            step for step in self.steps if step.seconds > STALL_THRESHOLD_SECONDS
+        )
+
+
 def integration_stalls(stalls: Iterable[Stall]) -> list[Stall]:
     """Return the stalls of the integration's own code, garbage collection aside."""
     return [stall for stall in stalls if stall.own_seconds > STALL_THRESHOLD_SECONDS]
@@ -192,6 +263,16 @@ def watch_stalls(spec: PhaseInput) -> Watch:
 def fetch_catalogue(spec: CatalogueInput) -> CatalogueFetch:
     """Add the account; fetch its catalogue through the action, timed, then watched."""
     return _run(_async_fetch_catalogue(spec))
+
+
+def watch_catalogue(spec: CatalogueWatchInput) -> WatchRefresh:
+    """Add the account watching the watchlist; refresh the watch, the first time."""
+    return _run(_async_watch_catalogue(spec))
+
+
+def rewatch_catalogue(spec: CatalogueWatchInput) -> WatchRefresh:
+    """Restart on the config directory; refresh the watch of the catalogue again."""
+    return _run(_async_rewatch_catalogue(spec))
 
 
 def _run[T](main: Coroutine[Any, Any, T]) -> T:
@@ -436,3 +517,105 @@ def _service_count(response: ServiceResponse) -> int:
     if not isinstance(services, list):
         raise TypeError(f"The action's response holds no list of services: {response}")
     return len(services)
+
+
+def _watch_subentries(watchlist: Watchlist) -> list[ConfigSubentry]:
+    """Return the subentries watching the watchlist, with the subentry flows' data."""
+    return [
+        *(
+            ConfigSubentry(
+                data=MappingProxyType(
+                    {
+                        CONF_SERVICE_ID: service_id,
+                        CONF_NOTABLE_CHANGE: NOTABLE_CHANGE_PERCENT,
+                    }
+                ),
+                subentry_type=SUBENTRY_WATCHED_SERVICE,
+                title=f"#{service_id}",
+                unique_id=watched_service_unique_id(service_id),
+            )
+            for service_id in watchlist.service_ids
+        ),
+        *(
+            ConfigSubentry(
+                data=MappingProxyType({CONF_CATEGORY: category}),
+                subentry_type=SUBENTRY_WATCHED_CATEGORY,
+                title=category,
+                unique_id=f"category_{category}",
+            )
+            for category in watchlist.categories
+        ),
+    ]
+
+
+async def _async_watch_catalogue(spec: CatalogueWatchInput) -> WatchRefresh:
+    async with (
+        async_home_assistant(spec.config_dir) as hass,
+        ClientSession() as session,
+    ):
+        entry = await async_add_panel_account(hass, spec.api_url, API_KEY)
+        await async_add_subentries(hass, entry, _watch_subentries(spec.watchlist))
+        return await _async_refresh_watch(
+            hass, entry, PanelControl(session, spec.control_url)
+        )
+
+
+async def _async_rewatch_catalogue(spec: CatalogueWatchInput) -> WatchRefresh:
+    async with (
+        async_home_assistant(spec.config_dir) as hass,
+        ClientSession() as session,
+    ):
+        return await _async_refresh_watch(
+            hass, panel_account(hass), PanelControl(session, spec.control_url)
+        )
+
+
+async def _async_refresh_watch(
+    hass: HomeAssistant, entry: SmmPanelConfigEntry, panel: PanelControl
+) -> WatchRefresh:
+    """Set the account up, then refresh its catalogue watch, watched; time the diff.
+
+    Setup checks the catalogue in the background, beside everything else it does:
+    the panel fails that check, so that the refresh measured is the first to see the
+    catalogue as it is, alone.
+    """
+    await panel.async_fail_next("services")
+    await _async_set_up(hass, entry)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    watch = _failed_watch(entry)
+    before = watch_from_json(await watch_store(hass, entry.entry_id).async_load())
+    gc.collect()
+    with recording_stalls(STEP_FLOOR_SECONDS) as steps:
+        _, cost = await async_metered(_async_refresh_watch_coordinator(hass, watch))
+    if not watch.last_update_success or watch.data is None:
+        raise RuntimeError("The catalogue watch did not refresh")
+    diff = partial(
+        diff_catalogue,
+        before,
+        entry.runtime_data.catalogue.services,
+        watched_services(entry),
+        watched_categories(entry),
+    )
+    return WatchRefresh(
+        changes=len(watch.data.changes),
+        cost=cost,
+        steps=tuple(steps),
+        diff_seconds=statistics.median(timeit.repeat(diff, number=1, repeat=DIFF_RUNS)),
+    )
+
+
+def _failed_watch(entry: SmmPanelConfigEntry) -> CatalogueWatchCoordinator:
+    """Return the account's catalogue watch, after its check at setup failed."""
+    watch = entry.runtime_data.watch
+    if watch is None:
+        raise RuntimeError("The account watches nothing")
+    if watch.last_update_success:
+        raise RuntimeError("The catalogue check at setup did not fail")
+    return watch
+
+
+async def _async_refresh_watch_coordinator(
+    hass: HomeAssistant, watch: CatalogueWatchCoordinator
+) -> None:
+    await watch.async_refresh()
+    await hass.async_block_till_done()

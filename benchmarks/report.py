@@ -12,7 +12,12 @@ import platform
 
 from homeassistant.const import __version__ as home_assistant_version
 
-from .harness import CatalogueResult, SizeResult
+from .catalogue import (
+    NOTABLE_CHANGE_PERCENT,
+    SERVICES_ADDED_PER_CATEGORY,
+    WATCHED_EDIT_CYCLE,
+)
+from .harness import CatalogueResult, CatalogueWatch, SizeResult
 from .metrics import (
     KIB,
     POLLING_ACTIONS,
@@ -30,13 +35,16 @@ from .metrics import (
     state_writes,
 )
 from .phases import (
+    DIFF_RUNS,
     SCAN_INTERVAL_SECONDS,
     STALL_THRESHOLD_SECONDS,
+    STEP_FLOOR_SECONDS,
     RefreshKind,
+    WatchRefresh,
     integration_stalls,
 )
 from .probes import Origin, Stall
-from .targets import TargetResult, Verdict
+from .targets import TargetResult, Verdict, longest_step_text
 from .workload import ACTIVE_SHARE, REFILL_SHARE
 
 GIB = 1024**3
@@ -131,9 +139,18 @@ def _refresh_row(result: SizeResult, kind: RefreshKind) -> list[str]:
     ]
 
 
-def _stall_cells(stalls: Sequence[Stall]) -> list[str]:
-    """Return the stall columns: how many, how many without GC, the longest."""
-    longest = max(stalls, key=lambda stall: stall.seconds, default=None)
+def _stall_cells(
+    stalls: Sequence[Stall], *, steps: Sequence[Stall] | None = None
+) -> list[str]:
+    """Return the stall columns: how many, how many without GC, the longest.
+
+    The longest is of `steps` when given: every step recorded, the stalls among them.
+    """
+    longest = max(
+        stalls if steps is None else steps,
+        key=lambda stall: stall.seconds,
+        default=None,
+    )
     return [
         str(len(stalls)),
         str(len(integration_stalls(stalls))),
@@ -188,6 +205,32 @@ def _catalogue_row(catalogue: CatalogueResult) -> list[str]:
     ]
 
 
+def _watch_row(
+    refresh_name: str, refresh: WatchRefresh, edited: int, expected: int
+) -> list[str]:
+    return [
+        refresh_name,
+        str(edited),
+        f"{refresh.changes} ({expected})",
+        _ms(refresh.cost.wall_seconds),
+        _ms(refresh.cost.cpu_seconds),
+        _ms(refresh.diff_seconds),
+        *_stall_cells(refresh.stalls, steps=refresh.steps),
+    ]
+
+
+def _watch_rows(watch: CatalogueWatch) -> list[list[str]]:
+    return [
+        _watch_row("first (baseline)", watch.baseline, 0, 0),
+        _watch_row(
+            "after the changes",
+            watch.changed,
+            watch.edited_services,
+            watch.expected_changes,
+        ),
+    ]
+
+
 def _stall_text(stalls: Sequence[Stall]) -> str:
     """Return how the integration held the event loop, garbage collection aside."""
     threshold = f"{STALL_THRESHOLD_SECONDS * 1000:g} ms"
@@ -211,6 +254,24 @@ def catalogue_summary(catalogue: CatalogueResult) -> str:
         f" ({catalogue.body_bytes / MB:.1f} MB of JSON) through the"
         f" `smmpanel.get_services` action takes {_ms(fetch.call.wall_seconds)} ms"
         f" when nothing holds it yet, and {_stall_text(fetch.stalls)}."
+    )
+
+
+def watch_summary(catalogue: CatalogueResult) -> str:
+    """Return a paragraph on refreshing a watch of the large catalogue."""
+    watch = catalogue.watch
+    changed = watch.changed
+    return (
+        f"Watching {watch.watched_services} services and {watch.watched_categories}"
+        f" categories of it, a refresh of the watch after the panel changed"
+        f" {watch.edited_services} services found {changed.changes} changes to the"
+        f" watched ones ({watch.expected_changes} made) in"
+        f" {_ms(changed.cost.wall_seconds)} ms, asyncio's debug mode on; diffing the"
+        f" catalogue against the watched slice alone takes"
+        f" {_ms(changed.diff_seconds)} ms. Its longest event-loop step took"
+        f" {longest_step_text(changed)}, the first refresh's"
+        f" {longest_step_text(watch.baseline)}, and"
+        f" {_stall_text(watch.stalls)}."
     )
 
 
@@ -333,6 +394,20 @@ def render_markdown(
         ],
         [_catalogue_row(catalogue)],
     )
+    watch_table = _table(
+        [
+            "watch refresh",
+            "services changed at the panel",
+            "changes found (made to the watched)",
+            "wall ms",
+            "CPU ms",
+            f"diff_catalogue alone ms (median of {DIFF_RUNS})",
+            f"callbacks over {STALL_THRESHOLD_SECONDS * 1000:g} ms",
+            "without garbage collection",
+            "longest step ms (collecting garbage)",
+        ],
+        _watch_rows(catalogue.watch),
+    )
     target_table = _table(
         ["target", "result", "detail"],
         ([target.target, str(target.verdict), target.detail] for target in targets),
@@ -353,7 +428,7 @@ Machine: {machine}.
 
 {summary(results)}
 
-{catalogue_summary(catalogue)}
+{catalogue_summary(catalogue)} {watch_summary(catalogue)}
 
 ## How it is measured
 
@@ -392,6 +467,22 @@ one config directory:
    wherever the integration sends it, and the action must return every service. The
    reload and the call are timed; then they are repeated with asyncio's debug mode
    watching the event loop as above.
+5. **Watch the large catalogue.** On the same panel, a Home Assistant process of its
+   own adds an account watching {catalogue.watch.watched_services} services spread
+   over the catalogue (a rate change of {NOTABLE_CHANGE_PERCENT}% or more notable) and
+   {catalogue.watch.watched_categories} categories, as subentries. Setup checks the
+   catalogue in the background; the panel fails that check, so that the refresh then
+   measured is the first to see it, alone: the baseline. The panel's owner then
+   changes {catalogue.watch.edited_services} services: of every
+   {WATCHED_EDIT_CYCLE} watched ones, one's rate rises past the notable change,
+   one's falls short of it, one's limits widen and one is removed; every other
+   watched category gets {SERVICES_ADDED_PER_CATEGORY} new services, and the rest
+   are rate changes of unwatched services. Home Assistant restarts, and the same
+   measured refresh must find each change to what is watched. Both refreshes run
+   with asyncio's debug mode recording every event-loop step from
+   {STEP_FLOOR_SECONDS * 1000:g} ms (garbage collection told apart), which slows them
+   down; `diff_catalogue` alone is then timed on the refresh's input, with garbage
+   collection off, and its median over {DIFF_RUNS} runs kept.
 
 ## Per refresh
 
@@ -410,6 +501,8 @@ one config directory:
 ## Fetching a large service catalogue
 
 {catalogue_table}
+
+{watch_table}
 
 ## Targets
 

@@ -1,8 +1,8 @@
 """The benchmark harness still works: a small account through every phase.
 
 Only behaviour is asserted (requests at the floor, no state write when nothing
-changed, every service returned): times and memory are for scripts/benchmark, on a
-quiet machine, to judge.
+changed, every service returned, every change to a watched service found): times and
+memory are for scripts/benchmark, on a quiet machine, to judge.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ async def test_small_account_through_every_phase(
 ) -> None:
     """Every refresh is measured at the floor, beside a baseline polling each order.
 
-    The catalogue, small here, comes whole through the action, timed and watched.
+    The catalogue, small here, comes whole through the action, timed and watched,
+    and a watch of it finds what the panel changed.
     """
     workload = Workload.of_size(10)
 
@@ -60,6 +61,28 @@ async def test_small_account_through_every_phase(
     )
     assert "| 10 | busy | 3 + 1 |" in page
     assert "| 100 | 0.1 |" in page
+    assert "| after the changes | 60 | 50 (50) |" in page
+
+
+async def test_catalogue_watch_finds_every_change(
+    socket_enabled: None, tmp_path: Path
+) -> None:
+    """The watch's first refresh is the baseline; the next finds what the panel changed.
+
+    Of 1000 services, 200 are watched: 20 rates rise, 20 fall, 20 limits widen and 20
+    services go; 10 of the 20 watched categories get new services.
+    """
+    catalogue = await async_run_catalogue_benchmark(1000, work_dir=tmp_path)
+
+    watch = catalogue.watch
+    assert (watch.watched_services, watch.watched_categories) == (200, 20)
+    assert watch.edited_services == 100
+    assert watch.baseline.changes == 0
+    assert watch.changed.changes == watch.expected_changes == 4 * 20 + 10
+    for refresh in (watch.baseline, watch.changed):
+        assert refresh.cost.wall_seconds > 0
+        assert refresh.diff_seconds > 0
+        assert refresh.steps
 
 
 async def test_stalls_are_recorded() -> None:
