@@ -175,7 +175,7 @@ async def test_a_watched_service_gets_a_device_with_its_catalogue_entities(
     assert entity is not None
     assert entity.config_subentry_id == watched.subentry_id
     device = device_registry.async_get(entity.device_id or "")
-    assert device is not None
+    assert isinstance(device, dr.DeviceEntry)
     assert device.name == watched.title
     account = device_registry.async_get_device_by_identifier(
         (DOMAIN, entry.entry_id), entry.entry_id

@@ -36,6 +36,33 @@ class ApiError(DevenvError):
         """Record the request and the answer."""
         super().__init__(f"{method} {path}: HTTP {status}: {body}")
         self.status = status
+        self.body = body
+
+    def json_message(self) -> str | None:
+        """Return the "message" of a JSON error answer, or None for another answer.
+
+        Home Assistant's REST API words its errors as {"message": ...}.
+        """
+        try:
+            answer = json.loads(self.body)
+        except ValueError:
+            return None
+        message = answer.get("message") if isinstance(answer, dict) else None
+        return message if isinstance(message, str) else None
+
+
+class WebsocketError(DevenvError):
+    """Home Assistant answered a websocket command with an error.
+
+    `error` is the answer's error object: its code and (English) message, and, for a
+    translated error, its translation_domain, translation_key and
+    translation_placeholders, from which the frontend words it in the user's language.
+    """
+
+    def __init__(self, command_type: str, error: dict[str, Any]) -> None:
+        """Record the command and the error."""
+        super().__init__(f"{command_type} failed: {error}")
+        self.error = error
 
 
 class JsonClient:
@@ -194,6 +221,57 @@ class HomeAssistantClient(JsonClient):
         entry: dict[str, Any] = result["result"]
         return entry
 
+    def reload_config_entry(self, entry_id: str) -> None:
+        """Reload a config entry, as its menu's Reload does."""
+        self.request("POST", f"/api/config/config_entries/entry/{entry_id}/reload")
+
+    def subentries(self, entry_id: str) -> list[dict[str, Any]]:
+        """Return the subentries of a config entry: id, type, title and unique id."""
+        subentries: list[dict[str, Any]] = self.websocket_command(
+            {"type": "config_entries/subentries/list", "entry_id": entry_id}
+        )
+        return subentries
+
+    def entity_registry(self) -> list[dict[str, Any]]:
+        """Return the entries of the entity registry."""
+        entities: list[dict[str, Any]] = self.websocket_command(
+            {"type": "config/entity_registry/list"}
+        )
+        return entities
+
+    def device_registry(self) -> list[dict[str, Any]]:
+        """Return the entries of the device registry."""
+        devices: list[dict[str, Any]] = self.websocket_command(
+            {"type": "config/device_registry/list"}
+        )
+        return devices
+
+    def repair_issues(self, domain: str) -> list[dict[str, Any]]:
+        """Return the repair issues an integration raised (Settings > Repairs)."""
+        issues: list[dict[str, Any]] = self.websocket_command(
+            {"type": "repairs/list_issues"}
+        )["issues"]
+        return [issue for issue in issues if issue["domain"] == domain]
+
+    def start_repair_flow(self, domain: str, issue_id: str) -> dict[str, Any]:
+        """Start the fix flow of a repair issue; return its first step."""
+        step: dict[str, Any] = self.request(
+            "POST", "/api/repairs/issues/fix", {"handler": domain, "issue_id": issue_id}
+        )
+        return step
+
+    def continue_repair_flow(
+        self, flow_id: str, user_input: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Answer a step of a fix flow ({"next_step_id": ...} for a menu).
+
+        Return the next step, or the flow's result.
+        """
+        step: dict[str, Any] = self.request(
+            "POST", f"/api/repairs/issues/fix/{flow_id}", user_input
+        )
+        return step
+
     def set_options(self, entry_id: str, user_input: dict[str, Any]) -> None:
         """Run a config entry's options flow with one form's input."""
         self._run_flow("/api/config/config_entries/options/flow", entry_id, user_input)
@@ -225,6 +303,52 @@ class HomeAssistantClient(JsonClient):
         answer = self.request("POST", f"/api/services/{domain}/{action}{query}", data)
         return answer["service_response"] if return_response else None
 
+    def action_error(
+        self,
+        domain: str,
+        action: str,
+        data: dict[str, Any],
+        *,
+        return_response: bool = False,
+    ) -> ApiError:
+        """Perform an action expected to fail over REST; return the error answer.
+
+        Home Assistant answers bad input (ServiceValidationError) with HTTP 400 and
+        {"message": ...}, other failures with HTTP 500; the message is in English,
+        whatever the configured language.
+        """
+        try:
+            self.call_action(domain, action, data, return_response=return_response)
+        except ApiError as error:
+            return error
+        raise DevenvError(f"{domain}.{action} succeeded where it was to fail")
+
+    def websocket_action_error(
+        self,
+        domain: str,
+        action: str,
+        data: dict[str, Any],
+        *,
+        return_response: bool = False,
+    ) -> dict[str, Any]:
+        """Perform an action expected to fail over the websocket API, as the frontend.
+
+        Return the answer's error object (see WebsocketError).
+        """
+        command: dict[str, Any] = {
+            "type": "call_service",
+            "domain": domain,
+            "service": action,
+            "service_data": data,
+        }
+        if return_response:
+            command["return_response"] = True
+        try:
+            self.websocket_command(command)
+        except WebsocketError as error:
+            return error.error
+        raise DevenvError(f"{domain}.{action} succeeded where it was to fail")
+
     def state(self, entity_id: str) -> dict[str, Any] | None:
         """Return an entity's state object, or None when it has none."""
         try:
@@ -246,6 +370,36 @@ class HomeAssistantClient(JsonClient):
         Home Assistant offers this over its websocket API only.
         """
         self.websocket_command({"type": "config/core/update", **changes})
+
+    def core_config(self) -> dict[str, Any]:
+        """Return the core configuration, with its language."""
+        config: dict[str, Any] = self.request("GET", "/api/config")
+        return config
+
+    def set_language(self, language: str) -> None:
+        """Set the language of the server (Settings > System > General), e.g. "de".
+
+        Entities are named in it when their integration next sets up.
+        """
+        self.update_core_config({"language": language})
+
+    def translations(
+        self, language: str, category: str, integration: str
+    ) -> dict[str, str]:
+        """Return an integration's translations of one category, as the frontend does.
+
+        The keys are flat, e.g. component.<domain>.exceptions.<key>.message.
+        """
+        answer = self.websocket_command(
+            {
+                "type": "frontend/get_translations",
+                "language": language,
+                "category": category,
+                "integration": [integration],
+            }
+        )
+        resources: dict[str, str] = answer["resources"]
+        return resources
 
     def websocket_command(self, command: dict[str, Any]) -> Any:
         """Send one websocket command as the logged-in user; return its result.
@@ -278,5 +432,5 @@ class HomeAssistantClient(JsonClient):
             await websocket.send_json({"id": 1, **command})
             answer = await websocket.receive_json()
         if not answer.get("success"):
-            raise DevenvError(f"{command['type']} failed: {answer.get('error')}")
+            raise WebsocketError(command["type"], answer.get("error") or {})
         return answer.get("result")

@@ -168,12 +168,12 @@ def page(browser: Browser, homeassistant: HomeAssistant) -> Iterator[Page]:
     context.close()
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def save_screenshot(page: Page) -> SaveScreenshot:
     """Return a function saving the page (or an element) as docs/images/<name>.png.
 
     It saves only when SMMPANEL_SAVE_SCREENSHOTS=1: the committed screenshots come
-    from such a run.
+    from such a run. Module fixtures that drive the page may save one too.
     """
 
     def save(name: str, element: Locator | None = None) -> None:

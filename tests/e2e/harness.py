@@ -91,6 +91,39 @@ class Simulator:
         state: dict[str, Any] = self.control.request("GET", "/_simulator/state")
         return state
 
+    def services(self) -> dict[int, dict[str, Any]]:
+        """Return the catalogue as the panel's API lists it, by service id."""
+        rows: list[dict[str, Any]] = self.control.request(
+            "POST",
+            self.running.api_path,
+            form={"key": API_KEY, "action": "services"},
+        )
+        return {int(row["service"]): row for row in rows}
+
+    def update_service(self, service_id: int, **changes: Any) -> dict[str, Any]:
+        """Change a service in the catalogue, e.g. rate="1.50", min=100, max=2000.
+
+        Return its row as the panel now lists it.
+        """
+        row: dict[str, Any] = self.control.request(
+            "PATCH", f"/_simulator/services/{service_id}", changes
+        )
+        return row
+
+    def remove_service(self, service_id: int) -> dict[str, Any]:
+        """Take a service out of the catalogue; return the row it had."""
+        row: dict[str, Any] = self.control.request(
+            "DELETE", f"/_simulator/services/{service_id}"
+        )
+        return row
+
+    def restore_service(self, service_id: int) -> dict[str, Any]:
+        """Put a removed service back in the catalogue; return its row."""
+        row: dict[str, Any] = self.control.request(
+            "POST", f"/_simulator/services/{service_id}/restore"
+        )
+        return row
+
 
 @dataclass(frozen=True, slots=True)
 class HomeAssistant:
