@@ -612,6 +612,31 @@ async def _start_fix(
     return client, await response.json()
 
 
+async def _removed_and_fix_started(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    panel: Panel,
+    watched: ConfigSubentry,
+) -> tuple[Any, str]:
+    """Remove the watched service, and open its repair's menu."""
+    panel.remove_service(REAL_FOLLOWERS)
+    await check_catalogue(hass)
+    client, flow = await _start_fix(
+        hass, hass_client, f"service_removed_{watched.subentry_id}"
+    )
+    assert flow["type"] == "menu"
+    assert flow["menu_options"] == ["switch_service", "stop_watching"]
+    return client, flow["flow_id"]
+
+
+async def _choose(client: Any, flow_id: str, step: str) -> dict[str, Any]:
+    response = await client.post(
+        f"/api/repairs/issues/fix/{flow_id}", json={"next_step_id": step}
+    )
+    result: dict[str, Any] = await response.json()
+    return result
+
+
 async def test_the_repair_switches_the_watch_to_another_service(
     hass: HomeAssistant,
     hass_client: ClientSessionGenerator,
@@ -624,17 +649,9 @@ async def test_the_repair_switches_the_watch_to_another_service(
     entry = setup_integration
     rate_id = watch_entity(hass, entry, watched, "rate")
     issue_id = f"service_removed_{watched.subentry_id}"
-    panel.remove_service(REAL_FOLLOWERS)
-    await check_catalogue(hass)
+    client, flow_id = await _removed_and_fix_started(hass, hass_client, panel, watched)
 
-    client, flow = await _start_fix(hass, hass_client, issue_id)
-    assert flow["type"] == "menu"
-    assert flow["menu_options"] == ["switch_service", "stop_watching"]
-    response = await client.post(
-        f"/api/repairs/issues/fix/{flow['flow_id']}",
-        json={"next_step_id": "switch_service"},
-    )
-    flow = await response.json()
+    flow = await _choose(client, flow_id, "switch_service")
     assert flow["step_id"] == "switch_service"
     assert flow["description_placeholders"] == {
         "service": watched.title,
@@ -667,15 +684,9 @@ async def test_the_repair_stops_watching(
     entry = setup_integration
     rate_id = watch_entity(hass, entry, watched, "rate")
     issue_id = f"service_removed_{watched.subentry_id}"
-    panel.remove_service(REAL_FOLLOWERS)
-    await check_catalogue(hass)
+    client, flow_id = await _removed_and_fix_started(hass, hass_client, panel, watched)
 
-    client, flow = await _start_fix(hass, hass_client, issue_id)
-    response = await client.post(
-        f"/api/repairs/issues/fix/{flow['flow_id']}",
-        json={"next_step_id": "stop_watching"},
-    )
-    assert (await response.json())["type"] == "create_entry"
+    assert (await _choose(client, flow_id, "stop_watching"))["type"] == "create_entry"
     await hass.async_block_till_done(wait_background_tasks=True)
 
     assert watched.subentry_id not in entry.subentries
@@ -697,11 +708,7 @@ async def test_the_repair_offers_no_switch_without_another_service(
     client, flow = await _start_fix(
         hass, hass_client, f"service_removed_{subentry.subentry_id}"
     )
-    response = await client.post(
-        f"/api/repairs/issues/fix/{flow['flow_id']}",
-        json={"next_step_id": "switch_service"},
-    )
-    result = await response.json()
+    result = await _choose(client, flow["flow_id"], "switch_service")
     assert result["type"] == "abort"
     assert result["reason"] == "no_replacement"
 
@@ -840,30 +847,6 @@ def test_a_rate_from_zero_has_no_percentage() -> None:
     """A rate rising from 0 has no percentage (the simulator sells nothing for 0)."""
     assert rate_change_percent(Decimal(0), Decimal("1.5")) is None
     assert rate_change_percent(Decimal("0.45"), Decimal("0.46")) == Decimal("2.22")
-
-
-async def _removed_and_fix_started(
-    hass: HomeAssistant,
-    hass_client: ClientSessionGenerator,
-    panel: Panel,
-    watched: ConfigSubentry,
-) -> tuple[Any, str]:
-    """Remove the watched service, and open its repair's menu."""
-    panel.remove_service(REAL_FOLLOWERS)
-    await check_catalogue(hass)
-    client, flow = await _start_fix(
-        hass, hass_client, f"service_removed_{watched.subentry_id}"
-    )
-    assert flow["type"] == "menu"
-    return client, flow["flow_id"]
-
-
-async def _choose(client: Any, flow_id: str, step: str) -> dict[str, Any]:
-    response = await client.post(
-        f"/api/repairs/issues/fix/{flow_id}", json={"next_step_id": step}
-    )
-    result: dict[str, Any] = await response.json()
-    return result
 
 
 @pytest.mark.parametrize(
