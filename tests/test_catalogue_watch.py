@@ -800,12 +800,35 @@ async def test_a_watch_of_a_service_never_seen_and_not_sold(
     )
 
 
+@pytest.mark.parametrize(
+    ("version", "data", "warned"),
+    [
+        (
+            1,
+            {
+                "services": {"1": {"name": "x", "rate": "not money"}, "2": "junk"},
+                "categories": {FOLLOWERS: ["1", None]},
+            },
+            False,
+        ),
+        (1, ["not", "a", "mapping"], False),
+        (9, {}, True),
+    ],
+    ids=["damaged_rows", "wrong_shape", "newer_version"],
+)
 async def test_an_unreadable_stored_catalogue_starts_over(
     hass: HomeAssistant,
     config_entry: MockConfigEntry,
     hass_storage: dict[str, Any],
+    caplog: pytest.LogCaptureFixture,
+    version: int,
+    data: Any,
+    warned: bool,
 ) -> None:
-    """Damaged rows are forgotten: the catalogue seen now is the new baseline."""
+    """What cannot be read is forgotten: the catalogue seen now is the new baseline.
+
+    The account sets up all the same; a file that cannot be loaded is logged.
+    """
     entry = _entry_with_watches(
         config_entry,
         ConfigSubentryData(
@@ -822,16 +845,18 @@ async def test_an_unreadable_stored_catalogue_starts_over(
         ),
     )
     hass_storage[f"{DOMAIN}.{entry.entry_id}.catalogue_watch"] = {
-        "version": 1,
+        "version": version,
         "key": f"{DOMAIN}.{entry.entry_id}.catalogue_watch",
-        "data": {
-            "services": {"1": {"name": "x", "rate": "not money"}},
-            "categories": {FOLLOWERS: ["1", None]},
-        },
+        "data": data,
     }
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert entry.state is ConfigEntryState.LOADED
+    assert (
+        "The watched catalogue of 127.0.0.1 cannot be read" in caplog.text
+    ) is warned
 
     for unique_id in ("service_1", f"category_{FOLLOWERS}"):
         assert (

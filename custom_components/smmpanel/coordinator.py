@@ -38,6 +38,7 @@ from .const import (
 from .models import TrackedOrder, TrackedRefill, TrackingEvent
 from .options import AccountOptions
 from .spending import Deposit, SpendingSummary, SpendingTracker
+from .storage import async_load_or_start_over
 from .tracking import OrderTracker
 from .watch import (
     EMPTY_STATE,
@@ -288,8 +289,15 @@ class CatalogueWatchCoordinator(DataUpdateCoordinator[CatalogueSnapshot]):
         self._state = EMPTY_STATE
 
     async def async_load(self) -> None:
-        """Read the watched slice of the catalogue seen before the restart."""
-        self._state = watch_from_json(await self._store.async_load())
+        """Read the watched slice of the catalogue seen before the restart.
+
+        What cannot be read starts over: the next check is the new baseline.
+        """
+        self._state = watch_from_json(
+            await async_load_or_start_over(
+                self._store, f"The watched catalogue of {self.config_entry.title}"
+            )
+        )
 
     @override
     async def _async_update_data(self) -> CatalogueSnapshot:

@@ -24,8 +24,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
-from .const import DOMAIN, LOGGER
-from .storage import stored_datetime, stored_decimal
+from .const import DOMAIN
+from .storage import async_load_or_start_over, stored_datetime, stored_decimal
 
 SPENDING_STORAGE_VERSION: Final = 1
 SPENDING_STORAGE_MINOR_VERSION: Final = 1
@@ -352,15 +352,9 @@ class SpendingTracker:
 
     async def async_load(self) -> None:
         """Load the ledger; storage that cannot be read starts a new one."""
-        try:
-            stored = await self._store.async_load()
-        except Exception as error:  # noqa: BLE001 - the file may hold anything
-            LOGGER.warning(
-                "The spending history of %s cannot be read (%s); it starts over",
-                self._entry.title,
-                error,
-            )
-            return
+        stored = await async_load_or_start_over(
+            self._store, f"The spending history of {self._entry.title}"
+        )
         self.ledger = ledger_from_json(stored, self._url)
 
     def record(

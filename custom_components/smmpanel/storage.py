@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -47,6 +47,20 @@ def _stored_id(value: object) -> int | None:
 
 def _stored_str(value: object) -> str | None:
     return value if isinstance(value, str) else None
+
+
+async def async_load_or_start_over[T: Mapping[str, Any] | Sequence[Any]](
+    store: Store[T], what: str
+) -> T | None:
+    """Return what a store holds, or None: what cannot be read starts over, logged.
+
+    `what` names it in the warning, e.g. "The spending history of example.com".
+    """
+    try:
+        return await store.async_load()
+    except Exception as error:  # noqa: BLE001 - the file may hold anything
+        LOGGER.warning("%s cannot be read (%s); it starts over", what, error)
+        return None
 
 
 def stored_decimal(value: object) -> Decimal | None:

@@ -314,7 +314,9 @@ def watch_to_json(state: WatchState) -> StoredWatch:
     }
 
 
-def _listing_from_json(service_id: str, row: StoredListing) -> ServiceListing | None:
+def _listing_from_json(service_id: str, row: object) -> ServiceListing | None:
+    if not isinstance(row, dict):
+        return None
     try:
         return ServiceListing(
             service_id=int(service_id),
@@ -332,18 +334,21 @@ def _listing_from_json(service_id: str, row: StoredListing) -> ServiceListing | 
         return None
 
 
-def watch_from_json(stored: StoredWatch | None) -> WatchState:
-    """Return the stored slice; an unreadable row is forgotten, so it starts over."""
-    if not stored:
-        return EMPTY_STATE
+def _mapping(stored: object, key: str) -> dict[str, object]:
+    value = stored.get(key) if isinstance(stored, dict) else None
+    return value if isinstance(value, dict) else {}
+
+
+def watch_from_json(stored: object) -> WatchState:
+    """Return the stored slice; what cannot be read is forgotten, so it starts over."""
     services = {
         listing.service_id: listing
-        for service_id, row in stored.get("services", {}).items()
+        for service_id, row in _mapping(stored, "services").items()
         if (listing := _listing_from_json(service_id, row)) is not None
     }
     categories = {
-        category: frozenset(int(id_) for id_ in ids)
-        for category, ids in stored.get("categories", {}).items()
+        category: frozenset(ids)
+        for category, ids in _mapping(stored, "categories").items()
         if isinstance(ids, list) and all(isinstance(id_, int) for id_ in ids)
     }
     return WatchState(services, categories)
