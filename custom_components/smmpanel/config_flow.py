@@ -367,6 +367,24 @@ def watched_service_unique_id(service_id: int) -> str:
     return f"service_{service_id}"
 
 
+def unwatched_services(
+    entry: SmmPanelConfigEntry,
+    catalogue: Mapping[int, PanelService],
+    category: str,
+) -> list[PanelService]:
+    """Return the services of a category that no subentry of the entry watches."""
+    watched = {
+        subentry.unique_id
+        for subentry in entry.get_subentries_of_type(SUBENTRY_WATCHED_SERVICE)
+    }
+    return [
+        service
+        for service in catalogue.values()
+        if service.category == category
+        and watched_service_unique_id(service.service_id) not in watched
+    ]
+
+
 NOTABLE_CHANGE_SELECTOR = _number(0.1, 1000, step="any", unit="%")
 
 
@@ -388,12 +406,6 @@ class _CatalogueSubentryFlow(ConfigSubentryFlow):
                 description_placeholders={"error": str(error)},
             )
         return None
-
-    def _watched_ids(self, subentry_type: str) -> set[str | None]:
-        return {
-            subentry.unique_id
-            for subentry in self._get_entry().get_subentries_of_type(subentry_type)
-        }
 
 
 class WatchedServiceFlow(_CatalogueSubentryFlow):
@@ -421,13 +433,7 @@ class WatchedServiceFlow(_CatalogueSubentryFlow):
         self, user_input: dict[str, Any] | None = None
     ) -> SubentryFlowResult:
         """Choose the service, and how large a rate change is notable."""
-        watched = self._watched_ids(SUBENTRY_WATCHED_SERVICE)
-        choices = [
-            service
-            for service in self._catalogue.values()
-            if service.category == self._category
-            and watched_service_unique_id(service.service_id) not in watched
-        ]
+        choices = unwatched_services(self._get_entry(), self._catalogue, self._category)
         if not choices:
             return self.async_abort(reason="category_all_watched")
         if user_input is not None:
@@ -507,7 +513,12 @@ class WatchedCategoryFlow(_CatalogueSubentryFlow):
         if user_input is not None:
             category: str = user_input[CONF_CATEGORY]
             unique_id = f"category_{category}"
-            watched = self._watched_ids(SUBENTRY_WATCHED_CATEGORY)
+            watched = {
+                subentry.unique_id
+                for subentry in self._get_entry().get_subentries_of_type(
+                    SUBENTRY_WATCHED_CATEGORY
+                )
+            }
             if self.source != SOURCE_USER:
                 watched.discard(self._get_reconfigure_subentry().unique_id)
             if unique_id in watched:

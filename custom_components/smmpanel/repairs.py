@@ -16,10 +16,11 @@ import probatio
 from .api import SmmPanelError
 from .config_flow import (
     service_selector,
+    unwatched_services,
     watched_service_title,
     watched_service_unique_id,
 )
-from .const import CONF_SERVICE_ID, SUBENTRY_WATCHED_SERVICE
+from .const import CONF_SERVICE_ID
 from .coordinator import REMOVED_SERVICE_ISSUE_PREFIX, SmmPanelConfigEntry
 
 
@@ -97,17 +98,9 @@ class RemovedServiceRepairFlow(RepairsFlow):
             if account.watch is None or account.watch.data is None
             else account.watch.data.listings.get(subentry.data[CONF_SERVICE_ID])
         )
-        watched = {
-            other.unique_id
-            for other in entry.get_subentries_of_type(SUBENTRY_WATCHED_SERVICE)
-        }
-        choices = [
-            service
-            for service in catalogue.values()
-            if last is not None
-            and service.category == last.category
-            and watched_service_unique_id(service.service_id) not in watched
-        ]
+        choices = (
+            [] if last is None else unwatched_services(entry, catalogue, last.category)
+        )
         if not choices:
             return self.async_abort(reason="no_replacement")
         if user_input is not None:
