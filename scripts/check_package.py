@@ -884,6 +884,8 @@ LANGUAGES: Final = (
     "tr",
 )
 PLACEHOLDER: Final = re.compile(r"\{(\w+)\}")
+# hassfest refuses translations holding an address: it belongs in a placeholder.
+URL: Final = re.compile(r"\b(?:[a-z][a-z0-9+.-]*://|www\.)\S", re.IGNORECASE)
 
 
 def _texts(data: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, Any]]:
@@ -896,8 +898,9 @@ def _texts(data: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, Any]]:
 
 
 def check_languages(package: Package) -> Iterator[str]:
-    """Check each translation has English's keys, no others, and its placeholders."""
+    """Check each translation has English's keys, no others, its placeholders, no URL."""
     english = dict(_texts(package.strings))
+    yield from _urls("en", english)
     translations = package.integration / "translations"
     found = {path.stem for path in translations.glob("*.json")} - {"en"}
     for language in sorted(found - set(LANGUAGES)):
@@ -907,6 +910,7 @@ def check_languages(package: Package) -> Iterator[str]:
             yield f"{language}.json is missing"
             continue
         texts = dict(_texts(package.json(translations / f"{language}.json")))
+        yield from _urls(language, texts)
         for key in sorted(english.keys() - texts.keys()):
             yield f"{language}.json: {key} is missing"
         for key in sorted(texts.keys() - english.keys()):
@@ -923,6 +927,13 @@ def check_languages(package: Package) -> Iterator[str]:
                     f"{sorted(PLACEHOLDER.findall(text))}, English "
                     f"{sorted(PLACEHOLDER.findall(english[key]))}"
                 )
+
+
+def _urls(language: str, texts: Mapping[str, Any]) -> Iterator[str]:
+    """Name each text of a language that holds a URL."""
+    for key, text in texts.items():
+        if isinstance(text, str) and URL.search(text):
+            yield f"{language}.json: {key} holds a URL; pass it as a placeholder"
 
 
 def check_icons(package: Package) -> Iterator[str]:
@@ -1025,7 +1036,8 @@ CHECKS: Final = (
         "translations/en.json: every key the code uses, none stale", check_translations
     ),
     Check(
-        f"translations/: {len(LANGUAGES)} languages, English's keys and placeholders",
+        f"translations/: {len(LANGUAGES)} languages, English's keys and placeholders,"
+        " no URL",
         check_languages,
     ),
     Check("icons.json: every entity translation key and action", check_icons),

@@ -6,13 +6,17 @@ from datetime import timedelta
 from typing import Any
 from unittest.mock import patch
 
-from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
+from homeassistant.config_entries import SOURCE_USER, ConfigEntryState, ConfigFlowResult
 from homeassistant.const import CONF_API_KEY, CONF_URL
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.data_entry_flow import FlowResultType, InvalidData
 from homeassistant.helpers import entity_registry as er
+import probatio
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    get_schema_suggested_value,
+)
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.smmpanel.config_flow import account_unique_id
@@ -22,14 +26,13 @@ from custom_components.smmpanel.const import (
     CONF_LOW_BALANCE_THRESHOLD,
     CONF_MAX_ORDER_COST,
     CONF_SCAN_INTERVAL,
-    DEFAULT_URL,
     DOMAIN,
 )
 from panel_simulator import Panel, run_simulator
 from panel_simulator.faults import Fault
 
 from .const import API_KEY
-from .helpers import async_tracking, call, poll
+from .helpers import TRANSLATIONS, async_tracking, call, poll
 
 CLOSED_PORT_URL = "http://127.0.0.1:9/api/v2"
 
@@ -66,14 +69,62 @@ async def test_user_flow_creates_entry(
     assert panel.request_counts["balance"] >= 1
 
 
-async def test_user_form_suggests_the_seed_panel(hass: HomeAssistant) -> None:
-    """The URL field suggests the panel this project started from."""
+def _prefilled(result: ConfigFlowResult) -> dict[str, Any]:
+    """Return what a form's fields hold before the user types: defaults, suggestions."""
+    schema = result["data_schema"]
+    assert schema is not None
+    prefilled: dict[str, Any] = {}
+    for key in schema.schema:
+        if (suggested := get_schema_suggested_value(schema.schema, key)) is not None:
+            prefilled[str(key)] = suggested
+        elif key.default is not probatio.UNDEFINED:
+            prefilled[str(key)] = key.default()
+    return prefilled
+
+
+async def test_user_form_fills_in_no_url(hass: HomeAssistant) -> None:
+    """The URL field starts empty; its description shows an example address."""
     result = await hass.config_entries.flow.async_init(
         DOMAIN, context={"source": SOURCE_USER}
     )
-    assert result["data_schema"] is not None
-    url_key = next(key for key in result["data_schema"].schema if key == CONF_URL)
-    assert url_key.description == {"suggested_value": DEFAULT_URL}
+
+    assert _prefilled(result) == {}
+    url_help = TRANSLATIONS["config"]["step"]["user"]["data_description"]["url"]
+    assert "https://example-panel.com/api/v2" in url_help.format_map(
+        result["description_placeholders"]
+    )
+
+
+async def test_a_key_without_a_url_is_sent_nowhere(
+    hass: HomeAssistant, panel: Panel
+) -> None:
+    """Entering only the key is refused by the form, before any request."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    # What the form sends when the user types the key and nothing else.
+    submitted = {**_prefilled(result), CONF_API_KEY: API_KEY}
+    assert CONF_URL not in submitted
+
+    with pytest.raises(InvalidData) as refused:
+        await hass.config_entries.flow.async_configure(result["flow_id"], submitted)
+
+    assert set(refused.value.schema_errors) == {CONF_URL}
+    assert not panel.request_counts
+
+
+async def test_user_form_keeps_the_url_entered_after_an_error(
+    hass: HomeAssistant, panel_url: str
+) -> None:
+    """After a refused key, the form shows the URL the user entered, not the key."""
+    flow_id = await _start_user_flow(hass)
+
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_URL: panel_url, CONF_API_KEY: "wrong-key"}
+    )
+
+    assert result["errors"] == {"base": "invalid_auth"}
+    assert _prefilled(result) == {CONF_URL: panel_url}
 
 
 @pytest.mark.parametrize(
@@ -176,11 +227,13 @@ async def test_reconfigure_changes_url_and_key(
     url = entry.data[CONF_URL].replace("/api/v2", "/api/v1")
     result = await entry.start_reconfigure_flow(hass)
     assert result["step_id"] == "reconfigure"
+    assert _prefilled(result) == {CONF_URL: entry.data[CONF_URL]}
 
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_URL: CLOSED_PORT_URL, CONF_API_KEY: API_KEY}
     )
     assert result["errors"] == {"base": "cannot_connect"}
+    assert _prefilled(result) == {CONF_URL: CLOSED_PORT_URL}
 
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_URL: url, CONF_API_KEY: API_KEY}
@@ -406,7 +459,7 @@ async def test_reconfigure_to_another_panel_drops_its_orders(
         placeholders = await _reconfigure(hass, entry, other.url, "other-key")
         await poll(hass)
 
-    assert placeholders == {"orders": "1"}
+    assert placeholders["orders"] == "1"
     assert entry.state is ConfigEntryState.LOADED
     assert hass.states.get(entity_id) is None
     assert er.async_get(hass).async_get(entity_id) is None
@@ -433,7 +486,7 @@ async def test_reconfigure_of_the_key_keeps_the_orders(
     assert await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
 
-    assert placeholders == {"orders": "1"}
+    assert placeholders["orders"] == "1"
     tracking = await async_tracking(hass, hass_client, entry)
     assert list(tracking.orders) == [order_id]
     assert len(tracking.refills) == 1

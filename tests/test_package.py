@@ -201,6 +201,28 @@ def test_every_language_says_what_english_says(copy: Package) -> None:
     }
 
 
+def test_translations_hold_no_url(copy: Package) -> None:
+    """An address in a text fails, as hassfest fails it: it goes in a placeholder."""
+
+    def edit_english(english: Any) -> None:
+        english["config"]["error"]["unknown"] = "See https://a.example/x."
+
+    def edit_german(german: Any) -> None:
+        german["config"]["abort"]["already_configured"] = "Siehe www.example.com."
+
+    translations = copy.integration / "translations"
+    _edit_json(translations / "en.json", edit_english)
+    _edit_json(translations / "de.json", edit_german)
+
+    assert set(check_languages(copy)) == {
+        "en.json: config.error.unknown holds a URL; pass it as a placeholder",
+        (
+            "de.json: config.abort.already_configured holds a URL; pass it as a "
+            "placeholder"
+        ),
+    }
+
+
 def test_languages_use_home_assistants_file_names() -> None:
     """Brazilian Portuguese is pt-BR.json, as Home Assistant names it; all are JSON."""
     names = {

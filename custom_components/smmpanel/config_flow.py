@@ -56,7 +56,6 @@ from .const import (
     DEFAULT_FINISHED_ORDER_RETENTION,
     DEFAULT_LOW_BALANCE_THRESHOLD,
     DEFAULT_SCAN_INTERVAL,
-    DEFAULT_URL,
     DOMAIN,
     LOGGER,
     MAX_CATALOGUE_INTERVAL,
@@ -78,17 +77,15 @@ API_KEY_SELECTOR = TextSelector(
 API_KEY_SCHEMA = probatio.Schema(
     {probatio.Required(probatio.Secret(CONF_API_KEY)): API_KEY_SELECTOR}
 )
-
-
-def _credentials_schema(url: str) -> probatio.Schema:
-    return probatio.Schema(
-        {
-            probatio.Required(
-                CONF_URL, description={"suggested_value": url}
-            ): URL_SELECTOR,
-            probatio.Required(probatio.Secret(CONF_API_KEY)): API_KEY_SELECTOR,
-        }
-    )
+# No URL is filled in for the user: a key goes only to the address they enter.
+CREDENTIALS_SCHEMA = probatio.Schema(
+    {
+        probatio.Required(CONF_URL): URL_SELECTOR,
+        probatio.Required(probatio.Secret(CONF_API_KEY)): API_KEY_SELECTOR,
+    }
+)
+# Shown in the URL field's description and the invalid URL error, never filled in.
+URL_PLACEHOLDERS = {"example_url": "https://example-panel.com/api/v2"}
 
 
 def account_unique_id(url: str, api_key: str) -> str:
@@ -171,7 +168,7 @@ class SmmPanelConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Ask for the panel's API URL and key and check them."""
         errors: dict[str, str] = {}
-        url = DEFAULT_URL
+        suggested: dict[str, str] = {}
         if user_input is not None:
             url, errors = await self._async_validate(
                 user_input[CONF_URL], user_input[CONF_API_KEY]
@@ -185,10 +182,14 @@ class SmmPanelConfigFlow(ConfigFlow, domain=DOMAIN):
                     title=urlsplit(url).hostname or url,
                     data={CONF_URL: url, CONF_API_KEY: user_input[CONF_API_KEY]},
                 )
+            suggested = {CONF_URL: url}  # what the user entered, to correct it
         return self.async_show_form(
             step_id="user",
-            data_schema=_credentials_schema(url),
+            data_schema=self.add_suggested_values_to_schema(
+                CREDENTIALS_SCHEMA, suggested
+            ),
             errors=errors,
+            description_placeholders=URL_PLACEHOLDERS,
         )
 
     async def async_step_reauth(
@@ -235,11 +236,14 @@ class SmmPanelConfigFlow(ConfigFlow, domain=DOMAIN):
                 )
         return self.async_show_form(
             step_id="reconfigure",
-            data_schema=_credentials_schema(url),
+            data_schema=self.add_suggested_values_to_schema(
+                CREDENTIALS_SCHEMA, {CONF_URL: url}
+            ),
             errors=errors,
             description_placeholders={
+                **URL_PLACEHOLDERS,
                 # One sensor per tracked order, whatever state the entry is in.
-                "orders": str(len(async_order_entity_ids(self.hass, entry.entry_id)))
+                "orders": str(len(async_order_entity_ids(self.hass, entry.entry_id))),
             },
         )
 

@@ -12,8 +12,6 @@ LOGGER = logging.getLogger(__package__)
 # Fired on the bus beside each order event, for the logbook and event triggers.
 EVENT_ORDER: Final = f"{DOMAIN}_order_event"
 
-DEFAULT_URL: Final = "https://pro.smmpanels.store/api/v2"
-
 CONF_SCAN_INTERVAL: Final = "scan_interval"
 CONF_LOW_BALANCE_THRESHOLD: Final = "low_balance_threshold"
 CONF_FINISHED_ORDER_RETENTION: Final = "finished_order_retention"

@@ -1,16 +1,22 @@
-"""Diagnostics for the SMM Panel integration."""
+"""Diagnostics for the SMM Panel integration.
+
+Users paste diagnostics into public bug reports: they hold neither the API key nor
+what names the user's accounts and posts (order links, the entry's title).
+"""
 
 from __future__ import annotations
 
 from dataclasses import asdict
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlsplit
 
-from homeassistant.components.diagnostics import async_redact_data
-from homeassistant.const import CONF_API_KEY
+from homeassistant.components.diagnostics import REDACTED, async_redact_data
+from homeassistant.const import CONF_API_KEY, CONF_URL
 from homeassistant.core import HomeAssistant
 
 from .coordinator import CatalogueWatchCoordinator, SmmPanelConfigEntry
+from .models import TrackedOrder
 
 TO_REDACT = {CONF_API_KEY, "unique_id"}
 
@@ -26,15 +32,45 @@ def _as_json(item: Any) -> dict[str, Any]:
     )
 
 
+def _link_host(link: str | None) -> str | None:
+    """Return the host of an order's link: its path names the account or post."""
+    if link is None:
+        return None
+    try:
+        host = urlsplit(link).hostname
+    except ValueError:  # an unclosed IPv6 bracket
+        host = None
+    return host or REDACTED
+
+
+def _order(order: TrackedOrder) -> dict[str, Any]:
+    """Return a tracked order with its link cut to the host."""
+    return {**_as_json(order), "link": _link_host(order.link)}
+
+
+def _entry(entry: SmmPanelConfigEntry) -> dict[str, Any]:
+    """Return the config entry without its key, title, or URL path and query."""
+    redacted = async_redact_data(entry.as_dict(), TO_REDACT)
+    panel = urlsplit(entry.data[CONF_URL])
+    return {
+        **redacted,
+        "title": REDACTED,  # the host, unless the user named the entry
+        "data": {
+            **redacted["data"],
+            CONF_URL: f"{panel.scheme}://{panel.netloc}",
+        },
+    }
+
+
 async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: SmmPanelConfigEntry
 ) -> dict[str, Any]:
-    """Return diagnostics for a config entry, without the API key."""
+    """Return diagnostics for a config entry, without the key or personal data."""
     runtime = entry.runtime_data
     coordinator = runtime.coordinator
     data = coordinator.data
     return {
-        "entry": async_redact_data(entry.as_dict(), TO_REDACT),
+        "entry": _entry(entry),
         "coordinator": {
             "last_update_success": coordinator.last_update_success,
             "last_exception": repr(coordinator.last_exception),
@@ -49,9 +85,7 @@ async def async_get_config_entry_diagnostics(
             "updated_at": runtime.catalogue.updated_at,
         },
         "catalogue_watch": _watch_diagnostics(runtime.watch),
-        "tracked_orders": [
-            _as_json(order) for order in runtime.tracker.orders.values()
-        ],
+        "tracked_orders": [_order(order) for order in runtime.tracker.orders.values()],
         "tracked_refills": [
             _as_json(refill) for refill in runtime.tracker.refills.values()
         ],
