@@ -827,27 +827,28 @@ async def _async_get_spending(call: ServiceCall) -> ServiceResponse:
 
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
-    """Register the SMM Panel actions."""
-    hass.services.async_register(
-        DOMAIN,
-        SERVICE_ADD_ORDER,
-        _async_add_order,
-        schema=SERVICE_ADD_ORDER_SCHEMA,
-        supports_response=SupportsResponse.OPTIONAL,
-    )
+    """Register the SMM Panel actions.
+
+    Those that spend the account's money, change orders at the panel, or add and
+    remove order sensors are for administrators: Home Assistant refuses them to any
+    other user, and runs them for calls without a user (automations, scripts).
+    """
     for name, handler, schema in (
+        (SERVICE_ADD_ORDER, _async_add_order, SERVICE_ADD_ORDER_SCHEMA),
         (SERVICE_REFILL, _async_refill, _ORDERS_OR_ENTITIES_SCHEMA),
         (SERVICE_CANCEL, _async_cancel, _ORDERS_OR_ENTITIES_SCHEMA),
         (SERVICE_TRACK_ORDER, _async_track_order, _ORDERS_SCHEMA),
     ):
-        hass.services.async_register(
+        service.async_register_admin_service(
+            hass,
             DOMAIN,
             name,
             handler,
             schema=schema,
             supports_response=SupportsResponse.OPTIONAL,
         )
-    hass.services.async_register(
+    service.async_register_admin_service(
+        hass,
         DOMAIN,
         SERVICE_UNTRACK_ORDER,
         _async_untrack_order,

@@ -22,7 +22,7 @@ import pytest_socket
 
 from custom_components.smmpanel.const import DOMAIN
 from panel_simulator import RunningSimulator
-from scripts.devenv.client import HomeAssistantClient, JsonClient
+from scripts.devenv.client import HomeAssistantClient, JsonClient, Owner
 from scripts.devenv.configuration import HOST, prepare_config_dir
 from scripts.devenv.environment import ensure_environment
 from scripts.devenv.processes import start_homeassistant, start_simulator
@@ -30,10 +30,13 @@ from scripts.devenv.processes import start_homeassistant, start_simulator
 from .harness import (
     API_KEY,
     AUTOMATIONS_YAML,
+    MEMBER,
+    NON_ADMIN_GROUP,
     OWNER,
     HomeAssistant,
     SaveScreenshot,
     Simulator,
+    add_user,
 )
 
 CHROMIUM_FLAGS = (
@@ -151,21 +154,44 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
-@pytest.fixture(scope="module")
-def page(browser: Browser, homeassistant: HomeAssistant) -> Iterator[Page]:
-    """Return a page logged in to Home Assistant through its login form."""
+def _log_in(browser: Browser, url: str, user: Owner) -> Page:
+    """Return a page of a new browser context, logged in through the login form."""
     expect.set_options(timeout=UI_TIMEOUT_MS)
     context = browser.new_context(viewport={"width": 1280, "height": 860})
     page = context.new_page()
     page.set_default_timeout(UI_TIMEOUT_MS)
-    page.goto(homeassistant.client.url)
-    page.get_by_role("textbox", name="Username").fill(OWNER.username)
-    page.get_by_role("textbox", name="Password").fill(OWNER.password)
+    page.goto(url)
+    page.get_by_role("textbox", name="Username").fill(user.username)
+    page.get_by_role("textbox", name="Password").fill(user.password)
     page.get_by_role("button", name="Log in").click()
     # Back from the login page, the frontend trades the code in the URL for tokens.
     page.wait_for_url(lambda url: "/auth/" not in url and "auth_callback" not in url)
+    return page
+
+
+@pytest.fixture(scope="module")
+def page(browser: Browser, homeassistant: HomeAssistant) -> Iterator[Page]:
+    """Return a page logged in to Home Assistant as its owner, an administrator."""
+    page = _log_in(browser, homeassistant.client.url, OWNER)
     yield page
-    context.close()
+    page.context.close()
+
+
+@pytest.fixture(scope="session")
+def member(homeassistant: HomeAssistant) -> HomeAssistantClient:
+    """Add a household member, not an administrator; return a client logged in as it."""
+    add_user(homeassistant.client, MEMBER, NON_ADMIN_GROUP)
+    return homeassistant.client.log_in(MEMBER)
+
+
+@pytest.fixture(scope="module")
+def member_page(
+    browser: Browser, homeassistant: HomeAssistant, member: HomeAssistantClient
+) -> Iterator[Page]:
+    """Return a page logged in to Home Assistant as the household member."""
+    page = _log_in(browser, homeassistant.client.url, MEMBER)
+    yield page
+    page.context.close()
 
 
 @pytest.fixture(scope="module")

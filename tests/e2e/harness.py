@@ -16,6 +16,9 @@ from scripts.devenv.processes import ManagedProcess
 
 API_KEY = "e2e-api-key-5b0f3c8d9e1a"
 OWNER = Owner(name="End To End", username="e2e", password="e2e-password-7c1d")
+# A user of the Users group, not an administrator, as a household member's login is.
+MEMBER = Owner(name="Household Member", username="member", password="member-pw-3e9a")
+NON_ADMIN_GROUP = "system-users"
 # The config flow titles an entry with its URL's host; entity ids follow the title.
 ENTRY_TITLE = "127.0.0.1"
 BALANCE = "sensor.127_0_0_1_balance"
@@ -132,3 +135,18 @@ class HomeAssistant:
     client: HomeAssistantClient
     process: ManagedProcess
     config_dir: Path
+
+
+def add_user(owner_client: HomeAssistantClient, user: Owner, group_id: str) -> None:
+    """Add a user who logs in with a username and password, as Settings > People does."""
+    created = owner_client.websocket_command(
+        {"type": "config/auth/create", "name": user.name, "group_ids": [group_id]}
+    )
+    owner_client.websocket_command(
+        {
+            "type": "config/auth_provider/homeassistant/create",
+            "user_id": created["user"]["id"],
+            "username": user.username,
+            "password": user.password,
+        }
+    )

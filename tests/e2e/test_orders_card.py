@@ -3,11 +3,13 @@
 The SMM Panel dashboard that scripts/develop writes holds the card. Orders are placed
 over REST, the panel's clock moves, and the card is checked as a user sees it: its
 rows, a progress bar moving, a refill from the card reaching the panel, an order placed
-through its form, and a service named with markup shown as text.
+through its form, a service named with markup shown as text, and what a household
+member who is not an administrator sees: the orders without their controls.
 """
 
 from __future__ import annotations
 
+from http import HTTPStatus
 import json
 from pathlib import Path
 import re
@@ -17,6 +19,7 @@ from playwright.sync_api import Locator, Page, expect
 import pytest
 
 from custom_components.smmpanel.const import DOMAIN
+from scripts.devenv.client import HomeAssistantClient
 
 from .harness import (
     BALANCE,
@@ -54,6 +57,7 @@ ORDERS: dict[str, dict[str, Any]] = {
     },
 }
 POLL_TIMEOUT = 120.0  # seconds; a requested refresh may wait out a 10 s cooldown
+ADMIN_ONLY = "Only administrators can place, refill, cancel or track orders."
 
 
 @pytest.fixture(scope="module")
@@ -289,6 +293,96 @@ def test_place_an_order_from_the_card(
     expect(_row(card, new.pop())).to_be_visible()
 
 
+def test_card_hides_order_controls_from_a_non_admin(
+    homeassistant: HomeAssistant,
+    card_orders: dict[str, int],
+    page: Page,
+    member_page: Page,
+) -> None:
+    """A household member sees the orders, no control to order, refill, cancel or
+    track, and once why; the administrator sees the controls and not the reason."""
+    admin_card = _open_card(page, homeassistant)
+    _open_finished(admin_card)
+    expect(admin_card.get_by_role("button", name="New order")).to_be_visible()
+    expect(admin_card.get_by_role("button", name="Track", exact=True)).to_be_visible()
+    expect(admin_card.get_by_role("textbox", name="Order ID to track")).to_be_visible()
+    expect(admin_card.get_by_role("button", name="Refill").first).to_be_visible()
+    expect(admin_card.get_by_text(ADMIN_ONLY)).to_be_hidden()
+
+    card = _open_card(member_page, homeassistant)
+    _open_finished(card)
+    expect(card.get_by_text(ADMIN_ONLY, exact=True)).to_have_count(1)
+    expect(card.get_by_text(ADMIN_ONLY, exact=True)).to_be_visible()
+    for order_id in card_orders.values():
+        expect(_row(card, order_id)).to_be_visible()
+    expect(card.get_by_role("textbox")).to_have_count(0)
+    # The one button left opens and closes the finished orders.
+    expect(card.get_by_role("button")).to_have_text(
+        [re.compile(r"^\s*Finished \(\d+\)$")]
+    )
+    expect(card.locator(".actions button")).to_have_count(0)
+
+
+def test_non_admin_cannot_order_through_the_api(
+    member: HomeAssistantClient, panel_entry: dict[str, Any], simulator: Simulator
+) -> None:
+    """The member's own token cannot place an order over REST or the websocket, and
+    can read the catalogue."""
+    order = {"config_entry_id": panel_entry["entry_id"], **ORDERS["small"]}
+    orders_before = [row["order"] for row in simulator.state()["orders"]]
+
+    refused = member.action_error(DOMAIN, "add_order", order, return_response=True)
+    assert refused.status == HTTPStatus.UNAUTHORIZED
+    assert member.websocket_action_error(
+        DOMAIN, "add_order", order, return_response=True
+    ) == {"code": "home_assistant_error", "message": "Unauthorized"}
+    assert [row["order"] for row in simulator.state()["orders"]] == orders_before
+
+    catalogue = member.call_action(
+        DOMAIN,
+        "get_services",
+        {"config_entry_id": panel_entry["entry_id"]},
+        return_response=True,
+    )
+    assert FOLLOWERS in [row["service"] for row in catalogue["services"]]
+
+
+def test_non_admin_card_fits_a_phone(
+    homeassistant: HomeAssistant, card_orders: dict[str, int], member_page: Page
+) -> None:
+    """At 390 px the member's card scrolls nowhere sideways and gives its reason in
+    one line."""
+    member_page.set_viewport_size({"width": 390, "height": 780})
+    try:
+        card = _open_card(member_page, homeassistant)
+        reason = card.get_by_text(ADMIN_ONLY, exact=True)
+        expect(reason).to_be_visible()
+        lines = reason.evaluate(
+            """(node) => {
+                const range = document.createRange();
+                range.selectNodeContents(node);
+                return new Set([...range.getClientRects()].map((rect) => rect.top)).size;
+            }"""
+        )
+        assert lines == 1
+        assert _too_wide(card) == []
+    finally:
+        member_page.set_viewport_size({"width": 1280, "height": 860})
+
+
+def _too_wide(card: Locator) -> list[str]:
+    """Return the elements reaching past the card's right edge, if any."""
+    too_wide: list[str] = card.locator("ha-card").evaluate(
+        """(card) => {
+            const right = card.getBoundingClientRect().right + 0.5;
+            return [...card.querySelectorAll("*")]
+                .filter((node) => node.getBoundingClientRect().right > right)
+                .map((node) => `${node.tagName}.${node.className}`);
+        }"""
+    )
+    return too_wide
+
+
 def test_card_fits_a_phone(
     homeassistant: HomeAssistant, card_orders: dict[str, int], page: Page
 ) -> None:
@@ -302,16 +396,7 @@ def test_card_fits_a_phone(
         expect(_row(card, card_orders["hostile"])).to_be_visible()
         card.get_by_role("button", name="New order").click()
         expect(card.get_by_role("option").first).to_be_visible()
-        # The elements reaching past the card's right edge, if any.
-        too_wide = card.locator("ha-card").evaluate(
-            """(card) => {
-                const right = card.getBoundingClientRect().right + 0.5;
-                return [...card.querySelectorAll("*")]
-                    .filter((node) => node.getBoundingClientRect().right > right)
-                    .map((node) => `${node.tagName}.${node.className}`);
-            }"""
-        )
-        assert too_wide == []
+        assert _too_wide(card) == []
     finally:
         page.set_viewport_size({"width": 1280, "height": 860})
 
@@ -373,7 +458,7 @@ THOUSAND_ORDERS_JS = """async () => {
         };
     }
     const hass = {
-        entities, devices, states, locale: { language: "en" },
+        entities, devices, states, locale: { language: "en" }, user: { is_admin: true },
         formatEntityState: (stateObj) => stateObj.state,
         callWS: async () => ({ response: { services: [], currency: "USD" } }),
     };

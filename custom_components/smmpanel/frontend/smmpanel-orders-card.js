@@ -1,6 +1,6 @@
 /*
  * SMM Panel orders card: the balance of a panel account and its tracked orders,
- * with refill, cancel, track and place order actions.
+ * with refill, cancel, track and place order actions for administrators.
  *
  * Plain JavaScript, no build step. Everything a panel sends (service names, links,
  * messages) is untrusted: this file never parses HTML. Every element is made with
@@ -49,6 +49,9 @@ const MONEY_SENSORS = [
   ["spent_this_month", "This month"],
   ["balance_runway", "Runway"],
 ];
+// Shown instead of the order, refill, cancel and track controls to a user who is not
+// an administrator: Home Assistant refuses them those actions.
+const ADMIN_ONLY_TEXT = "Only administrators can place, refill, cancel or track orders.";
 
 const STYLE = `
 :host { display: block; }
@@ -240,6 +243,11 @@ function isOrderSensor(entity, stateObj) {
   return Boolean(stateObj && stateObj.attributes && "order_id" in stateObj.attributes);
 }
 
+/** Return whether the logged-in user may place, refill, cancel and track orders. */
+function isAdmin(hass) {
+  return Boolean(hass.user && hass.user.is_admin);
+}
+
 /** Return the entry id of the first SMM Panel account the frontend knows of. */
 function firstEntryId(hass) {
   if (!hass || !hass.entities || !hass.devices) return undefined;
@@ -268,6 +276,7 @@ class SmmPanelOrdersCard extends HTMLElement {
     this._selectedService = undefined;
     this._ageTimer = undefined;
     this._built = false;
+    this._isAdmin = undefined; // whether the order controls are shown
   }
 
   static getConfigElement() {
@@ -364,6 +373,12 @@ class SmmPanelOrdersCard extends HTMLElement {
       attrs: { "aria-label": "Order ID to track" },
     });
     $.track = el("button", { type: "button", textContent: "Track" });
+    $.toolbar = el("div", { className: "toolbar" }, $.newOrder, $.trackInput, $.track);
+    $.adminOnly = el("div", {
+      className: "message admin-only",
+      hidden: true,
+      textContent: ADMIN_ONLY_TEXT,
+    });
     $.message = el("div", { className: "message", hidden: true, attrs: { role: "status" } });
     $.form = this._buildForm();
     $.empty = el("div", { className: "empty", textContent: "No tracked orders." });
@@ -396,7 +411,8 @@ class SmmPanelOrdersCard extends HTMLElement {
       el("div", { className: "header" }, $.title, $.balance),
       $.money,
       $.low,
-      el("div", { className: "toolbar" }, $.newOrder, $.trackInput, $.track),
+      $.toolbar,
+      $.adminOnly,
       $.message,
       $.form,
       $.activeTitle,
@@ -521,6 +537,7 @@ class SmmPanelOrdersCard extends HTMLElement {
     const hass = this._hass;
     const account = this._account();
     this._renderHeader(account);
+    this._renderAccess();
 
     let membershipChanged = false;
     const seen = new Set();
@@ -548,7 +565,10 @@ class SmmPanelOrdersCard extends HTMLElement {
       }
     }
     if (membershipChanged || !this._groupsRendered) this._renderGroups();
-    if (this._rows.size && !this._catalogue && !this._catalogueError) this._loadCatalogue();
+    // The catalogue tells which orders can be refilled or cancelled.
+    if (this._isAdmin && this._rows.size && !this._catalogue && !this._catalogueError) {
+      this._loadCatalogue();
+    }
   }
 
   _renderHeader(account) {
@@ -703,10 +723,26 @@ class SmmPanelOrdersCard extends HTMLElement {
     }
   }
 
-  // Refill and cancel, only where the order's service is known to allow them.
+  // The order controls for an administrator; for any other user, the reason there
+  // are none.
+  _renderAccess() {
+    const admin = isAdmin(this._hass);
+    if (admin === this._isAdmin) return;
+    this._isAdmin = admin;
+    const $ = this._els;
+    $.toolbar.hidden = !admin;
+    $.adminOnly.hidden = admin;
+    if (!admin) $.form.hidden = true;
+    for (const row of this._rows.values()) {
+      if (row.stateObj) this._renderActions(row);
+    }
+  }
+
+  // Refill and cancel, for an administrator, only where the order's service is known
+  // to allow them.
   _renderActions(row) {
     const buttons = [];
-    const service = this._serviceOf(row.stateObj);
+    const service = this._isAdmin ? this._serviceOf(row.stateObj) : undefined;
     const status = row.stateObj.state;
     if (service && service.refill && (status === "completed" || status === "partial")) {
       buttons.push(el("button", { type: "button", textContent: "Refill", attrs: { "data-action": "refill" } }));
