@@ -33,8 +33,7 @@ from custom_components.smmpanel.api import (
 from panel_simulator.dialects import CLONE, STANDARD, Dialect, Quirk
 from panel_simulator.faults import Fault
 from panel_simulator.panel import Panel
-
-from .const import API_KEY
+from tests.const import API_KEY
 
 # Real HTTP over loopback, which the Home Assistant harness blocks unless asked.
 pytestmark = pytest.mark.usefixtures("socket_enabled")
