@@ -1,17 +1,28 @@
-"""The protocol package as a library: what it imports."""
+"""The protocol package as a library: what it imports, and the README's example."""
 
 from __future__ import annotations
 
 import ast
+import asyncio
+from decimal import Decimal
 from pathlib import Path
+import re
 import shutil
 import subprocess
 import sys
+
+import pytest
+
+from panel_simulator import Panel
+from tests.const import API_KEY, PANEL_CURRENCY
 
 ROOT = Path(__file__).parents[2]
 PACKAGE = ROOT / "custom_components" / "smmpanel" / "api"
 # What the package may import besides the standard library and its own modules.
 THIRD_PARTY = frozenset({"aiohttp", "yarl"})
+# The simulator's defaults, which the README's example uses.
+EXAMPLE_URL = "http://127.0.0.1:8321/api/v2"
+EXAMPLE_KEY = '"demo-key"'
 # Imports the copied package and each of its modules with Home Assistant and the
 # integration out of reach, then every name of its __all__.
 IMPORT_ALONE = """
@@ -83,4 +94,32 @@ def test_package_copied_alone_imports_without_home_assistant(tmp_path: Path) -> 
         f"smmpanel_api.{path.stem}"
         for path in sorted(PACKAGE.glob("*.py"))
         if path.stem != "__init__"
+    ]
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_readme_example_runs(
+    panel: Panel, panel_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The README's example prints the simulated panel's balance and catalogue."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Using the protocol client alone", 1)[1]
+    match = re.search(r"```python\n(.*?)```", section, re.DOTALL)
+    assert match is not None
+    example = match.group(1)
+    assert EXAMPLE_URL in example
+    assert EXAMPLE_KEY in example
+    code = compile(
+        example.replace(EXAMPLE_URL, panel_url).replace(EXAMPLE_KEY, repr(API_KEY)),
+        "README.md",
+        "exec",
+    )
+    # In a thread of its own: the example runs its own event loop.
+    await asyncio.to_thread(exec, code, {"__name__": "__main__"})
+    balance, *services = capsys.readouterr().out.splitlines()
+    amount, currency = balance.removeprefix("Balance: ").split()
+    assert (Decimal(amount), currency) == (panel.balance, PANEL_CURRENCY)
+    assert services == [
+        f"{service.service_id}: {service.name}, {service.rate} per 1000"
+        for service in panel.services.values()
     ]

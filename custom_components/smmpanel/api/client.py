@@ -17,6 +17,7 @@ import json
 import math
 import re
 from types import MappingProxyType
+from typing import Self
 from urllib.parse import quote, urlencode
 
 from aiohttp import (
@@ -118,11 +119,16 @@ def _order_form(order: NewOrder) -> dict[str, str]:
 
 
 class SmmPanelClient:
-    """Client for one panel account."""
+    """Client for one panel account.
+
+    With a session, the client sends its requests through it and leaves it open. With
+    None, it opens a session of its own at its first request and closes it in
+    `close()` or at the end of an `async with` block.
+    """
 
     def __init__(
         self,
-        session: ClientSession,
+        session: ClientSession | None,
         url: str,
         api_key: str,
         *,
@@ -131,6 +137,7 @@ class SmmPanelClient:
     ) -> None:
         """Initialize the client."""
         self._session = session
+        self._owns_session = session is None
         self._url = url
         self._api_key = api_key
         self._headers = {
@@ -144,6 +151,20 @@ class SmmPanelClient:
     def __repr__(self) -> str:
         """Return a representation that leaves the API key out."""
         return f"{type(self).__name__}(url={self._url!r})"
+
+    async def __aenter__(self) -> Self:
+        """Return the client, to be closed at the end of the block."""
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        """Close the session the client opened."""
+        await self.close()
+
+    async def close(self) -> None:
+        """Close the session the client opened; a session it was given stays open."""
+        if self._owns_session and self._session is not None:
+            await self._session.close()
+            self._session = None
 
     async def get_balance(self) -> Balance:
         """Return the account balance."""
@@ -268,6 +289,8 @@ class SmmPanelClient:
         """Post one form to the panel, never following a redirect."""
         form = _form_body({"key": self._api_key, "action": action, **params})
         self._request_counts[action] += 1
+        if self._session is None:
+            self._session = ClientSession()
         try:
             async with self._session.post(
                 self._url,
