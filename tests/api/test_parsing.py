@@ -15,7 +15,6 @@ from aiohttp import ClientSession
 from hypothesis import given, settings, strategies as st
 import pytest
 
-from custom_components.smmpanel import api
 from custom_components.smmpanel.api import (
     Balance,
     ErrorReason,
@@ -37,7 +36,9 @@ from custom_components.smmpanel.api import (
     SmmPanelUnsupportedActionError,
     classify_error,
     normalize_url,
+    parsing,
 )
+from custom_components.smmpanel.api.client import _Answer, _order_form, _retry_after
 
 KEY = "4d27c0ffee0123456789abcdef0175de"
 
@@ -48,32 +49,32 @@ def client_fixture() -> SmmPanelClient:
     return SmmPanelClient(Mock(spec=ClientSession), "https://panel.test/api/v2", KEY)
 
 
-def answer(body: Any, status: int = 200, **headers: str) -> api._Answer:
+def answer(body: Any, status: int = 200, **headers: str) -> _Answer:
     """Return an answer to `balance` with a JSON body, or with raw bytes as they are."""
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-    return api._Answer("balance", status, headers, raw)
+    return _Answer("balance", status, headers, raw)
 
 
 def single(parse: Callable[[object], Any]) -> Callable[[object], Any]:
     """Return the parser of a single-item answer."""
-    return partial(api._parse_row, parse)
+    return partial(parsing.parse_row, parse)
 
 
 def batch(
     ids: list[int], id_key: str, parse: Callable[[int, object], Any]
 ) -> Callable[[object], Any]:
     """Return the parser of a batch answer for ids."""
-    return partial(api._parse_batch, ids, id_key, parse)
+    return partial(parsing.parse_batch, ids, id_key, parse)
 
 
 def refill_id_row(_: int, row: object) -> int | None:
     """Parse a batch `refill` row."""
-    return api._parse_refill_id(row)
+    return parsing.parse_refill_id(row)
 
 
 def cancel_row(_: int, row: object) -> bool | None:
     """Parse a batch `cancel` row."""
-    return api._parse_cancel(row)
+    return parsing.parse_cancel(row)
 
 
 # --- Error messages ---------------------------------------------------------------
@@ -173,7 +174,7 @@ def test_whole_call_errors(
 ) -> None:
     """An answer whose only meaningful key is `error` fails the call, by kind."""
     with pytest.raises(error) as caught:
-        client._decode(answer(body, status), single(api._parse_balance))
+        client._decode(answer(body, status), single(parsing.parse_balance))
     if reason is not None:
         assert isinstance(caught.value, SmmPanelApiError)
         assert caught.value.reason is reason
@@ -185,7 +186,7 @@ def test_error_message_is_kept(client: SmmPanelClient) -> None:
     with pytest.raises(SmmPanelApiError) as caught:
         client._decode(
             answer({"error": "Quantity less than minimal 50"}),
-            single(api._parse_order_id),
+            single(parsing.parse_order_id),
         )
     assert caught.value.message == "Quantity less than minimal 50"
     assert caught.value.reason is ErrorReason.QUANTITY_TOO_LOW
@@ -193,7 +194,7 @@ def test_error_message_is_kept(client: SmmPanelClient) -> None:
 
 def test_error_with_data_is_not_a_whole_call_error(client: SmmPanelClient) -> None:
     """An `add` answer carrying an order id is a placed order, whatever else it says."""
-    parse = single(api._parse_order_id)
+    parse = single(parsing.parse_order_id)
     assert client._decode(answer({"order": 23501, "error": "notice"}), parse) == 23501
     assert client._decode(answer({"status": "success", "order": "151"}), parse) == 151
     assert client._decode(answer({"order": 7}, 201), parse) == 7
@@ -203,7 +204,7 @@ def test_error_false_is_no_error(client: SmmPanelClient) -> None:
     """`"error": false` beside the data is not an error."""
     assert client._decode(
         answer({"error": False, "balance": "1.5", "currency": "EUR"}),
-        single(api._parse_balance),
+        single(parsing.parse_balance),
     ) == Balance(amount=Decimal("1.5"), currency="EUR")
 
 
@@ -212,7 +213,7 @@ def test_nested_error_in_single_answer(client: SmmPanelClient) -> None:
     with pytest.raises(SmmPanelApiError) as caught:
         client._decode(
             answer({"order": 3, "refill": {"error": "Order not eligible for refill."}}),
-            single(api._parse_refill_id),
+            single(parsing.parse_refill_id),
         )
     assert caught.value.reason is ErrorReason.NOT_ELIGIBLE_FOR_REFILL
 
@@ -221,7 +222,7 @@ def test_bare_string_single_answer(client: SmmPanelClient) -> None:
     """A bare JSON string answer is the panel's error message."""
     with pytest.raises(SmmPanelApiError) as caught:
         client._decode(
-            answer("Incorrect order ID"), single(partial(api._parse_order_state, 1))
+            answer("Incorrect order ID"), single(partial(parsing.parse_order_state, 1))
         )
     assert caught.value.reason is ErrorReason.ORDER_NOT_FOUND
 
@@ -237,7 +238,7 @@ def test_http_429(
     with pytest.raises(SmmPanelRateLimitError) as caught:
         client._decode(
             answer({"error": "Rate limit exceeded. Slow down."}, 429, **headers),
-            api._parse_services,
+            parsing.parse_services,
         )
     assert caught.value.retry_after == retry_after
     assert str(caught.value) == "Rate limit exceeded. Slow down."
@@ -248,7 +249,7 @@ def test_http_429_without_json(client: SmmPanelClient) -> None:
     with pytest.raises(SmmPanelRateLimitError) as caught:
         client._decode(
             answer(b"<h1>Too Many Requests</h1>", 429, **{"Retry-After": "7"}),
-            api._parse_services,
+            parsing.parse_services,
         )
     assert caught.value.retry_after == 7.0
 
@@ -257,7 +258,7 @@ def test_rate_limit_message_with_http_200(client: SmmPanelClient) -> None:
     """The rate limit message on HTTP 200 is a rate limit too."""
     with pytest.raises(SmmPanelRateLimitError) as caught:
         client._decode(
-            answer({"error": "Rate limit exceeded. Slow down."}), api._parse_services
+            answer({"error": "Rate limit exceeded. Slow down."}), parsing.parse_services
         )
     assert caught.value.retry_after is None
 
@@ -265,11 +266,9 @@ def test_rate_limit_message_with_http_200(client: SmmPanelClient) -> None:
 def test_retry_after_http_date() -> None:
     """Retry-After may be an HTTP-date; it becomes seconds from now."""
     when = datetime.now(UTC) + timedelta(seconds=120)
-    assert api._retry_after(format_datetime(when, usegmt=True)) == pytest.approx(
-        120, abs=2
-    )
+    assert _retry_after(format_datetime(when, usegmt=True)) == pytest.approx(120, abs=2)
     naive = format_datetime((when + timedelta(seconds=60)).replace(tzinfo=None))
-    assert api._retry_after(naive) == pytest.approx(180, abs=2)
+    assert _retry_after(naive) == pytest.approx(180, abs=2)
 
 
 @pytest.mark.parametrize(
@@ -285,14 +284,16 @@ def test_retry_after_http_date() -> None:
 )
 def test_retry_after_odd_values(value: str | None, seconds: float | None) -> None:
     """Past dates wait nothing; values that are not a time are ignored."""
-    assert api._retry_after(value) == seconds
+    assert _retry_after(value) == seconds
 
 
 @pytest.mark.parametrize("status", [301, 302, 307, 308])
 def test_redirect_is_an_error(client: SmmPanelClient, status: int) -> None:
     """A redirect is never followed: the call fails."""
     with pytest.raises(SmmPanelInvalidResponseError, match=f"HTTP {status}"):
-        client._decode(answer(b"", status, Location="https://x/"), api._parse_services)
+        client._decode(
+            answer(b"", status, Location="https://x/"), parsing.parse_services
+        )
 
 
 @pytest.mark.parametrize("status", [500, 502, 503, 504])
@@ -303,27 +304,29 @@ def test_server_error_page_means_unavailable(
     with pytest.raises(SmmPanelConnectionError, match=f"HTTP {status}"):
         client._decode(
             answer(f"<html><title>{status}</title></html>".encode(), status),
-            api._parse_services,
+            parsing.parse_services,
         )
 
 
 def test_server_error_with_json_that_is_not_the_api(client: SmmPanelClient) -> None:
     """A 5xx JSON body without an API error means the panel is unavailable."""
     with pytest.raises(SmmPanelConnectionError):
-        client._decode(answer({"message": "Server Error"}, 500), api._parse_services)
+        client._decode(answer({"message": "Server Error"}, 500), parsing.parse_services)
 
 
 def test_server_error_with_api_error(client: SmmPanelClient) -> None:
     """A 5xx answer carrying an API error is that error."""
     with pytest.raises(SmmPanelApiError) as caught:
-        client._decode(answer({"error": "Incorrect request"}, 500), api._parse_services)
+        client._decode(
+            answer({"error": "Incorrect request"}, 500), parsing.parse_services
+        )
     assert caught.value.reason is ErrorReason.BAD_REQUEST
 
 
 def test_client_error_with_json_that_is_not_the_api(client: SmmPanelClient) -> None:
     """A 4xx JSON body without an API error is an invalid answer."""
     with pytest.raises(SmmPanelInvalidResponseError, match="HTTP 404"):
-        client._decode(answer({"message": "Not Found"}, 404), api._parse_services)
+        client._decode(answer({"message": "Not Found"}, 404), parsing.parse_services)
 
 
 CLOUDFLARE_PAGE = (
@@ -336,7 +339,7 @@ CLOUDFLARE_PAGE = (
 def test_cloudflare_challenge(client: SmmPanelClient, status: int) -> None:
     """A Cloudflare challenge is an invalid answer, with a readable excerpt."""
     with pytest.raises(SmmPanelInvalidResponseError, match="Cloudflare") as caught:
-        client._decode(answer(CLOUDFLARE_PAGE, status), api._parse_services)
+        client._decode(answer(CLOUDFLARE_PAGE, status), parsing.parse_services)
     assert caught.value.excerpt == (
         "Just a moment... Checking if the site connection is secure"
     )
@@ -357,13 +360,13 @@ def test_cloudflare_challenge(client: SmmPanelClient, status: int) -> None:
 def test_not_json(client: SmmPanelClient, body: bytes) -> None:
     """A body that is not JSON fails the call as an invalid answer."""
     with pytest.raises(SmmPanelInvalidResponseError, match="HTTP 200"):
-        client._decode(answer(body), single(api._parse_balance))
+        client._decode(answer(body), single(parsing.parse_balance))
 
 
 def test_json_with_byte_order_mark(client: SmmPanelClient) -> None:
     """Some PHP panels put a UTF-8 byte order mark before the JSON."""
     body = b'\xef\xbb\xbf{"balance": "5", "currency": "USD"}'
-    assert client._decode(answer(body), single(api._parse_balance)).amount == 5
+    assert client._decode(answer(body), single(parsing.parse_balance)).amount == 5
 
 
 def test_excerpt_is_sanitized(client: SmmPanelClient) -> None:
@@ -373,7 +376,7 @@ def test_excerpt_is_sanitized(client: SmmPanelClient) -> None:
         f"</p>{'x ' * 300}</body></html>"
     ).encode()
     with pytest.raises(SmmPanelInvalidResponseError) as caught:
-        client._decode(answer(body), api._parse_services)
+        client._decode(answer(body), parsing.parse_services)
     excerpt = caught.value.excerpt
     assert excerpt.startswith("Error key=******** & more x x")
     assert len(excerpt) == 200
@@ -384,7 +387,7 @@ def test_key_cut_by_the_excerpt_limit_is_masked(client: SmmPanelClient) -> None:
     """The key is masked before the excerpt is cut, so no part of it shows."""
     body = ("a" * 190 + KEY).encode()
     with pytest.raises(SmmPanelInvalidResponseError) as caught:
-        client._decode(answer(body), api._parse_services)
+        client._decode(answer(body), parsing.parse_services)
     assert caught.value.excerpt == "a" * 190 + "********"
     assert KEY[:5] not in caught.value.excerpt
 
@@ -392,11 +395,13 @@ def test_key_cut_by_the_excerpt_limit_is_masked(client: SmmPanelClient) -> None:
 def test_key_is_masked_in_error_messages(client: SmmPanelClient) -> None:
     """An error message that echoes the key does not carry it."""
     with pytest.raises(SmmPanelAuthenticationError) as caught:
-        client._decode(answer({"error": f"Invalid API key {KEY}"}), api._parse_services)
+        client._decode(
+            answer({"error": f"Invalid API key {KEY}"}), parsing.parse_services
+        )
     assert str(caught.value) == "Invalid API key ********"
     with pytest.raises(SmmPanelApiError) as row_error:
         client._decode(
-            answer({"refill": {"error": f"Bad {KEY}"}}), single(api._parse_refill_id)
+            answer({"refill": {"error": f"Bad {KEY}"}}), single(parsing.parse_refill_id)
         )
     assert KEY not in str(row_error.value)
 
@@ -404,7 +409,7 @@ def test_key_is_masked_in_error_messages(client: SmmPanelClient) -> None:
 def test_wrong_shape_has_an_excerpt(client: SmmPanelClient) -> None:
     """A JSON answer of the wrong shape fails with an excerpt of it."""
     with pytest.raises(SmmPanelInvalidResponseError) as caught:
-        client._decode(answer([{"unexpected": "shape"}]), single(api._parse_balance))
+        client._decode(answer([{"unexpected": "shape"}]), single(parsing.parse_balance))
     assert caught.value.excerpt == '[{"unexpected": "shape"}]'
 
 
@@ -448,14 +453,14 @@ def test_finished_statuses(status: OrderStatus | RefillStatus, finished: bool) -
 )
 def test_balance_is_exact(client: SmmPanelClient, body: str, expected: Decimal) -> None:
     """The balance keeps every digit, from a string or a number."""
-    balance = client._decode(answer(body.encode()), single(api._parse_balance))
+    balance = client._decode(answer(body.encode()), single(parsing.parse_balance))
     assert balance == Balance(amount=expected, currency="USD")
     assert str(balance.amount) == str(expected)
 
 
 def test_balance_without_currency(client: SmmPanelClient) -> None:
     """A panel that omits the currency gives an empty one."""
-    balance = client._decode(answer({"balance": "3"}), single(api._parse_balance))
+    balance = client._decode(answer({"balance": "3"}), single(parsing.parse_balance))
     assert balance == Balance(amount=Decimal(3), currency="")
 
 
@@ -465,13 +470,13 @@ def test_balance_without_currency(client: SmmPanelClient) -> None:
 def test_balance_that_is_not_money(client: SmmPanelClient, value: object) -> None:
     """A balance that is not a sane finite number is an invalid answer."""
     with pytest.raises(SmmPanelInvalidResponseError):
-        client._decode(answer({"balance": value}), single(api._parse_balance))
+        client._decode(answer({"balance": value}), single(parsing.parse_balance))
 
 
 def test_json_nan_is_not_money(client: SmmPanelClient) -> None:
     """JSON's non-standard NaN is not a balance."""
     with pytest.raises(SmmPanelInvalidResponseError):
-        client._decode(answer(b'{"balance": NaN}'), single(api._parse_balance))
+        client._decode(answer(b'{"balance": NaN}'), single(parsing.parse_balance))
 
 
 SERVICE_ROW = {
@@ -489,7 +494,7 @@ SERVICE_ROW = {
 
 def test_service_row() -> None:
     """A catalogue row becomes a typed service."""
-    assert api._parse_services([SERVICE_ROW]) == [
+    assert parsing.parse_services([SERVICE_ROW]) == [
         PanelService(
             service_id=101,
             name="Real & Active Followers - Best Server",
@@ -519,7 +524,7 @@ def test_service_row_with_numbers_and_extras() -> None:
         "dripfeed": "true",
         "desc": "Fast",
     }
-    (service,) = api._parse_services([row])
+    (service,) = parsing.parse_services([row])
     assert (service.service_id, service.rate, service.min_quantity) == (
         7,
         Decimal("0.90"),
@@ -532,7 +537,7 @@ def test_service_row_with_numbers_and_extras() -> None:
 
 def test_service_description_key() -> None:
     """`description` is read like `desc`."""
-    (service,) = api._parse_services([SERVICE_ROW | {"description": "Slow"}])
+    (service,) = parsing.parse_services([SERVICE_ROW | {"description": "Slow"}])
     assert service.description == "Slow"
 
 
@@ -564,7 +569,7 @@ def test_service_description_key() -> None:
 )
 def test_service_types(raw: str, kind: ServiceType) -> None:
     """Service types in any spelling map to one member; others are UNKNOWN."""
-    (service,) = api._parse_services([SERVICE_ROW | {"type": raw}])
+    (service,) = parsing.parse_services([SERVICE_ROW | {"type": raw}])
     assert service.type is kind
     assert service.raw_type == raw
 
@@ -586,7 +591,7 @@ def test_service_types(raw: str, kind: ServiceType) -> None:
 )
 def test_service_flags(value: object, flag: bool) -> None:
     """Flags read true/false, 1/0 and "1"/"0"; missing or odd ones are False."""
-    (service,) = api._parse_services([SERVICE_ROW | {"dripfeed": value}])
+    (service,) = parsing.parse_services([SERVICE_ROW | {"dripfeed": value}])
     assert service.dripfeed is flag
 
 
@@ -601,20 +606,23 @@ def test_malformed_services_are_skipped() -> None:
         {k: v for k, v in SERVICE_ROW.items() if k != "max"},
         SERVICE_ROW | {"service": 102},
     ]
-    assert [service.service_id for service in api._parse_services(rows)] == [101, 102]
+    assert [service.service_id for service in parsing.parse_services(rows)] == [
+        101,
+        102,
+    ]
 
 
 def test_empty_catalogue() -> None:
     """The "Empty Data" answer is an empty catalogue."""
-    assert api._parse_services({"status": "success", "data": "Empty Data"}) == []
-    assert api._parse_services([]) == []
+    assert parsing.parse_services({"status": "success", "data": "Empty Data"}) == []
+    assert parsing.parse_services([]) == []
 
 
 @pytest.mark.parametrize("data", [{"data": []}, "services", 5, None])
 def test_catalogue_that_is_not_a_list(data: object) -> None:
     """A catalogue that is not a list is an invalid answer."""
     with pytest.raises(SmmPanelInvalidResponseError):
-        api._parse_services(data)
+        parsing.parse_services(data)
 
 
 @pytest.mark.parametrize(
@@ -638,7 +646,7 @@ def test_catalogue_that_is_not_a_list(data: object) -> None:
 )
 def test_order_statuses(raw: str, status: OrderStatus) -> None:
     """Order statuses in any case or spacing map to one member, raw kept."""
-    state = api._parse_order_state(5, {"status": raw})
+    state = parsing.parse_order_state(5, {"status": raw})
     assert state is not None
     assert (state.status, state.raw_status) == (status, raw)
 
@@ -661,7 +669,7 @@ def test_order_statuses(raw: str, status: OrderStatus) -> None:
 )
 def test_refill_statuses(raw: str, status: RefillStatus) -> None:
     """Refill statuses, including the Awaiting/Processed/Failed API, map to members."""
-    assert api._parse_refill_state(9, {"status": raw}) == RefillState(
+    assert parsing.parse_refill_state(9, {"status": raw}) == RefillState(
         refill_id=9, status=status, raw_status=raw
     )
 
@@ -676,7 +684,7 @@ def test_order_state_from_the_seed(client: SmmPanelClient) -> None:
         "currency": "USD",
     }
     assert client._decode(
-        answer(body), single(partial(api._parse_order_state, 23501))
+        answer(body), single(partial(parsing.parse_order_state, 23501))
     ) == OrderState(
         order_id=23501,
         status=OrderStatus.PARTIAL,
@@ -691,7 +699,7 @@ def test_order_state_from_the_seed(client: SmmPanelClient) -> None:
 @pytest.mark.parametrize("remains", ["Unknown", "", None, "n/a"])
 def test_unknown_remains(remains: object) -> None:
     """`remains` that is not a count becomes None."""
-    state = api._parse_order_state(1, {"status": "Pending", "remains": remains})
+    state = parsing.parse_order_state(1, {"status": "Pending", "remains": remains})
     assert state is not None
     assert state.remains is None
     assert state.charge is None
@@ -700,7 +708,7 @@ def test_unknown_remains(remains: object) -> None:
 
 def test_numeric_order_state() -> None:
     """Counts and money may be JSON numbers."""
-    state = api._parse_order_state(
+    state = parsing.parse_order_state(
         1,
         {
             "status": "Completed",
@@ -725,7 +733,7 @@ def test_numeric_order_state() -> None:
 )
 def test_counts_past_64_bits_are_unknown(count: int | str, read: int | None) -> None:
     """A count no panel can mean, and no storage could write, is read as unknown."""
-    state = api._parse_order_state(
+    state = parsing.parse_order_state(
         1, {"status": "Completed", "start_count": count, "remains": count}
     )
     assert state is not None
@@ -778,7 +786,7 @@ COMPLETED_ROW = {
 def test_status_batch_shapes(client: SmmPanelClient, data: object) -> None:
     """Keyed, bare-string and list answers give one result per id."""
     results = client._decode(
-        answer(data), batch([1, 10, 100], "order", api._parse_order_state)
+        answer(data), batch([1, 10, 100], "order", parsing.parse_order_state)
     )
     assert results == {1: completed(1), 10: NOT_FOUND, 100: NO_ROW}
 
@@ -787,7 +795,7 @@ def test_status_batch_malformed_row(client: SmmPanelClient) -> None:
     """A row that is neither a state nor an error is that id's error, not the call's."""
     results = client._decode(
         answer({"1": COMPLETED_ROW, "2": {"charge": "1"}, "3": [1], "4": None}),
-        batch([1, 2, 3, 4], "order", api._parse_order_state),
+        batch([1, 2, 3, 4], "order", parsing.parse_order_state),
     )
     assert results[1] == completed(1)
     assert (
@@ -815,7 +823,7 @@ def test_status_batch_malformed_row(client: SmmPanelClient) -> None:
 def test_batch_answer_that_is_no_batch(client: SmmPanelClient, data: object) -> None:
     """A batch answer without any of the ids asked for is invalid."""
     with pytest.raises(SmmPanelInvalidResponseError):
-        client._decode(answer(data), batch([1], "order", api._parse_order_state))
+        client._decode(answer(data), batch([1], "order", parsing.parse_order_state))
 
 
 def test_batch_whole_call_error(client: SmmPanelClient) -> None:
@@ -823,7 +831,7 @@ def test_batch_whole_call_error(client: SmmPanelClient) -> None:
     with pytest.raises(SmmPanelApiError) as caught:
         client._decode(
             answer({"error": "Incorrect request"}),
-            batch([1], "order", api._parse_order_state),
+            batch([1], "order", parsing.parse_order_state),
         )
     assert caught.value.reason is ErrorReason.BAD_REQUEST
 
@@ -853,7 +861,7 @@ def test_refill_batch(client: SmmPanelClient, data: object) -> None:
 )
 def test_single_refill(client: SmmPanelClient, body: object) -> None:
     """A single refill answers the refill id as a number or a string."""
-    assert client._decode(answer(body), single(api._parse_refill_id)) == 1
+    assert client._decode(answer(body), single(parsing.parse_refill_id)) == 1
 
 
 @pytest.mark.parametrize(
@@ -870,7 +878,7 @@ def test_single_refill(client: SmmPanelClient, body: object) -> None:
 def test_refill_status_batch(client: SmmPanelClient, data: object) -> None:
     """Batch refill statuses give a state or the row's error per refill."""
     assert client._decode(
-        answer(data), batch([1, 3], "refill", api._parse_refill_state)
+        answer(data), batch([1, 3], "refill", parsing.parse_refill_state)
     ) == {
         1: RefillState(
             refill_id=1, status=RefillStatus.COMPLETED, raw_status="Completed"
@@ -910,7 +918,7 @@ def test_cancel_batch(client: SmmPanelClient, data: object) -> None:
 def test_order_form_sends_only_set_fields() -> None:
     """Only the fields that are set are sent, ints as decimal strings."""
     order = NewOrder(service=1, link="https://x/?a=1&b=2", quantity=1000, runs=5)
-    assert api._order_form(order) == {
+    assert _order_form(order) == {
         "service": "1",
         "link": "https://x/?a=1&b=2",
         "quantity": "1000",
@@ -987,15 +995,15 @@ JSON_VALUES = st.recursive(
     max_leaves=20,
 )
 PARSERS: list[Callable[[object], Any]] = [
-    api._parse_services,
-    single(api._parse_balance),
-    single(api._parse_order_id),
-    single(partial(api._parse_order_state, 1)),
-    single(api._parse_refill_id),
-    single(partial(api._parse_refill_state, 1)),
-    batch([1, 2], "order", api._parse_order_state),
+    parsing.parse_services,
+    single(parsing.parse_balance),
+    single(parsing.parse_order_id),
+    single(partial(parsing.parse_order_state, 1)),
+    single(parsing.parse_refill_id),
+    single(partial(parsing.parse_refill_state, 1)),
+    batch([1, 2], "order", parsing.parse_order_state),
     batch([1, 2], "order", refill_id_row),
-    batch([1, 2], "refill", api._parse_refill_state),
+    batch([1, 2], "refill", parsing.parse_refill_state),
     batch([1, 2], "order", cancel_row),
 ]
 RESULT_TYPES = (
@@ -1035,7 +1043,7 @@ def test_answers_take_any_body(
     client = SmmPanelClient(Mock(spec=ClientSession), "https://panel.test/api/v2", KEY)
     headers = {} if retry_after is None else {"Retry-After": retry_after}
     try:
-        result = client._decode(api._Answer("balance", status, headers, body), parse)
+        result = client._decode(_Answer("balance", status, headers, body), parse)
     except SmmPanelError as err:
         result = err
     assert isinstance(result, (*RESULT_TYPES, SmmPanelError))

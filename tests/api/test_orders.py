@@ -38,7 +38,7 @@ LINK = "https://instagram.com/p/abc123/"
 RATE = Decimal("0.90")
 MIN_QUANTITY = 2
 MAX_QUANTITY = 5000
-SERVICES_YAML = Path(__file__).parents[1] / "custom_components/smmpanel/services.yaml"
+SERVICES_YAML = Path(__file__).parents[2] / "custom_components/smmpanel/services.yaml"
 # Fields of the add_order action that are not fields of the order.
 ACTION_ONLY_FIELDS = {"config_entry_id", "service", "validate_only"}
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from decimal import Decimal
 import socket
+from unittest.mock import patch
 
 from aiohttp import ClientSession, web
 import pytest
@@ -33,8 +34,7 @@ from custom_components.smmpanel.api import (
 from panel_simulator.dialects import CLONE, STANDARD, Dialect, Quirk
 from panel_simulator.faults import Fault
 from panel_simulator.panel import Panel
-
-from .const import API_KEY
+from tests.const import API_KEY
 
 # Real HTTP over loopback, which the Home Assistant harness blocks unless asked.
 pytestmark = pytest.mark.usefixtures("socket_enabled")
@@ -777,3 +777,67 @@ async def test_cannot_connect(session: ClientSession) -> None:
     with pytest.raises(SmmPanelConnectionError, match="Cannot connect") as caught:
         await client.get_balance()
     assert not isinstance(caught.value, SmmPanelTimeoutError)
+
+
+# --- the session ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def opened_sessions() -> Iterator[list[ClientSession]]:
+    """Record the sessions the client opens for itself."""
+    opened: list[ClientSession] = []
+
+    def open_session() -> ClientSession:
+        opened.append(session := ClientSession())
+        return session
+
+    with patch("custom_components.smmpanel.api.client.ClientSession", open_session):
+        yield opened
+
+
+async def test_own_session_closed_at_the_end_of_the_block(
+    panel_url: str, opened_sessions: list[ClientSession]
+) -> None:
+    """Without a session, the client opens one and closes it when the block ends."""
+    async with SmmPanelClient(None, panel_url, API_KEY) as client:
+        balance = await client.get_balance()
+        services = await client.get_services()
+    assert balance.currency == "USD"
+    assert services
+    (session,) = opened_sessions
+    assert session.closed
+
+
+async def test_own_session_not_opened_before_a_request(
+    opened_sessions: list[ClientSession],
+) -> None:
+    """A client that sends nothing opens no session."""
+    async with SmmPanelClient(None, "https://panel.test/api/v2", API_KEY):
+        pass
+    assert opened_sessions == []
+
+
+async def test_closed_client_opens_a_new_session(
+    panel_url: str, opened_sessions: list[ClientSession]
+) -> None:
+    """`close()` closes the client's session; a request after it opens another."""
+    client = SmmPanelClient(None, panel_url, API_KEY)
+    await client.get_balance()
+    await client.close()
+    await client.get_balance()
+    assert [session.closed for session in opened_sessions] == [True, False]
+    await client.close()
+    assert opened_sessions[1].closed
+
+
+async def test_given_session_stays_open(
+    session: ClientSession, panel_url: str, opened_sessions: list[ClientSession]
+) -> None:
+    """A session given to the client is used, and left open for its owner."""
+    async with SmmPanelClient(session, panel_url, API_KEY) as client:
+        await client.get_balance()
+    await client.close()
+    assert opened_sessions == []
+    assert not session.closed
+    async with session.post(panel_url, data={"key": API_KEY, "action": "balance"}):
+        pass

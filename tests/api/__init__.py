@@ -1,0 +1,1 @@
+"""Tests of the protocol package, custom_components/smmpanel/api, on its own."""
