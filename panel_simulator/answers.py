@@ -15,6 +15,7 @@ type Json = dict[str, Json] | list[Json] | str | int | float | bool | None
 
 CANCEL_REQUESTED = "Cancellation Requested"
 REFILL_ACCEPTED = "Your order will be refill asap. Thank you for patience"
+EMPTY_DATA: Json = {"status": "success", "data": "Empty Data"}
 _MONEY_PLACES = Decimal("0.00001")
 _ERROR_STATUS = {
     ErrorKind.INVALID_KEY: 401,
@@ -72,11 +73,16 @@ def services(dialect: Dialect, catalogue: Iterable[Service]) -> Json:
     """Return the `services` answer."""
     rows: list[Json] = [service_row(dialect, service) for service in catalogue]
     if not rows and Quirk.EMPTY_CATALOGUE in dialect:
-        return {"status": "success", "data": "Empty Data"}
+        return EMPTY_DATA
     return rows
 
 
-def service_row(dialect: Dialect, service: Service) -> Json:
+def unreadable_services(dialect: Dialect, catalogue: Iterable[Service]) -> Json:
+    """Return the `services` answer with no row a client can read: no rate in any."""
+    return [service_row(dialect, service) | {"rate": None} for service in catalogue]
+
+
+def service_row(dialect: Dialect, service: Service) -> dict[str, Json]:
     """Return one service as the `services` answer lists it."""
     service_type = str(service.type)
     if Quirk.SNAKE_CASE_TYPES in dialect:

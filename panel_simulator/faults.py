@@ -21,6 +21,20 @@ class Fault(StrEnum):
     WRONG_SHAPE = "wrong_shape"
     RATE_LIMIT = "rate_limit"
     KEY_REVOKED = "key_revoked"
+    CATALOGUE_EMPTY_LIST = "catalogue_empty_list"
+    CATALOGUE_EMPTY_DATA = "catalogue_empty_data"
+    CATALOGUE_UNREADABLE = "catalogue_unreadable"
+
+
+# Answers of a panel under maintenance to `services`: `[]`, the "Empty Data" wrapper,
+# and the catalogue with no row a client can read. They answer `services` only.
+CATALOGUE_FAULTS = frozenset(
+    {
+        Fault.CATALOGUE_EMPTY_LIST,
+        Fault.CATALOGUE_EMPTY_DATA,
+        Fault.CATALOGUE_UNREADABLE,
+    }
+)
 
 
 # Seconds a LATENCY delays, a TIMEOUT stalls, and a RATE_LIMIT asks to wait by default.
@@ -37,8 +51,9 @@ class FaultRule:
 
     Scripted (`rate` is None): hits the next `times` matching requests, or every one when
     `times` is None. Probabilistic: hits each matching request with probability `rate`.
-    `action` None matches every action. With `after`, the request takes effect before
-    its answer is replaced by the fault.
+    `action` None matches every action, but a catalogue fault matches `services`
+    only. With `after`, the request takes effect before its answer is replaced by the
+    fault.
     """
 
     fault: Fault
@@ -56,6 +71,14 @@ class FaultRule:
             raise ValueError("times must be at least 1")
         if self.seconds is not None and self.seconds < 0:
             raise ValueError("seconds must not be negative")
+        if self.fault in CATALOGUE_FAULTS and self.action not in {None, "services"}:
+            raise ValueError(f"{self.fault} answers the services action only")
+
+    def matches(self, action: str) -> bool:
+        """Return whether the rule applies to requests of an action."""
+        if self.fault in CATALOGUE_FAULTS:
+            return action == "services"
+        return self.action is None or self.action == action
 
     @property
     def delay(self) -> float:
@@ -121,7 +144,7 @@ class Faults:
         """Return the fault for a request, using up a scripted hit; None to answer normally."""
         for armed in self._armed:
             rule = armed.rule
-            if rule.action is not None and rule.action != action:
+            if not rule.matches(action):
                 continue
             if rule.rate is not None and self._rng.random() >= rule.rate:
                 continue

@@ -11,7 +11,7 @@ import struct
 
 from aiohttp import web
 
-from . import control, errors, responses
+from . import answers, control, errors, responses
 from .dialects import STANDARD_API_PATHS
 from .errors import ErrorKind, PanelError
 from .faults import Fault, FaultRule
@@ -93,6 +93,13 @@ async def _fail(request: web.Request, rule: FaultRule) -> web.StreamResponse:
             return responses.json_response(panel.dialect, responses.WRONG_SHAPE_BODY)
         case Fault.RATE_LIMIT:
             return responses.rate_limited(rule.delay, panel.rate_limit_per_minute)
+        case Fault.CATALOGUE_EMPTY_LIST:
+            return responses.json_response(panel.dialect, [])
+        case Fault.CATALOGUE_EMPTY_DATA:
+            return responses.json_response(panel.dialect, answers.EMPTY_DATA)
+        case Fault.CATALOGUE_UNREADABLE:
+            body = answers.unreadable_services(panel.dialect, panel.services.values())
+            return responses.json_response(panel.dialect, body)
         case Fault.KEY_REVOKED:
             reply = reject(
                 panel.dialect, PanelError(errors.INVALID_API_KEY, ErrorKind.INVALID_KEY)

@@ -22,7 +22,15 @@ from custom_components.smmpanel.const import DOMAIN
 from panel_simulator.faults import Fault
 from panel_simulator.panel import Panel
 
-from .helpers import call, state_of
+from .helpers import (
+    REQUEST_TIMEOUT,
+    RecordingFaults,
+    call,
+    short_request_timeout,
+    state_of,
+)
+
+__all__ = ["short_request_timeout"]
 
 BALANCE_ENTITY = "sensor.127_0_0_1_balance"
 LINK = "https://www.instagram.com/p/catalogue/"
@@ -150,3 +158,71 @@ async def test_old_catalogue_is_refreshed_in_the_background(
         hass, "get_services", setup_integration, {"search": "new one"}
     )
     assert [row["service"] for row in response["services"]] == [500]
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        Fault.CATALOGUE_EMPTY_LIST,
+        Fault.CATALOGUE_EMPTY_DATA,
+        Fault.CATALOGUE_UNREADABLE,
+    ],
+)
+async def test_an_empty_answer_keeps_the_cached_catalogue(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    panel: Panel,
+    setup_integration: MockConfigEntry,
+    fault: Fault,
+) -> None:
+    """A panel under maintenance lists nothing: the actions keep the catalogue."""
+    await call(hass, "get_services", setup_integration)
+    freezer.tick(timedelta(hours=13))
+    panel.faults.inject(fault)
+
+    await call(hass, "get_services", setup_integration)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    response = await call(hass, "get_services", setup_integration)
+
+    assert not panel.faults.rules
+    assert len(response["services"]) == len(panel.services)
+
+
+async def test_an_empty_first_answer_is_not_kept(
+    hass: HomeAssistant, panel: Panel, setup_integration: MockConfigEntry
+) -> None:
+    """With nothing cached an empty answer is what the action gets, but the next
+    action asks the panel again rather than using it for 12 hours."""
+    panel.faults.inject(Fault.CATALOGUE_EMPTY_DATA)
+
+    empty = await call(hass, "get_services", setup_integration)
+    listed = await call(hass, "get_services", setup_integration)
+
+    assert empty["services"] == []
+    assert len(listed["services"]) == len(panel.services)
+    assert panel.request_counts["services"] == 2
+
+
+async def test_each_call_gets_the_outcome_of_the_fetch_it_waited_for(
+    hass: HomeAssistant, panel: Panel, setup_integration: MockConfigEntry
+) -> None:
+    """Two calls wait for a fetch that times out; a call made as it fails starts a
+    fetch of its own, which succeeds. The first two fail, the third gets the
+    catalogue."""
+    panel.faults = faults = RecordingFaults()
+    faults.inject(Fault.TIMEOUT, action="services", seconds=10 * REQUEST_TIMEOUT)
+    waiting = [
+        hass.async_create_task(call(hass, "get_services", setup_integration))
+        for _ in range(2)
+    ]
+    await faults.hit.wait()
+
+    await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+    later = await call(hass, "get_services", setup_integration)
+    outcomes = await asyncio.gather(*waiting, return_exceptions=True)
+
+    for outcome in outcomes:
+        assert isinstance(outcome, HomeAssistantError)
+        assert outcome.translation_key == "catalogue_unavailable"
+    assert len(later["services"]) == len(panel.services)
+    assert panel.request_counts["services"] == 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+import logging
 from typing import Any
 
 from homeassistant.components.event import ATTR_EVENT_TYPE
@@ -537,6 +538,162 @@ async def test_a_catalogue_that_cannot_be_fetched_leaves_the_account_alone(
     panel.faults.clear()
     await check_catalogue(hass)
     assert watch_state(hass, entry, watched, "rate") == "1.20"
+
+
+EMPTY_CATALOGUES = [
+    Fault.CATALOGUE_EMPTY_LIST,
+    Fault.CATALOGUE_EMPTY_DATA,
+    Fault.CATALOGUE_UNREADABLE,
+]
+EMPTY_CATALOGUE_LOG = "The panel listed no services, though it listed some before"
+RECOVERY_LOG = "Fetching smmpanel catalogue data recovered"
+
+
+def record_events(hass: HomeAssistant, *entity_ids: str) -> list[str]:
+    """Return a list that collects the event types the event entities fire from now.
+
+    A state that only comes back after the entity was unavailable is no new event.
+    """
+    fired: list[str] = []
+    seen = {
+        (state.entity_id, state.state)
+        for entity_id in entity_ids
+        if (state := hass.states.get(entity_id)) is not None
+    }
+
+    @callback
+    def _record(event: Event[EventStateChangedData]) -> None:
+        state = event.data["new_state"]
+        if state is None or state.entity_id not in entity_ids:
+            return
+        if state.state != STATE_UNAVAILABLE and (
+            (state.entity_id, state.state) not in seen
+        ):
+            seen.add((state.entity_id, state.state))
+            fired.append(state.attributes[ATTR_EVENT_TYPE])
+
+    hass.bus.async_listen(EVENT_STATE_CHANGED, _record)
+    return fired
+
+
+def _logged(caplog: pytest.LogCaptureFixture, text: str) -> int:
+    """Return how many times a text was logged, debug messages left out."""
+    return sum(
+        record.levelno >= logging.INFO and text in record.getMessage()
+        for record in caplog.records
+    )
+
+
+@pytest.mark.parametrize("fault", EMPTY_CATALOGUES)
+async def test_an_empty_catalogue_is_a_failed_check(
+    hass: HomeAssistant,
+    setup_integration: MockConfigEntry,
+    panel: Panel,
+    watched: ConfigSubentry,
+    issue_registry: ir.IssueRegistry,
+    hass_storage: dict[str, Any],
+    caplog: pytest.LogCaptureFixture,
+    fault: Fault,
+) -> None:
+    """A panel under maintenance lists nothing: the watches are unavailable, nothing
+    is removed, announced or repaired, and it is logged once; then all is back."""
+    entry = setup_integration
+    category = await add_watched_category(hass, entry)
+    fired = record_events(
+        hass,
+        watch_entity(hass, entry, watched, "service_events"),
+        watch_entity(hass, entry, category, "category_events"),
+    )
+    stored = hass_storage[f"{DOMAIN}.{entry.entry_id}.catalogue_watch"]
+    panel.faults.inject(fault, times=2)
+
+    await check_catalogue(hass)
+    await check_catalogue(hass)
+
+    assert not panel.faults.rules
+    for key in ("rate", "listed", "service_events"):
+        assert watch_state(hass, entry, watched, key) == STATE_UNAVAILABLE
+    assert watch_state(hass, entry, category, "category_services") == STATE_UNAVAILABLE
+    assert fired == []
+    assert not issue_registry.async_get_issue(
+        DOMAIN, f"service_removed_{watched.subentry_id}"
+    )
+    assert _logged(caplog, EMPTY_CATALOGUE_LOG) == 1
+    assert state_of(hass, "sensor.127_0_0_1_balance").state != STATE_UNAVAILABLE
+
+    await check_catalogue(hass)
+
+    assert watch_state(hass, entry, watched, "rate") == "1.20"
+    assert watch_state(hass, entry, watched, "listed") == STATE_ON
+    assert watch_state(hass, entry, category, "category_services") == "4"
+    assert fired == []
+    assert hass_storage[f"{DOMAIN}.{entry.entry_id}.catalogue_watch"] is stored
+    assert _logged(caplog, EMPTY_CATALOGUE_LOG) == 1
+    assert _logged(caplog, RECOVERY_LOG) == 1
+
+
+@pytest.mark.parametrize("fault", EMPTY_CATALOGUES)
+async def test_an_empty_catalogue_after_a_restart_is_a_failed_check(
+    hass: HomeAssistant,
+    setup_integration: MockConfigEntry,
+    panel: Panel,
+    watched: ConfigSubentry,
+    issue_registry: ir.IssueRegistry,
+    fault: Fault,
+) -> None:
+    """Nothing cached yet, but the stored watch listed services: still no removal."""
+    entry = setup_integration
+    fired = record_events(hass, watch_entity(hass, entry, watched, "service_events"))
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    panel.faults.inject(fault)
+
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert not panel.faults.rules
+    assert watch_state(hass, entry, watched, "listed") == STATE_UNAVAILABLE
+    assert not issue_registry.async_get_issue(
+        DOMAIN, f"service_removed_{watched.subentry_id}"
+    )
+    await check_catalogue(hass)
+    assert watch_state(hass, entry, watched, "listed") == STATE_ON
+    assert fired == []
+
+
+async def test_removing_some_watched_services_is_still_announced(
+    hass: HomeAssistant,
+    setup_integration: MockConfigEntry,
+    panel: Panel,
+    watched: ConfigSubentry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """Two of three watched services removed: two events and two repairs."""
+    entry = setup_integration
+    cheap = await add_watched_service(hass, entry, CHEAP_FOLLOWERS)
+    tiktok = await add_watched_service(hass, entry, 16, "TikTok")
+    fired = record_events(
+        hass,
+        *(
+            watch_entity(hass, entry, subentry, "service_events")
+            for subentry in (watched, cheap, tiktok)
+        ),
+    )
+    panel.remove_service(REAL_FOLLOWERS)
+    panel.remove_service(16)
+
+    await check_catalogue(hass)
+
+    assert fired == ["service_removed", "service_removed"]
+    for subentry, listed in (
+        (watched, STATE_OFF),
+        (cheap, STATE_ON),
+        (tiktok, STATE_OFF),
+    ):
+        assert watch_state(hass, entry, subentry, "listed") == listed
+        issue = issue_registry.async_get_issue(
+            DOMAIN, f"service_removed_{subentry.subentry_id}"
+        )
+        assert (issue is not None) == (listed == STATE_OFF)
 
 
 async def test_the_catalogue_is_checked_on_its_own_schedule(

@@ -1133,6 +1133,52 @@ async def test_only_the_catalogue_fails(api: Api, panel: Panel, fault: Fault) ->
     assert panel.request_counts == {"services": 3, "balance": 3, "status": 3}
 
 
+@pytest.mark.parametrize(
+    "fault",
+    [
+        Fault.CATALOGUE_EMPTY_LIST,
+        Fault.CATALOGUE_EMPTY_DATA,
+        Fault.CATALOGUE_UNREADABLE,
+    ],
+)
+async def test_catalogue_faults_answer_services_only(
+    api: Api, http: aiohttp.ClientSession, panel: Panel, panel_url: str, fault: Fault
+) -> None:
+    """Switched on through the control API without an action, a catalogue fault
+    answers the next `services` request as a panel under maintenance does; the
+    balance answers meanwhile, and the catalogue after it."""
+    async with http.post(
+        control_url(panel_url, "faults"), json={"fault": str(fault)}
+    ) as response:
+        assert response.status == 201
+
+    balance = await api("balance")
+    faulted = (await api("services")).json
+    catalogue = (await api("services")).json
+
+    assert balance.json["currency"] == "USD"
+    assert [row["service"] for row in catalogue] == list(panel.services)
+    match fault:
+        case Fault.CATALOGUE_EMPTY_LIST:
+            assert faulted == []
+        case Fault.CATALOGUE_EMPTY_DATA:
+            assert faulted == {"status": "success", "data": "Empty Data"}
+        case Fault.CATALOGUE_UNREADABLE:
+            assert faulted == [row | {"rate": None} for row in catalogue]
+    assert not panel.faults.rules
+
+
+async def test_catalogue_fault_in_the_panels_dialect(api: Api, panel: Panel) -> None:
+    """Unreadable rows are the dialect's rows: here ids, counts and flags as text."""
+    panel.dialect = frozenset({Quirk.STRING_IDS, Quirk.STRING_FLAGS})
+    panel.faults.inject(Fault.CATALOGUE_UNREADABLE)
+
+    first = (await api("services")).json[0]
+
+    assert first["service"] == "1"
+    assert (first["refill"], first["rate"]) == ("1", None)
+
+
 async def test_faults_by_rate(api: Api, panel: Panel) -> None:
     """A rate fault hits a seeded share of the requests."""
     panel.faults.inject(Fault.HTTP_500, action="status", rate=0.5)
@@ -1404,6 +1450,7 @@ async def test_control_deposit_refuses_non_finite_json_numbers(
         ("faults", {"fault": "timeout", "rate": 2}),
         ("faults", {"fault": "timeout", "colour": "red"}),
         ("faults", {"fault": "timeout", "times": "twice"}),
+        ("faults", {"fault": "catalogue_empty_list", "action": "status"}),
         ("faults", ["timeout"]),
         ("advance", {"seconds": -1}),
         ("advance", {"seconds": "soon"}),
@@ -1911,7 +1958,13 @@ def test_cli_fault_syntax(text: str, rule: FaultRule) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["status:meteor", "status:timeout:often", "add:timeout:1.5", "add:timeout:times=0"],
+    [
+        "status:meteor",
+        "status:timeout:often",
+        "add:timeout:1.5",
+        "add:timeout:times=0",
+        "balance:catalogue_unreadable",
+    ],
 )
 def test_cli_refuses_bad_faults(text: str) -> None:
     """Bad --fault values are usage errors."""

@@ -14,6 +14,21 @@ from homeassistant.util import dt as dt_util
 from .api import PanelService, SmmPanelClient, SmmPanelError
 from .const import CATALOGUE_MAX_AGE, LOGGER
 
+type _Fetched = Mapping[int, PanelService] | SmmPanelError
+"""What one fetch ends with: the services, or why there are none."""
+
+
+class EmptyCatalogueError(SmmPanelError):
+    """The panel listed no services where it listed some before.
+
+    Panels answer so while they are under maintenance: `[]`, "Empty Data", or rows
+    none of which can be read. It is a failed fetch, not a catalogue emptied.
+    """
+
+    def __init__(self) -> None:
+        """Say what the panel answered."""
+        super().__init__("The panel listed no services, though it listed some before")
+
 
 class ServiceCatalogue:
     """The services one panel sells.
@@ -21,7 +36,9 @@ class ServiceCatalogue:
     Real catalogues hold thousands of services and some panels time out on them, so
     nothing but the actions that need it waits for it: it is fetched the first time
     one asks, and a copy older than 12 hours is used while a fresh one is fetched in
-    the background. One fetch runs at a time.
+    the background. One fetch runs at a time; everyone waiting for it gets its
+    outcome. An answer listing no services is never kept: after a catalogue that
+    listed services it is a failed fetch (`EmptyCatalogueError`).
     """
 
     def __init__(
@@ -31,8 +48,7 @@ class ServiceCatalogue:
         self._hass = hass
         self._entry = entry
         self._client = client
-        self._fetching: asyncio.Task[None] | None = None
-        self._error: SmmPanelError | None = None
+        self._fetching: asyncio.Task[_Fetched] | None = None
         self.services: Mapping[int, PanelService] = {}
         self.updated_at: datetime | None = None
 
@@ -47,35 +63,51 @@ class ServiceCatalogue:
             return await self._async_wait(self._fetching)
         return self.services
 
-    async def async_refresh(self) -> Mapping[int, PanelService]:
-        """Fetch the services now, or join the fetch under way, and return them."""
-        return await self._async_wait(self._fetching or self._start_fetch())
+    async def async_refresh(
+        self, *, listed_before: bool = False
+    ) -> Mapping[int, PanelService]:
+        """Fetch the services now, or join the fetch under way, and return them.
 
-    def _start_fetch(self) -> asyncio.Task[None]:
+        `listed_before` says the caller saw the panel list services (a watch
+        remembers it across restarts, when nothing is cached yet): an answer
+        listing none then fails with `EmptyCatalogueError` too.
+        """
+        services = await self._async_wait(self._fetching or self._start_fetch())
+        if not services and listed_before:
+            raise EmptyCatalogueError
+        return services
+
+    def _start_fetch(self) -> asyncio.Task[_Fetched]:
         self._fetching = self._entry.async_create_background_task(
             self._hass, self._async_fetch(), "smmpanel service catalogue"
         )
         return self._fetching
 
+    @staticmethod
     async def _async_wait(
-        self, fetching: asyncio.Task[None]
+        fetching: asyncio.Task[_Fetched],
     ) -> Mapping[int, PanelService]:
         """Wait for a fetch; fail as it failed (callers cancelled do not cancel it)."""
-        await asyncio.shield(fetching)
-        if self._error is not None:
-            raise self._error
-        return self.services
+        fetched = await asyncio.shield(fetching)
+        if isinstance(fetched, SmmPanelError):
+            raise fetched
+        return fetched
 
-    async def _async_fetch(self) -> None:
+    async def _async_fetch(self) -> _Fetched:
+        """Fetch the services and keep them; return them, or the error."""
         try:
-            services = await self._client.get_services()
+            listed = await self._client.get_services()
         except SmmPanelError as error:
-            self._error = error
-            if self.updated_at is not None:
-                LOGGER.debug("Keeping the cached service catalogue", exc_info=True)
-        else:
-            self._error = None
-            self.services = {service.service_id: service for service in services}
-            self.updated_at = dt_util.utcnow()
+            return self._failed(error)
         finally:
             self._fetching = None
+        if not listed:
+            return self._failed(EmptyCatalogueError()) if self.services else {}
+        self.services = {service.service_id: service for service in listed}
+        self.updated_at = dt_util.utcnow()
+        return self.services
+
+    def _failed(self, error: SmmPanelError) -> SmmPanelError:
+        if self.updated_at is not None:
+            LOGGER.debug("Keeping the cached service catalogue: %s", error)
+        return error

@@ -265,6 +265,8 @@ class CatalogueWatchCoordinator(DataUpdateCoordinator[CatalogueSnapshot]):
 
     It runs beside the account's coordinator and never holds it up: a catalogue
     that cannot be fetched makes only the watched services' entities unavailable.
+    So does one listing no services after one that listed some, as panels answer
+    under maintenance: it is a failed check, not every service removed.
     """
 
     config_entry: SmmPanelConfigEntry
@@ -303,7 +305,9 @@ class CatalogueWatchCoordinator(DataUpdateCoordinator[CatalogueSnapshot]):
     async def _async_update_data(self) -> CatalogueSnapshot:
         """Fetch the catalogue, and compare it with the one seen before."""
         try:
-            catalogue = await self._catalogue.async_refresh()
+            catalogue = await self._catalogue.async_refresh(
+                listed_before=self._state.lists_services
+            )
         except SmmPanelError as error:
             raise _update_failed(error) from error
         services = watched_services(self.config_entry)

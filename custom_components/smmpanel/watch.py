@@ -148,6 +148,13 @@ class WatchState:
     services: Mapping[int, ServiceListing]
     categories: Mapping[str, frozenset[int]]
 
+    @property
+    def lists_services(self) -> bool:
+        """Return whether the catalogue it was taken from listed any service."""
+        return any(listing.listed for listing in self.services.values()) or any(
+            self.categories.values()
+        )
+
 
 EMPTY_STATE: Final = WatchState({}, {})
 
