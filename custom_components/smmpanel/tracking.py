@@ -203,15 +203,19 @@ class OrderTracker:
                 )
         return events
 
-    def purge_finished(self, finished_before: datetime) -> list[int]:
-        """Forget orders finished before a time, and their finished refills."""
-        # An order with a refill still running stays until the refill ends.
+    def purge_finished(self, finished_before: datetime) -> bool:
+        """Forget what finished before a time; return whether anything was forgotten.
+
+        That is the finished orders with their refills (an order with a refill still
+        running stays until the refill ends), and the finished refills of orders
+        that are not tracked.
+        """
         busy = {
             refill.order_id
             for refill in self.refills.values()
             if not refill.is_finished
         }
-        return self.untrack_orders(
+        purged = self.untrack_orders(
             [
                 order_id
                 for order_id, order in self.orders.items()
@@ -220,3 +224,13 @@ class OrderTracker:
                 and order_id not in busy
             ]
         )
+        orphans = [
+            refill_id
+            for refill_id, refill in self.refills.items()
+            if refill.order_id not in self.orders
+            and refill.finished_at is not None
+            and refill.finished_at < finished_before
+        ]
+        for refill_id in orphans:
+            del self.refills[refill_id]
+        return bool(purged or orphans)
