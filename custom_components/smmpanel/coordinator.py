@@ -153,7 +153,11 @@ class SmmPanelCoordinator(DataUpdateCoordinator[AccountSnapshot]):
             # nothing to storage.
             self._tracker.schedule_save()
         spending, deposit = self._spending.record(
-            balance.amount, balance.currency, self._tracker.take_refunds(), now
+            balance.amount,
+            balance.currency,
+            self._tracker.take_refunds(),
+            now,
+            refundable=self._tracker.refundable(),
         )
         return self._snapshot(
             balance, spending, [*self._take_untold_events(), *events], deposit

@@ -101,6 +101,17 @@ class OrderTracker:
         refunds, self._refunds = self._refunds, Decimal(0)
         return refunds
 
+    def refundable(self) -> Decimal:
+        """Return the most the orders in flight can still be refunded: their charges."""
+        return sum(
+            (
+                order.charge
+                for order in self.orders.values()
+                if order.charge is not None and not order.is_finished
+            ),
+            Decimal(0),
+        )
+
     async def async_load(self) -> None:
         """Load what was tracked before the last restart."""
         orders, refills = await self.storage.async_load()
