@@ -9,7 +9,7 @@ from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.json import json_dumps
 from homeassistant.util import dt as dt_util
@@ -24,6 +24,7 @@ from custom_components.smmpanel.spending import (
     KEPT_DAYS,
     DayTotals,
     SpendingLedger,
+    Unsettled,
     ledger_from_json,
     ledger_to_json,
 )
@@ -41,6 +42,8 @@ EVENTS = "event.127_0_0_1_order_events"
 LINK = "https://www.instagram.com/p/money"
 # Service 1 costs 1.20 per 1000.
 CHARGE = Decimal("1.2")
+# Seconds a panel credits a refund after (or, negative, before) an order shows it.
+REFUND_LAG = 300.0
 
 
 def _berlin(text: str) -> datetime:
@@ -216,6 +219,107 @@ async def test_deposits_refunds_and_their_events(
     }
 
 
+def _topped_up(events: list[Event[dict[str, Any]]]) -> list[float]:
+    return [
+        event.data["amount"]
+        for event in events
+        if event.data["event_type"] == "balance_topped_up"
+    ]
+
+
+@pytest.mark.parametrize("deposit", [0, 10], ids=["alone", "with_a_deposit"])
+@pytest.mark.parametrize(
+    "lag", [REFUND_LAG, -REFUND_LAG], ids=["credited_a_poll_later", "credited_first"]
+)
+async def test_refund_credited_a_poll_apart_from_the_charge_falling(
+    hass: HomeAssistant,
+    panel: Panel,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    lag: float,
+    deposit: int,
+) -> None:
+    """A refund credited a poll after (or before) the charge falls is one refund.
+
+    Neither spent nor deposited, with no `balance_topped_up`; a deposit in the same
+    polls is told once, for what was deposited.
+    """
+    panel.refund_lag = lag
+    await _start(hass, freezer, config_entry, "2026-11-30 10:00:00")
+    events = async_capture_events(hass, EVENT_ORDER)
+    placed = await call(
+        hass, "add_order", config_entry, {"service": 1, "link": LINK, "quantity": 1000}
+    )
+    await hass.async_block_till_done()
+    assert _amount(hass, SPENT_TODAY) == CHARGE
+
+    # Credited first: the poll after the cancel sees the balance back up while the
+    # order is still pending.
+    await call(hass, "cancel", config_entry, {"orders": [placed["order"]]})
+    await frozen_poll(hass, freezer)
+    assert panel.balance == PANEL_BALANCE - (0 if lag < 0 else CHARGE)
+    assert state_of(hass, f"sensor.127_0_0_1_order_{placed['order']}").state == (
+        "pending"
+    )
+    if deposit:
+        panel.deposit(Decimal(deposit))
+    panel.advance(61)
+    await frozen_poll(hass, freezer)
+    assert state_of(hass, f"sensor.127_0_0_1_order_{placed['order']}").state == (
+        "canceled"
+    )
+    assert _amount(hass, SPENT_TODAY) == 0
+    # What is not settled yet is kept across a reload.
+    assert await hass.config_entries.async_reload(config_entry.entry_id)
+    await hass.async_block_till_done()
+    # Credited later: the balance is back up a poll after the order showed it.
+    panel.advance(REFUND_LAG)
+    for _ in range(3):
+        await frozen_poll(hass, freezer)
+
+    assert panel.balance == PANEL_BALANCE + deposit
+    assert _topped_up(events) == ([deposit] if deposit else [])
+    assert _amount(hass, SPENT_TODAY) == 0
+    response = await call(hass, "get_spending", config_entry, {"count": 1})
+    assert response["periods"] == [
+        {
+            "start": "2026-11-30",
+            "spend": 1.2,
+            "deposits": float(deposit),
+            "refunds": 1.2,
+            "net_spend": 0.0,
+        }
+    ]
+
+
+async def test_a_rise_a_refund_may_explain_waits_for_it(
+    hass: HomeAssistant,
+    panel: Panel,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A rise no larger than the orders in flight can be refunded waits ten minutes.
+
+    No refund explains it then: it is a deposit, told once.
+    """
+    await _start(hass, freezer, config_entry, "2026-11-30 10:00:00")
+    events = async_capture_events(hass, EVENT_ORDER)
+    await call(
+        hass, "add_order", config_entry, {"service": 1, "link": LINK, "quantity": 1000}
+    )
+    await hass.async_block_till_done()
+
+    panel.deposit(Decimal(1))
+    await frozen_poll(hass, freezer)
+    await frozen_poll(hass, freezer)
+    assert _topped_up(events) == []
+    assert state_of(hass, LAST_DEPOSIT).state == STATE_UNKNOWN
+    await frozen_poll(hass, freezer)
+    await frozen_poll(hass, freezer)
+    assert _topped_up(events) == [1.0]
+    assert _amount(hass, SPENT_TODAY) == CHARGE
+
+
 async def test_failed_polls_restarts_and_storage(
     hass: HomeAssistant,
     panel: Panel,
@@ -273,12 +377,24 @@ async def test_failed_polls_restarts_and_storage(
                 "balance": "1001.5",
                 "since": "2026-11-01T00:00:00",
                 "last_deposit": {"at": "nope"},
+                "unsettled": {"since": "nope", "change": "-5"},
                 "days": [
                     ["2026-11-30", "2.5", "0", "1"],
                     ["2025-01-01", "9", "0", "0"],
                 ],
             },
             Decimal(3),
+        ),
+        # A refund not credited before the restart: it never was, so it was spent.
+        (
+            {
+                "url": None,
+                "balance": "1000",
+                "since": None,
+                "unsettled": {"since": "2026-11-30T10:00:00+00:00", "change": "-1"},
+                "days": [],
+            },
+            Decimal(1),
         ),
     ],
 )
@@ -414,16 +530,20 @@ def test_ledger_round_trip() -> None:
     """The stored form reads back as the same ledger; old days are pruned."""
     ledger = SpendingLedger()
     start = datetime(2026, 1, 1, 12, tzinfo=dt_util.UTC)
-    ledger.record(Decimal(100), "EUR", Decimal(0), start)
-    ledger.record(Decimal("90.5"), "EUR", Decimal(0), start)
-    ledger.record(Decimal(95), "EUR", Decimal("1.5"), start)
-    ledger.record(Decimal(95), "EUR", Decimal(2), start + timedelta(days=1))
+    next_day = start + timedelta(days=1)
+    for balance in (Decimal(100), Decimal("90.5"), Decimal(95)):
+        ledger.record(balance, "EUR", Decimal(0), start, refundable=Decimal(0))
+    # A refund the balance does not show yet.
+    ledger.record(Decimal(95), "EUR", Decimal(2), next_day, refundable=Decimal(0))
     assert ledger.last_deposit is not None
-    assert ledger.last_deposit.amount == Decimal(3)
+    assert ledger.last_deposit.amount == Decimal("4.5")
+    assert ledger.unsettled == Unsettled(since=next_day, change=Decimal(-2))
     stored = ledger_to_json(ledger, "url")
     assert ledger_from_json(stored, "url") == ledger
+    other_panel = ledger_from_json(stored, "other url")
+    assert (other_panel.balance, other_panel.unsettled) == (None, None)
     ledger.prune((start + timedelta(days=KEPT_DAYS + 1)).date())
-    assert list(ledger.days) == [(start + timedelta(days=1)).date()]
+    assert list(ledger.days) == [next_day.date()]
 
 
 def test_ledger_reads_what_it_can() -> None:

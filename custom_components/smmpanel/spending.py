@@ -4,15 +4,18 @@ After each successful refresh the ledger compares the balance with the last good
 a fall is spent, a rise is a refund as far as the tracked orders explain it (a
 canceled, refunded or partial order whose charge fell) and a deposit beyond that.
 What happens within one polling interval nets out: a deposit and a charge between
-the same two polls show as their difference. Days are Home Assistant's local days,
-derived from each poll's time, so that a restart across midnight still starts a
-new day.
+the same two polls show as their difference. A panel may credit a refund a poll
+after it lowers the order's charge, or a poll before: a move of the balance that a
+refund may still explain is held (unsettled) until the refunds seen meanwhile match
+it, or for at most SETTLE_WINDOW, and what is left then counts as spent or deposited.
+Days are Home Assistant's local days, derived from each poll's time, so that a
+restart across midnight still starts a new day.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
@@ -28,12 +31,14 @@ from .const import DOMAIN
 from .storage import async_load_or_start_over, stored_datetime, stored_decimal
 
 SPENDING_STORAGE_VERSION: Final = 1
-SPENDING_STORAGE_MINOR_VERSION: Final = 1
+SPENDING_STORAGE_MINOR_VERSION: Final = 2  # 2: the unsettled move of the balance
 SAVE_DELAY: Final = 10  # seconds
 KEPT_DAYS: Final = 400  # at least this many days before today are kept
 RUNWAY_DAYS: Final = 7  # the average daily spend is over this many days
 ZERO: Final = Decimal(0)
 SECONDS_PER_DAY: Final = Decimal(86400)
+# How long a move of the balance waits for the refund that explains it.
+SETTLE_WINDOW: Final = timedelta(minutes=10)
 
 
 class Period(StrEnum):
@@ -76,6 +81,16 @@ class Deposit:
     amount: Decimal
     balance: Decimal
     currency: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Unsettled:
+    """A move of the balance that a refund may still explain, not counted yet."""
+
+    since: datetime
+    """The poll that saw it first."""
+    change: Decimal
+    """The balance's move from the poll before `since` on, less the refunds seen."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -134,6 +149,7 @@ class SpendingLedger:
     since: datetime | None = None
     """When the first balance was seen: the history starts there."""
     last_deposit: Deposit | None = None
+    unsettled: Unsettled | None = None
 
     def record(
         self,
@@ -141,27 +157,50 @@ class SpendingLedger:
         currency: str | None,
         refunds: Decimal,
         now: datetime,
+        *,
+        refundable: Decimal,
     ) -> Deposit | None:
-        """Count what changed since the last good balance; return a deposit seen."""
+        """Count what changed since the last good balance; return a deposit seen.
+
+        `refunds` is what the tracked orders' charges fell by since the last call,
+        `refundable` what they can still fall by (the charges of those in flight).
+
+        A move the refunds do not explain is held while they still may: when
+        refunds were seen (the panel may credit them later, or have credited
+        them with another move), and when the balance rose by no more than the
+        tracked orders can be refunded (the panel may lower their charges later).
+        It is counted once the refunds seen meanwhile explain it all, or at the
+        first poll SETTLE_WINDOW after it was seen, as one spend or one deposit.
+        """
         previous, self.balance = self.balance, balance
         if previous is None:
             self.since = self.since or now
             return None
+        if refunds:
+            self._day(now).refunds += refunds
         change = balance - previous - refunds
-        if not change and not refunds:
+        if self.unsettled is not None:
+            change += self.unsettled.change
+            if change and now - self.unsettled.since < SETTLE_WINDOW:
+                self.unsettled = replace(self.unsettled, change=change)
+                return None
+            self.unsettled = None
+        elif change and (refunds or 0 < change <= refundable):
+            self.unsettled = Unsettled(since=now, change=change)
             return None
-        totals = self.days.setdefault(local_day(now), DayTotals())
-        totals.refunds += refunds
         if change < 0:
-            totals.spend -= change
+            self._day(now).spend -= change
             return None
         if not change:
             return None
-        totals.deposits += change
+        self._day(now).deposits += change
         self.last_deposit = Deposit(
             at=now, amount=change, balance=balance, currency=currency
         )
         return self.last_deposit
+
+    def _day(self, now: datetime) -> DayTotals:
+        return self.days.setdefault(local_day(now), DayTotals())
 
     def prune(self, today: date) -> None:
         """Forget the days before the kept ones."""
@@ -230,6 +269,13 @@ class StoredDeposit(TypedDict):
     currency: str | None
 
 
+class StoredUnsettled(TypedDict):
+    """The move of the balance not counted yet, as stored."""
+
+    since: str
+    change: str
+
+
 class StoredSpending(TypedDict):
     """The stored ledger of an account."""
 
@@ -237,6 +283,7 @@ class StoredSpending(TypedDict):
     balance: str | None
     since: str | None
     last_deposit: NotRequired[StoredDeposit | None]
+    unsettled: NotRequired[StoredUnsettled | None]  # minor version 2
     days: list[list[str]]
 
 
@@ -271,10 +318,21 @@ def _deposit(stored: object) -> Deposit | None:
     )
 
 
+def _unsettled(stored: object) -> Unsettled | None:
+    if not isinstance(stored, dict):
+        return None
+    since = stored_datetime(stored.get("since"))
+    change = stored_decimal(stored.get("change"))
+    if since is None or change is None:
+        return None
+    return Unsettled(since=since, change=change)
+
+
 def ledger_from_json(stored: object, url: str) -> SpendingLedger:
     """Return a stored ledger, keeping what can be read.
 
-    The last balance of another panel (the URL changed) is not compared with.
+    The last balance of another panel (the URL changed) is not compared with, nor
+    is its unsettled move counted.
     """
     ledger = SpendingLedger()
     if not isinstance(stored, dict):
@@ -287,6 +345,8 @@ def ledger_from_json(stored: object, url: str) -> SpendingLedger:
     ledger.since = stored_datetime(stored.get("since"))
     if stored.get("url") == url:
         ledger.balance = stored_decimal(stored.get("balance"))
+        if ledger.balance is not None:
+            ledger.unsettled = _unsettled(stored.get("unsettled"))
     return ledger
 
 
@@ -297,6 +357,7 @@ def _money(amount: Decimal) -> str:
 def ledger_to_json(ledger: SpendingLedger, url: str) -> StoredSpending:
     """Return the ledger as stored."""
     deposit = ledger.last_deposit
+    unsettled = ledger.unsettled
     return {
         "url": url,
         "balance": None if ledger.balance is None else _money(ledger.balance),
@@ -309,6 +370,9 @@ def ledger_to_json(ledger: SpendingLedger, url: str) -> StoredSpending:
             "balance": _money(deposit.balance),
             "currency": deposit.currency,
         },
+        "unsettled": None
+        if unsettled is None
+        else {"since": unsettled.since.isoformat(), "change": _money(unsettled.change)},
         "days": [
             [
                 day.isoformat(),
@@ -363,11 +427,15 @@ class SpendingTracker:
         currency: str | None,
         refunds: Decimal,
         now: datetime,
+        *,
+        refundable: Decimal,
     ) -> tuple[SpendingSummary, Deposit | None]:
         """Count a successful refresh; return the summary and any deposit seen."""
-        before = self.ledger.balance
-        deposit = self.ledger.record(balance, currency, refunds, now)
-        if before != balance or refunds:
+        before = self.ledger.balance, self.ledger.unsettled
+        deposit = self.ledger.record(
+            balance, currency, refunds, now, refundable=refundable
+        )
+        if before != (balance, self.ledger.unsettled) or refunds:
             self.ledger.prune(local_day(now))
             self._store.async_delay_save(self._data, SAVE_DELAY)
         return self.ledger.summary(now), deposit
