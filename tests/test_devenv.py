@@ -12,6 +12,7 @@ import base64
 import contextlib
 import hashlib
 import json
+import os
 from pathlib import Path
 import shutil
 import signal
@@ -380,3 +381,26 @@ def test_demo_banner_names_the_simulator() -> None:
     )
     assert "API URL          http://127.0.0.1:8400/api/v2" in banner
     assert "API key          demo-key" in banner
+
+
+def test_setup_refuses_a_python_it_cannot_use(tmp_path: Path) -> None:
+    """SMMPANEL_PYTHON naming no usable Python stops the setup, saying so."""
+    checkout = _checkout(tmp_path / "checkout", "scripts/setup")
+    result = subprocess.run(  # noqa: S603 - this repository's script
+        [checkout / "scripts" / "setup"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={
+            **os.environ,
+            "XDG_CACHE_HOME": str(tmp_path / "xdg-cache"),
+            "SMMPANEL_PYTHON": str(tmp_path / "no-python"),
+        },
+        check=False,
+    )
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"setup: error: SMMPANEL_PYTHON={tmp_path / 'no-python'} "
+        "is not a Python >= 3.14.2\n"
+    )
+    assert not (checkout / ".venv").exists()
