@@ -321,7 +321,9 @@ async def _stop(process: asyncio.subprocess.Process, stop_signal: int) -> int | 
         return None
 
 
-@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize(
+    "stop_signal", [signal.SIGINT, signal.SIGTERM], ids=lambda stop: stop.name
+)
 async def test_develop_stops_on_ctrl_c_wherever_started(
     tmp_path: Path, cache: Path, socket_enabled: None, stop_signal: signal.Signals
 ) -> None:

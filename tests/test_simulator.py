@@ -1921,7 +1921,9 @@ def test_cli_refuses_bad_faults(text: str) -> None:
         parse_args(["--fault", text])
 
 
-@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize(
+    "stop_signal", [signal.SIGINT, signal.SIGTERM], ids=lambda stop: stop.name
+)
 async def test_cli_serves_until_interrupted(
     socket_enabled: None, stop_signal: signal.Signals
 ) -> None:

@@ -124,7 +124,8 @@ def _check_port_free(url: str) -> None:
             probe.bind((host, int(port)))
         except OSError:
             raise DevenvError(
-                f"{address} is in use (is scripts/develop already running?)"
+                f"{address} is in use (is scripts/develop already running?); "
+                "--port and --panel-port choose other ports"
             ) from None
 
 
