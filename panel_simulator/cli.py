@@ -192,9 +192,15 @@ def build_panel(options: SimulatorOptions) -> Panel:
 
 
 async def serve(options: SimulatorOptions) -> None:
-    """Serve until SIGTERM or Ctrl-C."""
+    """Serve until Ctrl-C or SIGTERM.
+
+    Ctrl-C is handled here rather than as Python's KeyboardInterrupt, which a process
+    started in the background by a script never sees: it inherits SIGINT ignored.
+    """
     stop = asyncio.Event()
-    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    loop = asyncio.get_running_loop()
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(stop_signal, stop.set)
     async with run_simulator(
         build_panel(options), options.host, options.port
     ) as running:
@@ -214,6 +220,7 @@ async def serve(options: SimulatorOptions) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the simulator from the command line."""
     options = parse_args(argv)
+    # A Ctrl-C that comes before serve() handles it.
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve(options))
     return 0

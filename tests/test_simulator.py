@@ -2003,9 +2003,22 @@ def test_cli_refuses_bad_faults(text: str) -> None:
         parse_args(["--fault", text])
 
 
-async def test_cli_serves_until_interrupted(socket_enabled: None) -> None:
-    """`python -m panel_simulator` prints its URL and key, serves, and exits on Ctrl-C."""
+@pytest.mark.parametrize(
+    "stop_signal", [signal.SIGINT, signal.SIGTERM], ids=lambda stop: stop.name
+)
+async def test_cli_serves_until_interrupted(
+    socket_enabled: None, stop_signal: signal.Signals
+) -> None:
+    """`python -m panel_simulator` prints its URL and key, serves, and exits on Ctrl-C.
+
+    Also when started in the background by a script, which starts it with SIGINT
+    ignored (the shell's `trap '' INT` does the same), and on SIGTERM.
+    """
     process = await asyncio.create_subprocess_exec(
+        "/bin/sh",
+        "-c",
+        'trap "" INT; exec "$@"',
+        "sh",
         sys.executable,
         "-m",
         "panel_simulator",
@@ -2023,7 +2036,7 @@ async def test_cli_serves_until_interrupted(socket_enabled: None) -> None:
             answer = await Api(http, url).post({"key": "cli-key", "action": "balance"})
         assert answer.json == {"balance": "42.00000", "currency": "USD"}
     finally:
-        process.send_signal(signal.SIGINT)
+        process.send_signal(stop_signal)
         assert await asyncio.wait_for(process.wait(), 10) == 0
 
 

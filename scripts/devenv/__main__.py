@@ -1,15 +1,10 @@
-"""Run the panel simulator and a real Home Assistant with this integration, until Ctrl-C.
+"""scripts/develop: the panel simulator and a real Home Assistant, until stopped.
 
-Home Assistant serves http://127.0.0.1:8123 from config/ (git-ignored), the simulator
-http://127.0.0.1:8321/api/v2; their console output goes to .develop/. With --demo, an
-owner account and a config entry for the simulator, with two orders, are made at once,
-and the SMM Panel dashboard shows them on the integration's orders card, and graphs
-the daily spend and the balance on its Spending tab.
+Its command line and what it does: scripts/develop --help (see options.py).
 """
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Sequence
 from contextlib import ExitStack
 import logging
@@ -17,8 +12,7 @@ import signal
 import socket
 import sys
 import time
-from types import FrameType
-from typing import Any, NoReturn
+from typing import Any
 from urllib.parse import urlsplit
 
 from homeassistant.util import slugify
@@ -29,10 +23,9 @@ from . import DevenvError
 from .client import HomeAssistantClient, Owner
 from .configuration import DASHBOARD, DOMAIN, HOST, REPO_ROOT, prepare_config_dir
 from .environment import HOMEASSISTANT_VERSION, ensure_environment
+from .options import DevelopOptions, parse_args
 from .processes import ManagedProcess, start_homeassistant, start_simulator
 
-HOMEASSISTANT_PORT = 8123
-SIMULATOR_PORT = 8321
 SIMULATOR_KEY = "demo-key"  # the simulator's demo key, not a secret
 CONFIG_DIR = REPO_ROOT / "config"
 RUN_DIR = REPO_ROOT / ".develop"
@@ -54,23 +47,12 @@ _LOGGER = logging.getLogger(__name__)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run until Ctrl-C; return the exit code."""
-    parser = argparse.ArgumentParser(
-        prog="scripts/develop",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument(
-        "--demo",
-        action="store_true",
-        help="create an owner account and a config entry for the simulator, with orders",
-    )
-    args = parser.parse_args(argv)
+    """Run until Ctrl-C or SIGTERM; return the exit code."""
+    options = parse_args(argv)
     logging.basicConfig(format="develop: %(message)s", level=logging.INFO)
-    for signal_number in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signal_number, _interrupt)
+    _stop_on_signals()
     try:
-        run(demo=args.demo)
+        run(options)
     except DevenvError as error:
         _LOGGER.error("%s", error)
         return 1
@@ -79,25 +61,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _interrupt(signal_number: int, frame: FrameType | None) -> NoReturn:
-    """Stop on SIGTERM and SIGHUP as on Ctrl-C."""
-    raise KeyboardInterrupt
+def _stop_on_signals() -> None:
+    """Stop, stopping the child processes, on Ctrl-C, SIGTERM and a hang-up.
+
+    For Ctrl-C whatever this process inherited: one started in the background by a
+    script inherits SIGINT ignored, and Python then leaves it so. A hang-up ignored
+    (nohup) stays ignored.
+    """
+    stop_signals = [signal.SIGINT, signal.SIGTERM]
+    if signal.getsignal(signal.SIGHUP) is not signal.SIG_IGN:
+        stop_signals.append(signal.SIGHUP)
+    for stop_signal in stop_signals:
+        signal.signal(stop_signal, signal.default_int_handler)
 
 
-def run(*, demo: bool) -> None:
+def run(options: DevelopOptions) -> None:
     """Start the simulator and Home Assistant; stop both when interrupted."""
     environment = ensure_environment()
-    homeassistant_url = prepare_config_dir(
-        CONFIG_DIR, environment, port=HOMEASSISTANT_PORT
-    )
-    simulator_url = RunningSimulator(HOST, SIMULATOR_PORT)
+    homeassistant_url = prepare_config_dir(CONFIG_DIR, environment, port=options.port)
+    simulator_url = RunningSimulator(HOST, options.panel_port)
     for url in (homeassistant_url, simulator_url.base_url):
         _check_port_free(url)
     with ExitStack() as stack:
         # Left in reverse order: Home Assistant stops before the panel it polls.
         simulator = stack.enter_context(
             start_simulator(
-                port=SIMULATOR_PORT,
+                port=options.panel_port,
                 api_key=SIMULATOR_KEY,
                 log_file=RUN_DIR / "simulator.log",
             )
@@ -114,11 +103,11 @@ def run(*, demo: bool) -> None:
                 log_file=RUN_DIR / "homeassistant.log",
             )
         )
-        if demo:
+        if options.demo:
             device_url = _set_up_demo(
                 homeassistant, HomeAssistantClient(homeassistant_url), simulator_url.url
             )
-            print(_demo_banner(homeassistant_url, device_url))
+            print(_demo_banner(homeassistant_url, device_url, simulator_url.url))
         else:
             print(_banner(homeassistant_url, simulator_url.url))
         print(_common_banner(simulator_url.base_url), flush=True)
@@ -135,7 +124,8 @@ def _check_port_free(url: str) -> None:
             probe.bind((host, int(port)))
         except OSError:
             raise DevenvError(
-                f"{address} is in use (is scripts/develop already running?)"
+                f"{address} is in use (is scripts/develop already running?); "
+                "--port and --panel-port choose other ports"
             ) from None
 
 
@@ -184,7 +174,7 @@ def _balance_entity_id(title: str) -> str:
     return f"sensor.{slugify(title)}_balance"
 
 
-def _demo_banner(homeassistant_url: str, device_url: str) -> str:
+def _demo_banner(homeassistant_url: str, device_url: str, simulator_url: str) -> str:
     return f"""
 Home Assistant {HOMEASSISTANT_VERSION} runs this working tree's {DOMAIN} integration,
 with a demo account on the panel simulator (polled every minute, two orders placed).
@@ -194,7 +184,9 @@ with a demo account on the panel simulator (polled every minute, two orders plac
   Orders card      {homeassistant_url}/{DASHBOARD} (the SMM Panel dashboard;
                    its Spending tab graphs the daily spend and the balance)
   Panel device     {device_url}
-  Balance sensor   {_balance_entity_id(HOST)}"""
+  Balance sensor   {_balance_entity_id(HOST)}
+  API URL          {simulator_url} (the panel simulator's)
+  API key          {SIMULATOR_KEY}"""
 
 
 def _banner(homeassistant_url: str, simulator_url: str) -> str:

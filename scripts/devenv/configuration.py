@@ -108,8 +108,9 @@ def prepare_config_dir(
     """Make config_dir serve on HOST:port and load this working tree's code.
 
     configuration.yaml, automations.yaml, the SMM Panel dashboard and the HTTP settings
-    are written only when missing, so that changes made to them survive restarts.
-    Return the URL Home Assistant will serve, on the port its settings name.
+    are written only when missing, so that changes made to them survive restarts; but
+    the port in the HTTP settings is set to `port` each time. Return the URL Home
+    Assistant will serve.
     """
     config_dir.mkdir(parents=True, exist_ok=True)
     _write_once(
@@ -124,7 +125,9 @@ def prepare_config_dir(
     _write_once(dashboard, DASHBOARD_YAML)
     _write_once(config_dir / "automations.yaml", automations_yaml)
     http_store = config_dir / ".storage" / "http"
-    if not http_store.exists():
+    if http_store.exists():
+        _set_server_port(http_store, port)
+    else:
         http_store.parent.mkdir(exist_ok=True)
         http_store.write_text(_http_settings(environment, port))
     link = config_dir / "custom_components" / DOMAIN
@@ -139,8 +142,7 @@ def prepare_config_dir(
             config_dir / "blueprints" / "automation" / DOMAIN,
             dirs_exist_ok=True,
         )
-    stable = json.loads(http_store.read_text())["data"]["stable"]
-    return f"http://{HOST}:{stable['server_port']}"
+    return f"http://{HOST}:{port}"
 
 
 # Home Assistant 2026.11 keeps its HTTP settings in .storage/http, set in its UI, and
@@ -174,6 +176,15 @@ def _http_settings(environment: HomeAssistantEnvironment, port: int) -> str:
         capture_output=True,
         text=True,
     ).stdout
+
+
+def _set_server_port(http_store: Path, port: int) -> None:
+    """Make the confirmed HTTP settings name port, keeping the rest of them."""
+    store = json.loads(http_store.read_text())
+    stable = store["data"]["stable"]
+    if stable["server_port"] != port:
+        stable["server_port"] = port
+        http_store.write_text(json.dumps(store, indent=2))
 
 
 def _write_once(path: Path, text: str) -> None:
