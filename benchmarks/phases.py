@@ -58,7 +58,8 @@ from custom_components.smmpanel.coordinator import (
     watched_categories,
     watched_services,
 )
-from custom_components.smmpanel.services import MAX_ORDER_IDS, SERVICE_GET_SERVICES
+from custom_components.smmpanel.order_input import MAX_ORDER_IDS
+from custom_components.smmpanel.services import SERVICE_GET_SERVICES
 from custom_components.smmpanel.watch import diff_catalogue, watch_from_json
 
 from .baseline import NaivePoller

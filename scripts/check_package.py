@@ -268,17 +268,21 @@ def _keyword(call: ast.Call, name: str) -> str | None:
 class _ModuleKeys:
     """Finds the translation keys one module passes, and what they translate.
 
-    A key is passed as a `translation_key=` keyword, or to a helper function of
-    the module that takes a `translation_key` parameter and hands it on. What the
-    key translates follows from where it ends up: an entity description, a
+    A key is passed as a `translation_key=` keyword, or to a helper function that
+    takes a `translation_key` parameter and hands it on: one of the module's own, or
+    one it imports from a sibling module (`from .action_errors import failure`).
+    What the key translates follows from where it ends up: an entity description, a
     repair issue, a selector, or (anything else) an exception.
     """
 
     def __init__(self, tree: ast.Module) -> None:
-        """Index the module's helpers that take a `translation_key`."""
+        """Index the module's own helpers that take a `translation_key`."""
+        self.tree = tree
         self._helpers: dict[
             str, tuple[int, ast.FunctionDef | ast.AsyncFunctionDef]
         ] = {}
+        # Helpers imported from sibling modules: the module, and the name there.
+        self._imported: dict[str, tuple[_ModuleKeys, str]] = {}
         for node in ast.walk(tree):
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 names = [arg.arg for arg in (*node.args.posonlyargs, *node.args.args)]
@@ -287,14 +291,37 @@ class _ModuleKeys:
                 if "translation_key" in names:
                     self._helpers[node.name] = (names.index("translation_key"), node)
 
+    def link_imports(self, siblings: Mapping[str, _ModuleKeys]) -> None:
+        """Index the helpers the module imports from its sibling modules, by stem."""
+        for node in ast.walk(self.tree):
+            if not (
+                isinstance(node, ast.ImportFrom)
+                and node.level == 1
+                and (sibling := siblings.get(node.module or "")) is not None
+            ):
+                continue
+            for alias in node.names:
+                if sibling.position(alias.name) is not None:
+                    self._imported[alias.asname or alias.name] = (sibling, alias.name)
+
+    def position(self, callee: str) -> int | None:
+        """Return where a helper takes its translation key, if `callee` is one."""
+        if callee in self._helpers:
+            return self._helpers[callee][0]
+        if callee in self._imported:
+            sibling, name = self._imported[callee]
+            return sibling.position(name)
+        return None
+
     def _passed(self, call: ast.Call) -> ast.expr | None:
         """Return the expression a call passes as its translation key."""
         for keyword in call.keywords:
             if keyword.arg == "translation_key":
                 return keyword.value
         callee = _callee(call)
-        if callee in self._helpers and len(call.args) > self._helpers[callee][0]:
-            return call.args[self._helpers[callee][0]]
+        position = None if callee is None else self.position(callee)
+        if position is not None and len(call.args) > position:
+            return call.args[position]
         return None
 
     def key(self, call: ast.Call) -> str | None:
@@ -309,6 +336,9 @@ class _ModuleKeys:
             return "issues"
         if callee.endswith("SelectorConfig"):
             return "selectors"
+        if callee in self._imported:
+            sibling, name = self._imported[callee]
+            return sibling.kind(name)
         if callee in self._helpers and callee not in seen:
             for node in ast.walk(self._helpers[callee][1]):
                 if (
@@ -337,11 +367,10 @@ def _attr_translation_keys(node: ast.ClassDef) -> Iterator[tuple[str, int]]:
             yield key, statement.lineno
 
 
-def _collect_module_keys(path: Path, keys: CodeKeys) -> None:
+def _collect_module_keys(path: Path, module: _ModuleKeys, keys: CodeKeys) -> None:
     """Add the translation keys one module uses to `keys`."""
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    tree = module.tree
     platform = path.stem if path.stem in PLATFORMS else None
-    module = _ModuleKeys(tree)
 
     def add_entity_key(key: str, line: int) -> None:
         if platform is None:
@@ -533,8 +562,16 @@ class Package:
     def code_keys(self) -> CodeKeys:
         """Return the translation keys the Python code uses."""
         keys = CodeKeys()
-        for path in sorted(self.integration.glob("*.py")):
-            _collect_module_keys(path, keys)
+        modules = {
+            path: _ModuleKeys(
+                ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+            )
+            for path in sorted(self.integration.glob("*.py"))
+        }
+        by_stem = {path.stem: module for path, module in modules.items()}
+        for path, module in modules.items():
+            module.link_imports(by_stem)
+            _collect_module_keys(path, module, keys)
         if (config_flow := self.integration / "config_flow.py").is_file():
             _collect_flow_keys(config_flow, keys)
         return keys

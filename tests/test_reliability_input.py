@@ -16,16 +16,26 @@ import probatio
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.smmpanel.api import OrderStatus, RefillStatus, ServiceType
+from custom_components.smmpanel.api import (
+    ORDER_FIELDS,
+    FieldKind,
+    OrderStatus,
+    RefillStatus,
+    ServiceType,
+)
 from custom_components.smmpanel.const import DOMAIN
 from custom_components.smmpanel.models import TrackedOrder, TrackedRefill
-from custom_components.smmpanel.services import INTEGER_FIELDS, LINE_FIELDS, LIST_FIELDS
 from custom_components.smmpanel.storage import TrackingStorage
 from panel_simulator import CATALOGUE, Panel, Service, ServiceType as PanelServiceType
 from panel_simulator.order_form import REQUIRED_FIELDS
 
 from .const import API_KEY
 from .helpers import LINK, TRANSLATIONS, call, load_catalogue
+
+INTEGER_FIELDS, LIST_FIELDS, LINE_FIELDS = (
+    [field for field, spec in ORDER_FIELDS.items() if spec.kind is kind]
+    for kind in (FieldKind.WHOLE_NUMBER, FieldKind.LINES, FieldKind.LINE)
+)
 
 SMUGGLED = f"&key={API_KEY[::-1]}&action=balance&service=102"
 COMMENT_LINES = 10_000

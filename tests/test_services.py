@@ -26,6 +26,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 import yaml
 
 from custom_components.smmpanel import services as smm_services
+from custom_components.smmpanel.action_errors import INPUT_ERROR_REASONS
 from custom_components.smmpanel.api import ErrorReason, classify_error
 from custom_components.smmpanel.const import CONF_MAX_ORDER_COST, DOMAIN
 from panel_simulator import errors
@@ -1005,7 +1006,7 @@ async def test_api_error_mapping(
             {"service": 1, "link": LINK, "quantity": 100},
         )
 
-    validation = reason in smm_services.INPUT_ERROR_REASONS
+    validation = reason in INPUT_ERROR_REASONS
     key, placeholders = OWN_ERRORS.get(
         reason,
         ("panel_rejected_input" if validation else "panel_error", {"message": message}),
@@ -1520,8 +1521,8 @@ async def test_every_action_field_is_described() -> None:
 
 async def test_every_error_key_is_translated() -> None:
     """Every translation key the actions raise has a message."""
-    source = (COMPONENT / "services.py").read_text()
-    keys = set(re.findall(r'_(?:validation_error|failure)\(\s*"(\w+)"', source))
+    source = "".join(path.read_text() for path in COMPONENT.glob("*.py"))
+    keys = set(re.findall(r'\b(?:validation_error|failure)\(\s*"(\w+)"', source))
     assert len(keys) > 20
     assert keys <= set(TRANSLATIONS["exceptions"])
     options = TRANSLATIONS["selector"]["service_type"]["options"]

@@ -38,6 +38,16 @@ CONF_NOTABLE_CHANGE: Final = "notable_change"
 # Order sensors' unique ids are the entry id, then this prefix and the order id.
 ORDER_KEY_PREFIX: Final = "order_"
 
+# Fields of the actions, besides the `add` fields (api.OrderField).
+ATTR_SERVICE: Final = "service"
+ATTR_VALIDATE_ONLY: Final = "validate_only"
+ATTR_ORDERS: Final = "orders"
+ATTR_CATEGORY: Final = "category"
+ATTR_SEARCH: Final = "search"
+ATTR_TYPE: Final = "type"
+ATTR_PERIOD: Final = "period"
+ATTR_COUNT: Final = "count"
+
 CATALOGUE_MAX_AGE: Final = timedelta(hours=12)
 REQUEST_TIMEOUT: Final = 30.0
 

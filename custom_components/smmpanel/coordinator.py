@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import override
 
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
@@ -36,6 +35,7 @@ from .const import (
     SUBENTRY_WATCHED_SERVICE,
 )
 from .models import TrackedOrder, TrackedRefill, TrackingEvent
+from .money import form_decimal
 from .options import AccountOptions
 from .spending import Deposit, SpendingSummary, SpendingTracker
 from .storage import async_load_or_start_over
@@ -255,7 +255,7 @@ def watched_services(entry: SmmPanelConfigEntry) -> list[WatchedService]:
             notable_change=(
                 None
                 if (threshold := subentry.data.get(CONF_NOTABLE_CHANGE)) is None
-                else Decimal(str(threshold))
+                else form_decimal(threshold)
             ),
         )
         for subentry in entry.get_subentries_of_type(SUBENTRY_WATCHED_SERVICE)

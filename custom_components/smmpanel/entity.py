@@ -17,9 +17,11 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.translation import async_get_cached_translations
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
+from .api import PanelService
 from .const import (
     CONF_SERVICE_ID,
     DOMAIN,
+    ORDER_KEY_PREFIX,
     SUBENTRY_WATCHED_CATEGORY,
     SUBENTRY_WATCHED_SERVICE,
 )
@@ -174,6 +176,32 @@ def _account_device_info(entry_id: str, title: str, url: str) -> DeviceInfo:
         entry_type=DeviceEntryType.SERVICE,
         configuration_url=f"{parts.scheme}://{parts.netloc}",
     )
+
+
+def order_sensor_unique_id(entry_id: str, order_id: int) -> str:
+    """Return the unique id of an order's sensor."""
+    return f"{entry_id}_{ORDER_KEY_PREFIX}{order_id}"
+
+
+def order_of_sensor(entry_id: str, unique_id: str) -> int | None:
+    """Return the order whose sensor has a unique id; None if it is no order's."""
+    order_id = unique_id.removeprefix(f"{entry_id}_{ORDER_KEY_PREFIX}")
+    if order_id == unique_id or not order_id.isdecimal():
+        return None
+    return int(order_id)
+
+
+def service_terms_data(service: PanelService | ServiceListing) -> dict[str, Any]:
+    """Return a service's category, rate and quantity limits, as actions and events do.
+
+    The rate is a number, as money is everywhere in event data and responses.
+    """
+    return {
+        "category": service.category,
+        "rate": float(service.rate),
+        "min": service.min_quantity,
+        "max": service.max_quantity,
+    }
 
 
 def order_event_data(order: TrackedOrder) -> dict[str, Any]:

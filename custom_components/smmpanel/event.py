@@ -28,6 +28,7 @@ from .entity import (
     async_add_watch_entities,
     async_order_name,
     order_event_data,
+    service_terms_data,
 )
 from .models import BALANCE_TOPPED_UP, ORDER_EVENT_TYPES, TrackingEvent
 from .spending import Deposit
@@ -178,10 +179,7 @@ def _listing_data(listing: ServiceListing) -> dict[str, Any]:
     return {
         "service_id": listing.service_id,
         "service": listing.name,
-        "category": listing.category,
-        "rate": float(listing.rate),
-        "min": listing.min_quantity,
-        "max": listing.max_quantity,
+        **service_terms_data(listing),
     }
 
 

@@ -19,11 +19,7 @@ from .const import (
     DEFAULT_LOW_BALANCE_THRESHOLD,
     DEFAULT_SCAN_INTERVAL,
 )
-
-
-def _money(value: float | str) -> Decimal:
-    """Return an amount the options dialog stored (a float) as the Decimal it shows."""
-    return Decimal(str(value))
+from .money import form_decimal
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -44,7 +40,7 @@ class AccountOptions:
             scan_interval=timedelta(
                 minutes=options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL)
             ),
-            low_balance_threshold=_money(
+            low_balance_threshold=form_decimal(
                 options.get(CONF_LOW_BALANCE_THRESHOLD, DEFAULT_LOW_BALANCE_THRESHOLD)
             ),
             finished_order_retention=timedelta(
@@ -52,7 +48,9 @@ class AccountOptions:
                     CONF_FINISHED_ORDER_RETENTION, DEFAULT_FINISHED_ORDER_RETENTION
                 )
             ),
-            max_order_cost=None if max_order_cost is None else _money(max_order_cost),
+            max_order_cost=None
+            if max_order_cost is None
+            else form_decimal(max_order_cost),
             catalogue_interval=timedelta(
                 minutes=options.get(CONF_CATALOGUE_INTERVAL, DEFAULT_CATALOGUE_INTERVAL)
             ),

@@ -35,6 +35,8 @@ from .entity import (
     account_device_info,
     async_add_watch_entities,
     order_event_data,
+    order_of_sensor,
+    order_sensor_unique_id,
 )
 from .models import TrackedOrder
 from .watch import ServiceListing
@@ -286,14 +288,14 @@ async def async_setup_entry(
 @callback
 def async_order_entity_ids(hass: HomeAssistant, entry_id: str) -> dict[int, str]:
     """Return the entity ids of an entry's order sensors, by order id."""
-    prefix = f"{entry_id}_{ORDER_KEY_PREFIX}"
     return {
-        int(order_id): registry_entry.entity_id
+        order_id: registry_entry.entity_id
         for registry_entry in er.async_entries_for_config_entry(
             er.async_get(hass), entry_id
         )
         if registry_entry.domain == SENSOR_DOMAIN
-        and (order_id := registry_entry.unique_id.removeprefix(prefix)).isdecimal()
+        and (order_id := order_of_sensor(entry_id, registry_entry.unique_id))
+        is not None
     }
 
 
@@ -400,14 +402,13 @@ class OrderSensors:
         self.entry = entry
         self.coordinator = entry.runtime_data.coordinator
         self.device_info = account_device_info(entry)
-        self._unique_id_prefix = f"{entry.entry_id}_{ORDER_KEY_PREFIX}"
         self._listening: dict[int, SmmPanelOrderSensor] = {}
         self._pending: dict[SmmPanelOrderSensor, None] = {}
         self._writing: asyncio.Task[None] | None = None
 
     def unique_id(self, order_id: int) -> str:
         """Return the unique id of an order's sensor."""
-        return f"{self._unique_id_prefix}{order_id}"
+        return order_sensor_unique_id(self.entry.entry_id, order_id)
 
     @callback
     def async_listen(self, sensor: SmmPanelOrderSensor) -> None:

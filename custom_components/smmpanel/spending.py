@@ -350,24 +350,20 @@ def ledger_from_json(stored: object, url: str) -> SpendingLedger:
     return ledger
 
 
-def _money(amount: Decimal) -> str:
-    return str(amount)
-
-
 def ledger_to_json(ledger: SpendingLedger, url: str) -> StoredSpending:
     """Return the ledger as stored."""
     deposit = ledger.last_deposit
     unsettled = ledger.unsettled
     return {
         "url": url,
-        "balance": None if ledger.balance is None else _money(ledger.balance),
+        "balance": None if ledger.balance is None else str(ledger.balance),
         "since": None if ledger.since is None else ledger.since.isoformat(),
         "last_deposit": None
         if deposit is None
         else {
             "at": deposit.at.isoformat(),
-            "amount": _money(deposit.amount),
-            "balance": _money(deposit.balance),
+            "amount": str(deposit.amount),
+            "balance": str(deposit.balance),
             "currency": deposit.currency,
         },
         "unsettled": None
@@ -376,9 +372,9 @@ def ledger_to_json(ledger: SpendingLedger, url: str) -> StoredSpending:
         "days": [
             [
                 day.isoformat(),
-                _money(totals.spend),
-                _money(totals.deposits),
-                _money(totals.refunds),
+                str(totals.spend),
+                str(totals.deposits),
+                str(totals.refunds),
             ]
             for day, totals in sorted(ledger.days.items())
         ],

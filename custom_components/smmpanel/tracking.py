@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
@@ -42,35 +42,58 @@ def _refunded(before: TrackedOrder, after: TrackedOrder) -> Decimal:
 
 
 def _apply_order_state(
-    order: TrackedOrder, result: OrderState | RowError, now: datetime
+    order: TrackedOrder, state: OrderState, now: datetime
 ) -> TrackedOrder:
-    if isinstance(result, RowError):
-        return replace(order, error=result.message)
     return replace(
         order,
-        status=result.status,
-        raw_status=result.raw_status,
-        charge=result.charge if result.charge is not None else order.charge,
-        start_count=result.start_count,
-        remains=result.remains,
-        currency=result.currency or order.currency,
-        finished_at=(order.finished_at or now) if result.status.is_finished else None,
+        status=state.status,
+        raw_status=state.raw_status,
+        charge=state.charge if state.charge is not None else order.charge,
+        start_count=state.start_count,
+        remains=state.remains,
+        currency=state.currency or order.currency,
+        finished_at=(order.finished_at or now) if state.status.is_finished else None,
         error=None,
     )
 
 
 def _apply_refill_state(
-    refill: TrackedRefill, result: RefillState | RowError, now: datetime
+    refill: TrackedRefill, state: RefillState, now: datetime
 ) -> TrackedRefill:
-    if isinstance(result, RowError):
-        return replace(refill, error=result.message)
     return replace(
         refill,
-        status=result.status,
-        raw_status=result.raw_status,
-        finished_at=(refill.finished_at or now) if result.status.is_finished else None,
+        status=state.status,
+        raw_status=state.raw_status,
+        finished_at=(refill.finished_at or now) if state.status.is_finished else None,
         error=None,
     )
+
+
+def _apply_states[T: (TrackedOrder, TrackedRefill), S: (OrderState, RefillState)](
+    kind: str,
+    tracked: dict[int, T],
+    results: Mapping[int, S | RowError],
+    apply_state: Callable[[T, S, datetime], T],
+    now: datetime,
+) -> Iterator[tuple[int, T, T]]:
+    """Record the answers for tracked items; yield each that changed, before and after.
+
+    An item answered with an error keeps its state and shows the error. Answers for
+    items not tracked are passed over.
+    """
+    for item_id, result in results.items():
+        if (before := tracked.get(item_id)) is None:
+            continue
+        after = (
+            replace(before, error=result.message)
+            if isinstance(result, RowError)
+            else apply_state(before, result, now)
+        )
+        if after == before:
+            continue
+        _log_row_error_change(kind, item_id, before.error, after.error)
+        tracked[item_id] = after
+        yield item_id, before, after
 
 
 def _log_row_error_change(
@@ -187,18 +210,16 @@ class OrderTracker:
 
         Orders showing the answer to a later request keep it.
         """
+        fresh = {
+            order_id: result
+            for order_id, result in results.items()
+            if order_id in self.orders and self._answered.get(order_id, 0) <= request
+        }
+        self._answered.update(dict.fromkeys(fresh, request))
         events: list[TrackingEvent] = []
-        for order_id, result in results.items():
-            if (order := self.orders.get(order_id)) is None or self._answered.get(
-                order_id, 0
-            ) > request:
-                continue
-            self._answered[order_id] = request
-            updated = _apply_order_state(order, result, now)
-            if updated == order:
-                continue
-            _log_row_error_change("order", order_id, order.error, updated.error)
-            self.orders[order_id] = updated
+        for order_id, order, updated in _apply_states(
+            "order", self.orders, fresh, _apply_order_state, now
+        ):
             self._refunds += _refunded(order, updated)
             if (
                 order.status is not None
@@ -219,25 +240,22 @@ class OrderTracker:
         self, results: Mapping[int, RefillState | RowError], now: datetime
     ) -> list[TrackingEvent]:
         """Record fresh refill states; return an event per status change."""
-        events: list[TrackingEvent] = []
-        for refill_id, result in results.items():
-            if (refill := self.refills.get(refill_id)) is None:
-                continue
-            updated = _apply_refill_state(refill, result, now)
-            if updated == refill:
-                continue
-            _log_row_error_change("refill", refill_id, refill.error, updated.error)
-            self.refills[refill_id] = updated
-            if updated.status is not None and updated.status is not refill.status:
-                events.append(
-                    TrackingEvent(
-                        event_type=refill_event_type(updated.status),
-                        order_id=refill.order_id,
-                        order=self.orders.get(refill.order_id),
-                        refill_id=refill_id,
-                    )
-                )
-        return events
+        return [
+            TrackingEvent(
+                event_type=refill_event_type(updated.status),
+                order_id=refill.order_id,
+                order=self.orders.get(refill.order_id),
+                refill_id=refill_id,
+            )
+            for refill_id, refill, updated in _apply_states(
+                "refill",
+                self.refills,
+                results,
+                _apply_refill_state,
+                now,
+            )
+            if updated.status is not None and updated.status is not refill.status
+        ]
 
     def purge_finished(self, finished_before: datetime) -> bool:
         """Forget what finished before a time; return whether anything was forgotten.

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import fields, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, get_type_hints
 
 from hypothesis import given, settings, strategies as st
 import pytest
@@ -14,8 +14,10 @@ import yaml
 
 from custom_components.smmpanel.api import (
     ESTIMATED_UNITS_WITHOUT_QUANTITY,
+    ORDER_FIELDS,
     DripfeedIncomplete,
     DripfeedNotSupported,
+    FieldKind,
     FieldsNotAllowed,
     MinAboveMax,
     MissingFields,
@@ -221,6 +223,52 @@ def test_add_order_action_offers_every_order_field() -> None:
     order_fields = set(names) - ACTION_ONLY_FIELDS
     assert set(OrderField) - order_fields == set(), "missing from services.yaml"
     assert order_fields - set(OrderField) == set(), "not an OrderField"
+
+
+def test_field_table_covers_every_order_field() -> None:
+    """The table of `add` fields has every OrderField, in OrderField's order."""
+    assert list(ORDER_FIELDS) == list(OrderField)
+
+
+def test_new_order_holds_each_field_as_its_kind() -> None:
+    """NewOrder holds a whole-number field as an int, any other field as text."""
+    hints = get_type_hints(NewOrder)
+    for field, spec in ORDER_FIELDS.items():
+        held = int if spec.kind is FieldKind.WHOLE_NUMBER else str
+        assert hints[field] == held | None, field
+
+
+def _described_fields(section: Mapping[str, Any]) -> dict[str, Any]:
+    """Return an action's field descriptions by name, looking inside sections."""
+    described: dict[str, Any] = {}
+    for name, spec in section.items():
+        if "fields" in spec:
+            described |= _described_fields(spec["fields"])
+        else:
+            described[name] = spec
+    return described
+
+
+def test_add_order_action_describes_each_field_as_its_kind() -> None:
+    """services.yaml offers the table's fields, no others, each with its kind's selector.
+
+    A whole number has a number selector with the table's minimum; a list of lines
+    a multiline text; a line a single-line text; a link a URL text; a date a date.
+    """
+    actions = yaml.safe_load(SERVICES_YAML.read_text(encoding="utf-8"))
+    described = _described_fields(actions["add_order"]["fields"])
+    assert set(described) - ACTION_ONLY_FIELDS == set(ORDER_FIELDS)
+    for field, spec in ORDER_FIELDS.items():
+        ((selector, config),) = described[field]["selector"].items()
+        config = config or {}
+        kind = spec.kind
+        expected = {FieldKind.WHOLE_NUMBER: "number", FieldKind.DATE: "date"}
+        assert selector == expected.get(kind, "text"), field
+        if kind is FieldKind.WHOLE_NUMBER:
+            assert config["min"] == spec.minimum, field
+        assert config.get("multiline", False) is (kind is FieldKind.LINES), field
+        if kind is FieldKind.LINK:
+            assert config["type"] == "url", field
 
 
 # Accepted orders

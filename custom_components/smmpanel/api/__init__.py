@@ -6,7 +6,8 @@ package could be published as it is. One job a module:
 
 - `client`: SmmPanelClient, the requests it sends and the failures it raises;
 - `models`: the values sent and answered (statuses, balance, service, order, states);
-- `service_types`: the service types and the `add` fields each one takes;
+- `service_types`: the service types, the `add` fields (`ORDER_FIELDS`: what each
+  holds) and which fields each type takes;
 - `orders`: whether a service accepts an order, and what it costs (`quote_order`);
 - `parsing`: the lenient readers from decoded JSON to the models;
 - `wordings`: what a panel's error text means (`classify_error`);
@@ -67,20 +68,31 @@ from .orders import (
     QuantityOutOfRange,
     quote_order,
 )
-from .service_types import OrderField, ServiceType
+from .service_types import (
+    DATE_FORMAT,
+    ORDER_FIELDS,
+    FieldKind,
+    FieldSpec,
+    OrderField,
+    ServiceType,
+)
 from .wordings import ErrorReason, classify_error
 
 __all__ = [
+    "DATE_FORMAT",
     "DEFAULT_API_PATH",
     "DEFAULT_REQUEST_TIMEOUT",
     "ESTIMATED_UNITS_WITHOUT_QUANTITY",
     "FINISHED_ORDER_STATUSES",
     "FINISHED_REFILL_STATUSES",
     "MAX_IDS_PER_REQUEST",
+    "ORDER_FIELDS",
     "Balance",
     "DripfeedIncomplete",
     "DripfeedNotSupported",
     "ErrorReason",
+    "FieldKind",
+    "FieldSpec",
     "FieldsNotAllowed",
     "MinAboveMax",
     "MissingFields",

@@ -1,4 +1,4 @@
-"""The service types of API v2 and the `add` fields each one takes."""
+"""The service types of API v2 and the `add` fields: what each holds, who takes it."""
 
 from __future__ import annotations
 
@@ -80,6 +80,61 @@ class OrderField(StrEnum):
     REFERRING_URL = "referring_url"
 
 
+class FieldKind(StrEnum):
+    """What an `add` field holds, and so how a value for it is read and cleaned."""
+
+    WHOLE_NUMBER = "whole_number"
+    LINES = "lines"  # a list, one entry a line
+    LINE = "line"  # a single line of text
+    LINK = "link"
+    DATE = "date"  # sent as DATE_FORMAT
+
+
+# How the panel reads a date field.
+DATE_FORMAT: Final = "%d/%m/%Y"
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """What an `add` field holds; for a whole number, the smallest that means anything."""
+
+    kind: FieldKind
+    minimum: int | None = None
+
+
+_F = OrderField
+_K = FieldKind
+# Every `add` field besides `service`, in the order of OrderField.
+ORDER_FIELDS: Final[Mapping[OrderField, FieldSpec]] = MappingProxyType(
+    {
+        _F.LINK: FieldSpec(_K.LINK),
+        _F.QUANTITY: FieldSpec(_K.WHOLE_NUMBER, minimum=1),
+        _F.COMMENTS: FieldSpec(_K.LINES),
+        _F.RUNS: FieldSpec(_K.WHOLE_NUMBER, minimum=1),
+        _F.INTERVAL: FieldSpec(_K.WHOLE_NUMBER, minimum=1),
+        _F.USERNAMES: FieldSpec(_K.LINES),
+        _F.HASHTAGS: FieldSpec(_K.LINES),
+        _F.HASHTAG: FieldSpec(_K.LINE),
+        _F.USERNAME: FieldSpec(_K.LINE),
+        _F.MEDIA: FieldSpec(_K.LINE),
+        _F.ANSWER_NUMBER: FieldSpec(_K.WHOLE_NUMBER, minimum=1),
+        _F.GROUPS: FieldSpec(_K.LINES),
+        _F.KEYWORDS: FieldSpec(_K.LINES),
+        _F.MIN: FieldSpec(_K.WHOLE_NUMBER, minimum=1),
+        _F.MAX: FieldSpec(_K.WHOLE_NUMBER, minimum=1),
+        _F.POSTS: FieldSpec(_K.WHOLE_NUMBER, minimum=1),
+        _F.OLD_POSTS: FieldSpec(_K.WHOLE_NUMBER, minimum=0),
+        _F.DELAY: FieldSpec(_K.WHOLE_NUMBER, minimum=0),
+        _F.EXPIRY: FieldSpec(_K.DATE),
+        _F.COUNTRY: FieldSpec(_K.LINE),
+        _F.DEVICE: FieldSpec(_K.LINE),
+        _F.TYPE_OF_TRAFFIC: FieldSpec(_K.LINE),
+        _F.GOOGLE_KEYWORD: FieldSpec(_K.LINE),
+        _F.REFERRING_URL: FieldSpec(_K.LINE),
+    }
+)
+
+
 @dataclass(frozen=True, slots=True)
 class _OrderRules:
     """The `add` fields of one service type."""
@@ -89,7 +144,6 @@ class _OrderRules:
     counted: OrderField | None = None
 
 
-_F = OrderField
 _ORDER_RULES: Final[Mapping[ServiceType, _OrderRules]] = MappingProxyType(
     {
         ServiceType.DEFAULT: _OrderRules(

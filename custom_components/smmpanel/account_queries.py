@@ -1,0 +1,79 @@
+"""Actions that only read an account: its service catalogue and its spending."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from homeassistant.core import ServiceCall, ServiceResponse
+from homeassistant.util import dt as dt_util
+
+from .action_errors import validation_error
+from .action_targets import async_get_catalogue, call_entry
+from .api import PanelService
+from .const import ATTR_CATEGORY, ATTR_COUNT, ATTR_PERIOD, ATTR_SEARCH, ATTR_TYPE
+from .entity import service_terms_data
+from .spending import MAX_PERIODS, Period
+
+
+def _matches(panel_service: PanelService, data: Mapping[str, Any]) -> bool:
+    if (wanted := data.get(ATTR_TYPE)) is not None and panel_service.type is not wanted:
+        return False
+    if (category := data.get(ATTR_CATEGORY)) is not None and (
+        category.casefold() not in panel_service.category.casefold()
+    ):
+        return False
+    if (search := data.get(ATTR_SEARCH)) is not None:
+        haystack = (
+            panel_service.name,
+            panel_service.category,
+            panel_service.description or "",
+        )
+        return any(search.casefold() in text.casefold() for text in haystack)
+    return True
+
+
+async def async_get_services(call: ServiceCall) -> ServiceResponse:
+    """Return the panel's services, optionally filtered."""
+    entry = call_entry(call)
+    catalogue = await async_get_catalogue(call.hass, entry)
+    return {
+        "services": [
+            {
+                "service": panel_service.service_id,
+                "name": panel_service.name,
+                "type": str(panel_service.type),
+                **service_terms_data(panel_service),
+                "refill": panel_service.refill,
+                "cancel": panel_service.cancel,
+                "dripfeed": panel_service.dripfeed,
+                "description": panel_service.description,
+            }
+            for panel_service in catalogue.values()
+            if _matches(panel_service, call.data)
+        ],
+        "currency": entry.runtime_data.coordinator.currency,
+    }
+
+
+async def async_get_spending(call: ServiceCall) -> ServiceResponse:
+    """Return the spend, deposits and refunds per period, newest first."""
+    period: Period = call.data[ATTR_PERIOD]
+    count: int = call.data[ATTR_COUNT]
+    if count > (most := MAX_PERIODS[period]):
+        raise validation_error("too_many_periods", max=most, period=period)
+    entry = call_entry(call)
+    ledger = entry.runtime_data.spending.ledger
+    return {
+        "periods": [
+            {
+                "start": start.isoformat(),
+                "spend": float(totals.spend),
+                "deposits": float(totals.deposits),
+                "refunds": float(totals.refunds),
+                "net_spend": float(totals.net_spend),
+            }
+            for start, totals in ledger.periods(period, count, dt_util.utcnow())
+        ],
+        "currency": entry.runtime_data.coordinator.currency,
+    }
