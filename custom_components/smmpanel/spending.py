@@ -368,7 +368,7 @@ def ledger_to_json(ledger: SpendingLedger, url: str) -> StoredSpending:
         },
         "unsettled": None
         if unsettled is None
-        else {"since": unsettled.since.isoformat(), "change": _money(unsettled.change)},
+        else {"since": unsettled.since.isoformat(), "change": str(unsettled.change)},
         "days": [
             [
                 day.isoformat(),
