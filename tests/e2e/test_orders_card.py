@@ -3,12 +3,14 @@
 The SMM Panel dashboard that scripts/develop writes holds the card. Orders are placed
 over REST, the panel's clock moves, and the card is checked as a user sees it: its
 rows, a progress bar moving, a refill from the card reaching the panel, an order placed
-through its form, a service named with markup shown as text, and what a household
-member who is not an administrator sees: the orders without their controls.
+through its form, a service named with markup shown as text, what a household member
+who is not an administrator sees (the orders without their controls), and its heading
+beside a catalogue watch.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from http import HTTPStatus
 import json
 from pathlib import Path
@@ -24,6 +26,7 @@ from scripts.devenv.client import HomeAssistantClient
 from .harness import (
     BALANCE,
     BALANCE_RUNWAY,
+    ENTRY_TITLE,
     HOSTILE_MARKUP,
     HOSTILE_SERVICE,
     SPENT_THIS_MONTH,
@@ -57,6 +60,7 @@ ORDERS: dict[str, dict[str, Any]] = {
     },
 }
 POLL_TIMEOUT = 120.0  # seconds; a requested refresh may wait out a 10 s cooldown
+RELOAD_TIMEOUT = 120.0  # seconds
 ADMIN_ONLY = "Only administrators can place, refill, cancel or track orders."
 
 
@@ -434,6 +438,70 @@ def test_card_editor_picks_the_account(
         "selected": entry_id,
         "options": [[entry_id, panel_entry["title"]]],
     }
+
+
+WATCHED_CATEGORY = "TikTok"  # watched by no other test
+
+
+def _account_reloaded(
+    homeassistant: HomeAssistant, entry_id: str, watched: bool
+) -> None:
+    """Wait until the account is set up again with, or without, the watch's device."""
+    homeassistant.process.wait_until(
+        lambda: (
+            any(
+                device["name"] == WATCHED_CATEGORY
+                and entry_id in device["config_entries"]
+                for device in homeassistant.client.device_registry()
+            )
+            == watched
+            and (state := homeassistant.client.state(BALANCE)) is not None
+            and state["state"] != "unavailable"
+        ),
+        timeout=RELOAD_TIMEOUT,
+        what=f"setting the account up again {'with' if watched else 'without'} a watch",
+    )
+
+
+@pytest.fixture
+def category_watch(
+    homeassistant: HomeAssistant, panel_entry: dict[str, Any]
+) -> Iterator[None]:
+    """Watch a category through the subentry flow's REST API; stop watching after."""
+    client = homeassistant.client
+    entry_id = panel_entry["entry_id"]
+    flow = "/api/config/config_entries/subentries/flow"
+    form = client.request("POST", flow, {"handler": [entry_id, "watched_category"]})
+    result = client.request(
+        "POST", f"{flow}/{form['flow_id']}", {"category": WATCHED_CATEGORY}
+    )
+    assert result["type"] == "create_entry", result
+    _account_reloaded(homeassistant, entry_id, watched=True)
+    yield
+    subentry = next(
+        subentry
+        for subentry in client.subentries(entry_id)
+        if subentry["title"] == WATCHED_CATEGORY
+    )
+    client.websocket_command(
+        {
+            "type": "config_entries/subentries/delete",
+            "entry_id": entry_id,
+            "subentry_id": subentry["subentry_id"],
+        }
+    )
+    _account_reloaded(homeassistant, entry_id, watched=False)
+
+
+@pytest.mark.usefixtures("category_watch")
+def test_card_heading_names_the_account_beside_a_watch(
+    homeassistant: HomeAssistant, card_orders: dict[str, int], page: Page
+) -> None:
+    """The entry's watch has a device of its own, added last; the heading names the
+    account, whose balance and orders the card shows."""
+    card = _open_card(page, homeassistant)
+    expect(_row(card, card_orders["progressing"])).to_be_attached()
+    expect(card.locator(".title")).to_have_text(ENTRY_TITLE)
 
 
 # A card fed 1,000 order sensors by a stand-in for the frontend's `hass` object; then

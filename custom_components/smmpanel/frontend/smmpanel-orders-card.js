@@ -503,7 +503,7 @@ class SmmPanelOrdersCard extends HTMLElement {
     }
     const entryId = this._entryId;
     const index = {
-      device: undefined,
+      device: undefined, // the account's, which its balance and orders belong to
       balance: undefined,
       low: undefined,
       money: {}, // translation key -> entity id
@@ -514,7 +514,8 @@ class SmmPanelOrdersCard extends HTMLElement {
       if (entity.platform !== DOMAIN || !entity.device_id) continue;
       const device = (hass.devices || {})[entity.device_id];
       if (!device || !(device.config_entries || []).includes(entryId)) continue;
-      index.device = device;
+      // The entry's catalogue watches have devices of their own: the card shows
+      // none of their entities, and names none of their devices.
       const domain = entity.entity_id.split(".", 1)[0];
       if (domain === "sensor" && isOrderSensor(entity, hass.states[entity.entity_id])) {
         index.orders.push(entity.entity_id);
@@ -524,7 +525,10 @@ class SmmPanelOrdersCard extends HTMLElement {
         index.money[entity.translation_key] = entity.entity_id;
       } else if (domain === "binary_sensor" && entity.translation_key === "low_balance") {
         index.low = entity.entity_id;
+      } else {
+        continue;
       }
+      index.device = device;
     }
     this._index = index;
     this._indexSources = sources;
