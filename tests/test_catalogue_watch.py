@@ -205,9 +205,9 @@ async def test_the_service_flow_finds_services_by_category(
     assert result["description_placeholders"] == {"category": FOLLOWERS}
     labels = [option["label"] for option in _select_options(result, "service_id")]
     assert labels == [
-        f"#2 · Instagram Followers - Cheap [No Refill] · 0.45 {PANEL_CURRENCY} / 1000",
-        f"#101 · Real & Active Followers - Best Server · 250.00 {PANEL_CURRENCY} / 1000",
-        f"#102 · Real & Active Followers - Cheap Server · 255.00 {PANEL_CURRENCY} / 1000",
+        f"#2 · Instagram Followers - Cheap [No Refill] · 0.45 {PANEL_CURRENCY} per 1000",
+        f"#101 · Real & Active Followers - Best Server · 250.00 {PANEL_CURRENCY} per 1000",
+        f"#102 · Real & Active Followers - Cheap Server · 255.00 {PANEL_CURRENCY} per 1000",
     ]
 
 

@@ -122,7 +122,7 @@ async def test_logbook_describes_a_deposit(
     assert _described(await logbook_rows()) == [
         (
             "127.0.0.1 Order events",
-            "balance topped up by 25.5 USD",
+            "balance topped up by 25.50 USD",
             "event.127_0_0_1_order_events",
         )
     ]

@@ -8,6 +8,7 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import EVENT_STATE_CHANGED, STATE_OFF, STATE_ON, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers.translation import async_get_translations
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -20,6 +21,7 @@ from custom_components.smmpanel.const import (
     CONF_FINISHED_ORDER_RETENTION,
     CONF_LOW_BALANCE_THRESHOLD,
     CONF_SCAN_INTERVAL,
+    DOMAIN,
 )
 from panel_simulator.panel import Panel
 
@@ -119,6 +121,20 @@ async def test_order_sensor_attributes(
     active = hass.states.get("sensor.127_0_0_1_active_orders")
     assert active is not None
     assert active.state == "1"
+
+
+@pytest.mark.parametrize("language", ["en", "de", "ar"])
+async def test_order_progress_is_named_as_a_percentage(
+    hass: HomeAssistant, setup_integration: MockConfigEntry, language: str
+) -> None:
+    """The progress attribute is a bare number: its name, as the frontend shows it
+    in the order's details, says it is a percentage, in every language."""
+    texts = await async_get_translations(hass, language, "entity", [DOMAIN])
+    for key in ("order_status", "order_status_service"):
+        name = texts[
+            f"component.{DOMAIN}.entity.sensor.{key}.state_attributes.progress.name"
+        ]
+        assert name.endswith("(%)"), name
 
 
 async def test_tracked_order_sensor_shows_only_what_is_known(

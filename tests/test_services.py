@@ -620,7 +620,7 @@ VALIDATION_CASES = [
     pytest.param(
         {"service": 101, "link": LINK, "quantity": 4001},
         "insufficient_balance",
-        {"cost": "1000.25", "balance": "1000", "currency": "USD"},
+        {"cost": "1000.25", "balance": "1000.00", "currency": "USD"},
         id="above_balance",
     ),
 ]
@@ -694,7 +694,7 @@ async def test_add_order_cost_cap(
     _assert_translated(
         error.value,
         "cost_above_cap",
-        {"cost": "1.2012", "cap": "1.2", "currency": "USD"},
+        {"cost": "1.2012", "cap": "1.20", "currency": "USD"},
     )
     assert panel.request_counts["add"] == 0
 
@@ -709,7 +709,7 @@ async def test_add_order_cost_cap(
     _assert_translated(
         error.value,
         "cost_above_cap",
-        {"cost": "1.32", "cap": "1.2", "currency": "USD"},
+        {"cost": "1.32", "cap": "1.20", "currency": "USD"},
     )
 
     response = await call(

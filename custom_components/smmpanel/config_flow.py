@@ -68,6 +68,7 @@ from .const import (
     SUBENTRY_WATCHED_SERVICE,
 )
 from .coordinator import SmmPanelConfigEntry, loaded_currency
+from .money import format_rate
 from .sensor import async_order_entity_ids
 
 URL_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
@@ -345,14 +346,13 @@ def service_selector(
     services: Iterable[PanelService], currency: str | None
 ) -> SelectSelector:
     """Return a choice of services by id, name and rate per 1000."""
-    unit = f" {currency}" if currency else ""
     return SelectSelector(
         SelectSelectorConfig(
             options=[
                 SelectOptionDict(
                     value=str(service.service_id),
                     label=f"#{service.service_id} · {service.name} · "
-                    f"{service.rate}{unit} / 1000",
+                    f"{format_rate(service.rate, currency)}",
                 )
                 for service in sorted(services, key=lambda item: item.service_id)
             ],

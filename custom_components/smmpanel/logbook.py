@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from homeassistant.components.event import ATTR_EVENT_TYPE
@@ -16,6 +17,7 @@ from homeassistant.core import Event, HomeAssistant, callback
 
 from .const import DOMAIN, EVENT_ORDER
 from .models import BALANCE_TOPPED_UP
+from .money import format_money
 
 
 @callback
@@ -35,11 +37,11 @@ def async_describe_events(
         data = event.data
         if data[ATTR_EVENT_TYPE] == BALANCE_TOPPED_UP:
             state = hass.states.get(data[ATTR_ENTITY_ID])
-            currency = f" {data['currency']}" if data.get("currency") else ""
+            # Event data carries the amount as a number: its shortest text is exact.
+            amount = format_money(Decimal(str(data["amount"])), data.get("currency"))
             return {
                 LOGBOOK_ENTRY_NAME: state.name if state else data[ATTR_ENTITY_ID],
-                LOGBOOK_ENTRY_MESSAGE: f"balance topped up by {data['amount']:g}"
-                f"{currency}",
+                LOGBOOK_ENTRY_MESSAGE: f"balance topped up by {amount}",
                 LOGBOOK_ENTRY_ENTITY_ID: data[ATTR_ENTITY_ID],
             }
         return {

@@ -32,7 +32,7 @@ from .api import (
 from .const import ATTR_SERVICE, ATTR_VALIDATE_ONLY
 from .coordinator import SmmPanelData
 from .models import TrackedOrder
-from .money import money_text
+from .money import format_money
 from .order_input import new_order
 
 # Messages list fields in the order the action shows them (min before max).
@@ -94,15 +94,15 @@ def _check_cost(account: SmmPanelData, cost: Decimal) -> None:
     if (cap := account.options.max_order_cost) is not None and cost > cap:
         raise validation_error(
             "cost_above_cap",
-            cost=money_text(cost),
-            cap=money_text(cap),
+            cost=format_money(cost, None),
+            cap=format_money(cap, None),
             currency=currency,
         )
     if snapshot is not None and cost > snapshot.balance.amount:
         raise validation_error(
             "insufficient_balance",
-            cost=money_text(cost),
-            balance=money_text(snapshot.balance.amount),
+            cost=format_money(cost, None),
+            balance=format_money(snapshot.balance.amount, None),
             currency=currency,
         )
 

@@ -19,6 +19,11 @@ OWNER = Owner(name="End To End", username="e2e", password="e2e-password-7c1d")
 # A user of the Users group, not an administrator, as a household member's login is.
 MEMBER = Owner(name="Household Member", username="member", password="member-pw-3e9a")
 NON_ADMIN_GROUP = "system-users"
+ADMIN_GROUP = "system-admin"
+# An administrator and a household member whose profiles (not Home Assistant) are set
+# to German, as each user chooses under Profile > Language.
+GERMAN_ADMIN = Owner(name="Anna Admin", username="anna", password="anna-pw-6f2b")
+GERMAN_MEMBER = Owner(name="Bernd Mitglied", username="bernd", password="bernd-pw-8d4c")
 # The config flow titles an entry with its URL's host; entity ids follow the title.
 ENTRY_TITLE = "127.0.0.1"
 BALANCE = "sensor.127_0_0_1_balance"
@@ -135,6 +140,17 @@ class HomeAssistant:
     client: HomeAssistantClient
     process: ManagedProcess
     config_dir: Path
+
+
+def set_profile_language(client: HomeAssistantClient, language: str) -> None:
+    """Set the logged-in user's language, as Profile > Language does: for that user."""
+    client.websocket_command(
+        {
+            "type": "frontend/set_user_data",
+            "key": "language",
+            "value": {"language": language, "number_format": "language"},
+        }
+    )
 
 
 def add_user(owner_client: HomeAssistantClient, user: Owner, group_id: str) -> None:
