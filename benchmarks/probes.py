@@ -248,18 +248,19 @@ def tracked_objects() -> int:
 
 
 def timed_full_collection() -> float:
-    """Return the seconds a full garbage collection of the process takes now."""
-    start = time.perf_counter()
+    """Return the CPU seconds a full garbage collection of the process takes now."""
+    start = time.process_time()
     gc.collect()
-    return time.perf_counter() - start
+    return time.process_time() - start
 
 
 @contextmanager
 def recording_full_collections() -> Iterator[list[float]]:
     """Record the pause of each full (generation 2) garbage collection in a block.
 
-    The interpreter sets one off when the objects that survived the younger
-    generations since the last one reach a quarter of those it kept then.
+    A pause is the CPU time of the collection. The interpreter sets one off when the
+    objects that survived the younger generations since the last one reach a quarter
+    of those it kept then.
     """
     pauses: list[float] = []
     started = 0.0
@@ -269,9 +270,9 @@ def recording_full_collections() -> Iterator[list[float]]:
         if info["generation"] != 2:
             return
         if phase == "start":
-            started = time.perf_counter()
+            started = time.process_time()
         else:
-            pauses.append(time.perf_counter() - started)
+            pauses.append(time.process_time() - started)
 
     gc.callbacks.append(on_collection)
     try:

@@ -296,11 +296,11 @@ def watch_summary(catalogue: CatalogueResult) -> str:
         f" {_ms(changed.cost.wall_seconds)} ms; diffing the catalogue against the"
         f" watched slice alone takes {_ms(changed.diff_seconds)} ms. Fetching,"
         f" decoding and diffing the catalogue held the event loop"
-        f" {own_step_text(changed)} at the longest (the first refresh:"
-        f" {own_step_text(watch.baseline)}). The longest step is the coordinator's"
+        f" {own_step_text(changed)} at the longest, in the first refresh"
+        f" {own_step_text(watch.baseline)}. The longest step is the coordinator's"
         f" update of the watched services' and categories' entities, in which Home"
-        f" Assistant writes their states: {step_text(changed)} (the first refresh:"
-        f" {step_text(watch.baseline)})."
+        f" Assistant writes their states: {step_text(changed)}; in the first refresh"
+        f" {step_text(watch.baseline)}."
     )
 
 
@@ -541,6 +541,10 @@ one config directory:
    {DIFF_RUNS} runs kept.
 6. **Decode the large catalogue.** A process of its own decodes the panel's answer
    in each of the ways compared below.
+
+Times are the CPU time of the Home Assistant process (its event loop and executor
+threads) unless a column says wall: on a machine other processes share, wall-clock
+time also counts the time they ran instead.
 
 ## Per refresh
 

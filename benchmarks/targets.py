@@ -222,7 +222,7 @@ def _watch_steps(catalogue: CatalogueResult) -> TargetResult:
             f"longest {own_step_text(watch.baseline)} in the first refresh,"
             f" {own_step_text(watch.changed)} in the one after"
             f" {watch.edited_services} services changed; with everything in them,"
-            f" {step_text(watch.baseline)} and {step_text(watch.changed)}"
+            f" {step_text(watch.baseline)}; {step_text(watch.changed)}"
         ),
     )
 
@@ -239,9 +239,9 @@ def step_text(refresh: WatchRefresh) -> str:
     if (longest := refresh.longest_step) is None:
         return f"under {STEP_FLOOR_SECONDS * 1000:g} ms"
     return (
-        f"{longest.seconds * 1000:.0f} ms ({longest.writing_states_seconds * 1000:.0f}"
-        f" updating the entities, {refresh.state_writes} state writes;"
-        f" {longest.collecting_seconds * 1000:.0f} collecting garbage)"
+        f"{longest.seconds * 1000:.0f} ms, {longest.writing_states_seconds * 1000:.0f}"
+        f" ms of it updating the entities ({refresh.state_writes} state writes)"
+        f" and {longest.collecting_seconds * 1000:.0f} ms collecting garbage"
     )
 
 
