@@ -8,6 +8,7 @@ package could be published as it is. One job a module:
 - `models`: the values sent and answered (statuses, balance, service, order, states);
 - `service_types`: the service types and the `add` fields each one takes;
 - `orders`: whether a service accepts an order, and what it costs (`quote_order`);
+- `guarantee`: the refill a service's name promises (`refill_guarantee`);
 - `parsing`: the lenient readers from decoded JSON to the models;
 - `wordings`: what a panel's error text means (`classify_error`);
 - `exceptions`: SmmPanelError and its subclasses.
@@ -40,6 +41,14 @@ from .exceptions import (
     SmmPanelRateLimitError,
     SmmPanelTimeoutError,
     SmmPanelUnsupportedActionError,
+)
+from .guarantee import (
+    LIFETIME_REFILL,
+    MAX_REFILL_DAYS,
+    NO_REFILL,
+    RefillGuarantee,
+    RefillTerm,
+    refill_guarantee,
 )
 from .models import (
     FINISHED_ORDER_STATUSES,
@@ -76,7 +85,10 @@ __all__ = [
     "ESTIMATED_UNITS_WITHOUT_QUANTITY",
     "FINISHED_ORDER_STATUSES",
     "FINISHED_REFILL_STATUSES",
+    "LIFETIME_REFILL",
     "MAX_IDS_PER_REQUEST",
+    "MAX_REFILL_DAYS",
+    "NO_REFILL",
     "Balance",
     "DripfeedIncomplete",
     "DripfeedNotSupported",
@@ -94,8 +106,10 @@ __all__ = [
     "PanelService",
     "QuantityMismatch",
     "QuantityOutOfRange",
+    "RefillGuarantee",
     "RefillState",
     "RefillStatus",
+    "RefillTerm",
     "RowError",
     "ServiceType",
     "SmmPanelApiError",
@@ -111,4 +125,5 @@ __all__ = [
     "classify_error",
     "normalize_url",
     "quote_order",
+    "refill_guarantee",
 ]
