@@ -28,6 +28,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.smmpanel.const import DOMAIN
+from custom_components.smmpanel.spending import ledger_from_json
 from panel_simulator import Panel
 
 from .helpers import DAY, ORDER_SENSOR, call, state_of
@@ -325,3 +326,19 @@ async def test_stored_catalogue_watch_of_every_version(
         "listed": True
     }
     assert rewritten["data"]["categories"] == {FOLLOWERS: [1, 2, 101, 102]}
+
+
+@pytest.mark.parametrize(
+    "days",
+    [
+        {"2026-11-30": ["1", "0", "0"]},
+        [[20261130, "1", "0", "0"], ["2026-11-30", "1", "0"], "2026-11-30"],
+    ],
+    ids=["not_rows", "rows_not_days"],
+)
+def test_stored_days_that_are_not_day_rows_are_left_out(days: object) -> None:
+    """Days stored in another shape read as none; the rest of the ledger is kept."""
+    ledger = ledger_from_json({"url": "url", "balance": "12.5", "days": days}, "url")
+
+    assert ledger.days == {}
+    assert ledger.balance == Decimal("12.5")
