@@ -29,13 +29,12 @@ from .coordinator import (
     SmmPanelCoordinator,
     SmmPanelData,
     delete_stale_watch_issues,
-    watch_store,
 )
 from .entity import account_device_info
 from .options import AccountOptions
 from .services import async_setup_services
-from .spending import SpendingTracker, spending_store
-from .storage import TrackingStorage
+from .spending import SpendingTracker
+from .storage import async_remove_stored
 from .tracking import OrderTracker
 
 PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.EVENT, Platform.SENSOR]
@@ -138,10 +137,8 @@ async def async_unload_entry(hass: HomeAssistant, entry: SmmPanelConfigEntry) ->
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: SmmPanelConfigEntry) -> None:
-    """Delete the tracked orders of a removed config entry."""
-    await TrackingStorage(hass, entry).async_remove()
-    await spending_store(hass, entry.entry_id).async_remove()
-    await watch_store(hass, entry.entry_id).async_remove()
+    """Delete what a removed config entry kept: its files and repair issues."""
+    await async_remove_stored(hass, entry)
     ir.async_delete_issue(hass, DOMAIN, _insecure_url_issue_id(entry))
 
 

@@ -50,6 +50,3 @@ ATTR_COUNT: Final = "count"
 
 CATALOGUE_MAX_AGE: Final = timedelta(hours=12)
 REQUEST_TIMEOUT: Final = 30.0
-
-STORAGE_VERSION: Final = 1
-STORAGE_MINOR_VERSION: Final = 2

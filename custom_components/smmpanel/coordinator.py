@@ -10,7 +10,6 @@ from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
@@ -38,13 +37,12 @@ from .models import TrackedOrder, TrackedRefill, TrackingEvent
 from .money import form_decimal
 from .options import AccountOptions
 from .spending import Deposit, SpendingSummary, SpendingTracker
-from .storage import async_load_or_start_over
+from .storage import CATALOGUE_WATCH, EntryStore
 from .tracking import OrderTracker
 from .watch import (
     EMPTY_STATE,
     CatalogueChange,
     ServiceListing,
-    StoredWatch,
     WatchedCategory,
     WatchedService,
     diff_catalogue,
@@ -272,11 +270,6 @@ def watched_categories(entry: SmmPanelConfigEntry) -> list[WatchedCategory]:
     ]
 
 
-def watch_store(hass: HomeAssistant, entry_id: str) -> Store[StoredWatch]:
-    """Return the store of an account's watched catalogue slice."""
-    return Store(hass, 1, f"{DOMAIN}.{entry_id}.catalogue_watch")
-
-
 REMOVED_SERVICE_ISSUE_PREFIX = "service_removed_"
 
 
@@ -307,7 +300,7 @@ class CatalogueWatchCoordinator(DataUpdateCoordinator[CatalogueSnapshot]):
             update_interval=options.catalogue_interval,
         )
         self._catalogue = catalogue
-        self._store = watch_store(hass, config_entry.entry_id)
+        self._store = EntryStore(hass, config_entry, CATALOGUE_WATCH)
         self._state = EMPTY_STATE
 
     async def async_load(self) -> None:
@@ -315,11 +308,7 @@ class CatalogueWatchCoordinator(DataUpdateCoordinator[CatalogueSnapshot]):
 
         What cannot be read starts over: the next check is the new baseline.
         """
-        self._state = watch_from_json(
-            await async_load_or_start_over(
-                self._store, f"The watched catalogue of {self.config_entry.title}"
-            )
-        )
+        self._state = watch_from_json(await self._store.async_load())
 
     @override
     async def _async_update_data(self) -> CatalogueSnapshot:
