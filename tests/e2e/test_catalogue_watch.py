@@ -1,6 +1,6 @@
 """Watching the panel's catalogue in a real Home Assistant, end to end.
 
-A service is watched through the "Add watched service" dialog in Chromium; then the
+A service is watched through the "Watch catalogue item" dialog in Chromium; then the
 simulator's control API changes the catalogue and a reload of the entry makes the
 integration check it at once. Over REST: the watch's device and entities, the event of
 a rate increase, and the repair raised when the service leaves the catalogue; in the
@@ -123,14 +123,14 @@ def watch(
     Return the new subentry, with its entities by key under "entities".
     """
     _open(page, f"{homeassistant.client.url}/config/integrations/integration/{DOMAIN}")
-    page.get_by_role("button", name="Add watched service").click()
+    page.get_by_role("button", name="Watch catalogue item").click()
     flow = page.locator("dialog-data-entry-flow")
-    expect(flow.get_by_text("Watch a service", exact=True)).to_be_visible()
+    expect(flow.get_by_text("Watch a catalogue item", exact=True)).to_be_visible()
     flow.get_by_role("button", name="Category").click()
     flow.get_by_role("menuitem", name=f"{CATEGORY} (4)").click()
     flow.get_by_role("button", name="Submit").click()
 
-    expect(flow.get_by_text(f"Watch a service in {CATEGORY}")).to_be_visible()
+    expect(flow.get_by_text(f"Watch a catalogue item in {CATEGORY}")).to_be_visible()
     flow.get_by_role("button", name="Service").click()
     flow.get_by_role(
         "menuitem", name=f"#{WATCHED} · {original_service['name']}"
@@ -238,7 +238,7 @@ def test_a_watched_service_gets_its_catalogue_entities(
     assert Decimal(rate["state"]) == Decimal(listed["rate"])
     assert rate["attributes"]["unit_of_measurement"] == simulator.state()["currency"]
     assert rate["attributes"]["device_class"] == "monetary"
-    assert rate["attributes"]["friendly_name"] == f"{title} Rate"
+    assert rate["attributes"]["friendly_name"] == f"{title} Rate per 1000"
     expected = {
         "min_quantity": str(listed["min"]),
         "max_quantity": str(listed["max"]),
@@ -295,7 +295,7 @@ def test_device_page_shows_the_watch(
     device_id = watch["entities"]["rate"]["device_id"]
     _open(page, f"{homeassistant.client.url}/config/devices/device/{device_id}")
     expect(page.get_by_text(watch["title"]).first).to_be_visible()
-    expect(_entity_row(page, "Rate")).to_contain_text(f"{raised_rate:,.2f}")
+    expect(_entity_row(page, "Rate per 1000")).to_contain_text(f"{raised_rate:,.2f}")
     expect(_entity_row(page, "Listed")).to_contain_text("On")
     expect(_entity_row(page, "Catalogue events")).to_contain_text("Rate increased")
     expect(page.get_by_text("Translation error")).to_have_count(0)
