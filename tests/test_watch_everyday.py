@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
 from homeassistant.components.event import ATTR_EVENT_TYPE
+from homeassistant.config_entries import ConfigSubentry, SubentryFlowResult
 from homeassistant.const import (
     ATTR_ENTITY_ID,
     ATTR_FRIENDLY_NAME,
@@ -14,16 +16,20 @@ from homeassistant.const import (
     Platform,
 )
 from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.smmpanel.const import DOMAIN
 from panel_simulator import Fault, Panel
 
 from .helpers import state_of
 from .test_catalogue_watch import (
+    FOLLOWERS,
     REAL_FOLLOWERS,
     add_watched_category,
     add_watched_service,
@@ -146,3 +152,190 @@ async def test_a_press_whose_check_fails_says_so(
     rate = watch_entity(hass, entry, watched, "rate")
     assert state_of(hass, rate).state == STATE_UNAVAILABLE
     assert state_of(hass, BUTTON).state != STATE_UNAVAILABLE
+
+
+async def _start_flow(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    entry: MockConfigEntry,
+    subentry_type: str,
+) -> dict[str, Any]:
+    """Start a watch flow over the REST API, as the frontend does; return its form."""
+    assert await async_setup_component(hass, "config", {})
+    client = await hass_client()
+    response = await client.post(
+        "/api/config/config_entries/subentries/flow",
+        json={"handler": [entry.entry_id, subentry_type]},
+    )
+    assert response.status == 200, await response.text()
+    form: dict[str, Any] = await response.json()
+    return form
+
+
+async def _submit(
+    hass_client: ClientSessionGenerator, form: dict[str, Any], user_input: Any
+) -> dict[str, Any]:
+    client = await hass_client()
+    response = await client.post(
+        f"/api/config/config_entries/subentries/flow/{form['flow_id']}",
+        json=user_input,
+    )
+    assert response.status == 200, await response.text()
+    answer: dict[str, Any] = await response.json()
+    return answer
+
+
+def _field(form: dict[str, Any], name: str) -> dict[str, Any]:
+    (field,) = (field for field in form["data_schema"] if field["name"] == name)
+    return field
+
+
+def _shown(result: SubentryFlowResult) -> dict[str, Any]:
+    """Return what a form shows filled in, by field."""
+    schema = result["data_schema"]
+    assert schema is not None
+    return {str(marker): marker.description for marker in schema.schema}
+
+
+def assert_searchable_with_nothing_chosen(field: dict[str, Any]) -> None:
+    """Assert the frontend shows a required choice empty, with a search field.
+
+    The frontend fills a required choice in with its first option unless a value is
+    suggested, and offers a search field only for a select taking custom values.
+    """
+    assert field["required"] is True
+    assert "default" not in field
+    assert field["description"] == {"suggested_value": ""}
+    select = field["selector"]["select"]
+    assert select["mode"] == "dropdown"
+    assert select["custom_value"] is True
+
+
+async def test_the_service_flow_chooses_nothing_and_can_be_searched(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """Neither the category nor the service is chosen in advance; both are searchable."""
+    form = await _start_flow(hass, hass_client, setup_integration, "watched_service")
+    assert form["step_id"] == "user"
+    assert_searchable_with_nothing_chosen(_field(form, "category"))
+
+    form = await _submit(hass_client, form, {"category": FOLLOWERS})
+    assert form["step_id"] == "service"
+    assert_searchable_with_nothing_chosen(_field(form, "service_id"))
+    assert "default" not in _field(form, "notable_change")
+
+    # The picker shows a chosen value as it is: each service's value is its label.
+    options = _field(form, "service_id")["selector"]["select"]["options"]
+    assert all(option["value"] == option["label"] for option in options)
+    (real,) = (option for option in options if option["value"].startswith("#1 · "))
+    form = await _submit(hass_client, form, {"service_id": real["value"]})
+    assert form["type"] == FlowResultType.CREATE_ENTRY
+    (watch,) = setup_integration.subentries.values()
+    assert watch.data == {"service_id": REAL_FOLLOWERS}
+
+
+@pytest.mark.parametrize("typed", ["102", "#102", " 102 "])
+async def test_a_typed_service_id_is_taken(
+    hass: HomeAssistant, setup_integration: MockConfigEntry, typed: str
+) -> None:
+    """Searching takes typed text too: the id of a service of the category will do."""
+    result = await hass.config_entries.subentries.async_init(
+        (setup_integration.entry_id, "watched_service"), context={"source": "user"}
+    )
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"category": FOLLOWERS}
+    )
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"service_id": typed}
+    )
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["unique_id"] == "service_102"
+
+
+async def test_the_category_flow_chooses_nothing_and_can_be_searched(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """A new category watch starts empty; changing one shows the current category."""
+    form = await _start_flow(hass, hass_client, setup_integration, "watched_category")
+    assert_searchable_with_nothing_chosen(_field(form, "category"))
+
+    watched = await add_watched_category(hass, setup_integration)
+    result = await setup_integration.start_subentry_reconfigure_flow(
+        hass, watched.subentry_id
+    )
+    assert _shown(result) == {"category": {"suggested_value": FOLLOWERS}}
+
+
+@pytest.mark.parametrize(
+    ("subentry_type", "typed"),
+    [("watched_service", "Instagram"), ("watched_category", "No such category")],
+)
+async def test_a_typed_category_that_is_not_listed_is_refused(
+    hass: HomeAssistant,
+    setup_integration: MockConfigEntry,
+    subentry_type: str,
+    typed: str,
+) -> None:
+    """Search also takes typed text: a category the catalogue lacks is an error."""
+    result = await hass.config_entries.subentries.async_init(
+        (setup_integration.entry_id, subentry_type), context={"source": "user"}
+    )
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"category": typed}
+    )
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"category": "unknown_category"}
+    assert _shown(result) == {"category": {"suggested_value": typed}}
+
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"category": FOLLOWERS}
+    )
+    assert result["type"] is not FlowResultType.ABORT
+    assert not result.get("errors")
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "Instagram Followers",  # the name, not an id
+        "5",  # a service of another category
+        str(REAL_FOLLOWERS),  # watched already
+    ],
+)
+async def test_a_typed_service_that_is_not_offered_is_refused(
+    hass: HomeAssistant,
+    setup_integration: MockConfigEntry,
+    watched_real_followers: ConfigSubentry,
+    typed: str,
+) -> None:
+    """Only an unwatched service of the category is accepted; the threshold stays."""
+    result = await hass.config_entries.subentries.async_init(
+        (setup_integration.entry_id, "watched_service"), context={"source": "user"}
+    )
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"category": FOLLOWERS}
+    )
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"service_id": typed, "notable_change": 5}
+    )
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"service_id": "unknown_service"}
+    assert _shown(result) == {
+        "service_id": {"suggested_value": typed},
+        "notable_change": {"suggested_value": 5},
+    }
+
+
+@pytest.fixture
+async def watched_real_followers(
+    hass: HomeAssistant, setup_integration: MockConfigEntry
+) -> ConfigSubentry:
+    """Watch the real followers service."""
+    return await add_watched_service(hass, setup_integration, REAL_FOLLOWERS)
