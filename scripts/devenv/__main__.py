@@ -148,7 +148,9 @@ def _set_up_demo(
         DOMAIN, {"url": simulator_url, "api_key": SIMULATOR_KEY}
     )["entry_id"]
     # New options reload the entry: let it load again before placing orders.
-    client.set_options(entry_id, {"scan_interval": DEMO_SCAN_INTERVAL})
+    client.set_options(
+        entry_id, {"scan_interval": DEMO_SCAN_INTERVAL, "catalogue_interval": 15}
+    )
     homeassistant.wait_until(
         lambda: any(
             entry["entry_id"] == entry_id and entry["state"] == "loaded"

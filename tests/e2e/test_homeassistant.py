@@ -197,7 +197,7 @@ def test_config_flow_dialog(
 ) -> None:
     """Adding an account in the UI asks for the API URL and key, with their help."""
     _open(page, f"{homeassistant.client.url}/config/integrations/integration/{DOMAIN}")
-    page.get_by_role("button", name="Add service").click()
+    page.get_by_role("button", name="Add hub").click()
     expect(page.get_by_text("Connect an SMM panel account")).to_be_visible()
     page.get_by_role("textbox", name="API URL").fill(simulator.running.url)
     page.get_by_role("textbox", name="API key").fill(API_KEY)
