@@ -42,6 +42,7 @@ BALANCE = "sensor.127_0_0_1_balance"
 ORDER_EVENTS = "event.127_0_0_1_order_events"
 AUTOMATION = "automation.blueprint_under_test"
 REFILLABLE_SERVICE = 1  # Instagram Followers - Real [Refill 30D]
+NO_GUARANTEE_SERVICE = 3  # Instagram Likes - Fast: refillable, its name says no period
 EXPENSIVE_SERVICE = 101  # 250.00 per 1000
 
 
@@ -268,6 +269,61 @@ async def test_refill_after_days(
     assert notifications[1].data["message"] == (
         f"Refill {refill.refill_id} of order {order_id} "
         f"(Instagram Followers - Real [Refill 30D]) {outcome}."
+    )
+
+    await move_to(hass, freezer, check + timedelta(days=1))
+    assert len(panel.refills) == 1
+
+
+@pytest.mark.usefixtures("blueprint_folder")
+async def test_refill_before_the_guarantee_ends(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    panel: Panel,
+    config_entry: MockConfigEntry,
+    notifications: list[ServiceCall],
+) -> None:
+    """Counting before the guarantee ends, an order is refilled once, that many days
+    before its refill_until; an order whose service names no guarantee is not."""
+    days = 3
+    config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        config_entry, options={CONF_FINISHED_ORDER_RETENTION: (30 - days + 1) * 24}
+    )
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    guaranteed = await _place_order(hass, config_entry, REFILLABLE_SERVICE)
+    unguaranteed = await _place_order(hass, config_entry, NO_GUARANTEE_SERVICE)
+    panel.advance(24 * 3600)
+    await frozen_poll(hass, freezer)
+    for order_id in (guaranteed, unguaranteed):
+        assert hass.states.is_state(f"sensor.127_0_0_1_order_{order_id}", "completed")
+    order_sensor = hass.states.get(f"sensor.127_0_0_1_order_{guaranteed}")
+    assert order_sensor is not None
+    refill_until = order_sensor.attributes["refill_until"]
+    assert refill_until == dt_util.utcnow() + timedelta(days=30)
+
+    check = refill_until - timedelta(days=days) + timedelta(hours=1)
+    await _use_blueprint(
+        hass,
+        "refill_after_days.yaml",
+        {
+            "config_entry": config_entry.entry_id,
+            "order_events": ORDER_EVENTS,
+            "count_from": "before_guarantee_ends",
+            "days": days,
+            "check_time": dt_util.as_local(check).strftime("%H:%M:%S"),
+        },
+    )
+    await move_to(hass, freezer, check - timedelta(days=1))
+    assert panel.refills == {}
+
+    await move_to(hass, freezer, check)
+    (refill,) = panel.refills.values()
+    assert refill.order_id == guaranteed
+    assert [call.data["title"] for call in notifications] == ["SMM refills requested"]
+    assert notifications[0].data["message"] == (
+        f"Refills requested {days} days before their refill guarantee ends: "
+        f"{guaranteed} (refill {refill.refill_id})."
     )
 
     await move_to(hass, freezer, check + timedelta(days=1))

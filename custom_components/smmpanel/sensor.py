@@ -25,7 +25,7 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api import OrderStatus
+from .api import OrderStatus, PanelService
 from .const import CONF_CATEGORY, DOMAIN, ORDER_KEY_PREFIX
 from .coordinator import AccountSnapshot, CatalogueWatchCoordinator, SmmPanelConfigEntry
 from .entity import (
@@ -39,6 +39,7 @@ from .entity import (
     order_sensor_unique_id,
 )
 from .models import TrackedOrder
+from .refill_window import refill_guarantee_attributes
 from .watch import ServiceListing
 
 PARALLEL_UPDATES = 0
@@ -247,6 +248,9 @@ async def async_setup_entry(
     known_entity_ids = async_order_entity_ids(hass, entry.entry_id)
     added: set[int] = set()
     entry.async_on_unload(coordinator.async_add_listener(sensors.async_update))
+    entry.async_on_unload(
+        entry.runtime_data.catalogue.async_add_listener(sensors.async_update)
+    )
 
     @callback
     def _async_add_order_sensors(order_ids: list[int]) -> None:
@@ -388,6 +392,10 @@ class WatchedCategorySensor(WatchEntity, SensorEntity):
         )
 
 
+type OrderView = tuple[TrackedOrder, PanelService | None]
+"""What an order's sensor shows: the order, and its service as the catalogue lists it."""
+
+
 class OrderSensors:
     """The order sensors of an account: what they share, their updates and writes.
 
@@ -401,6 +409,7 @@ class OrderSensors:
         self.hass = hass
         self.entry = entry
         self.coordinator = entry.runtime_data.coordinator
+        self.catalogue = entry.runtime_data.catalogue
         self.device_info = account_device_info(entry)
         self._listening: dict[int, SmmPanelOrderSensor] = {}
         self._pending: dict[SmmPanelOrderSensor, None] = {}
@@ -421,9 +430,15 @@ class OrderSensors:
         if self._listening.get(sensor.order_id) is sensor:
             del self._listening[sensor.order_id]
 
+    def service(self, order: TrackedOrder) -> PanelService | None:
+        """Return the service of an order, while the catalogue held lists it."""
+        if order.service_id is None:
+            return None
+        return self.catalogue.services.get(order.service_id)
+
     @callback
     def async_update(self) -> None:
-        """Tell every order sensor of a refresh."""
+        """Tell every order sensor of a refresh, or of a new copy of the catalogue."""
         for sensor in self._listening.values():
             sensor.async_coordinator_updated()
 
@@ -480,7 +495,7 @@ class SmmPanelOrderSensor(SensorEntity):
     should_poll = False
     supported_features = None
 
-    _shown: TrackedOrder | None = None
+    _shown: OrderView | None = None
 
     def __init__(self, sensors: OrderSensors, order_id: int) -> None:
         """Initialize the sensor, named after the order and its service if known."""
@@ -530,9 +545,15 @@ class SmmPanelOrderSensor(SensorEntity):
         """Return whether the order is known and the panel answered."""
         return self._sensors.coordinator.last_update_success and self._order is not None
 
-    def _state_source(self) -> TrackedOrder | None:
-        """Return what the state shows: the order (a new one per change), if available."""
-        return self._order if self.available else None
+    def _state_source(self) -> OrderView | None:
+        """Return what the state shows, if available.
+
+        The order is a new object when it changes, and the service when the
+        catalogue was fetched again.
+        """
+        if not self.available or (order := self._order) is None:
+            return None
+        return order, self._sensors.service(order)
 
     @override
     async def async_added_to_hass(self) -> None:
@@ -548,8 +569,7 @@ class SmmPanelOrderSensor(SensorEntity):
     @callback
     def async_coordinator_updated(self) -> None:
         """Write the state, with the next batch, if what it shows changed."""
-        shown = self._state_source()
-        if shown is not self._shown and shown != self._shown:
+        if (shown := self._state_source()) != self._shown:
             self._shown = shown
             self._sensors.async_write_soon(self)
 
@@ -569,9 +589,14 @@ class SmmPanelOrderSensor(SensorEntity):
     @property
     @override
     def extra_state_attributes(self) -> dict[str, Any]:
-        """Return what is known about the order; nothing unknown is shown."""
-        if (order := self._order) is None:
+        """Return what is known about the order; nothing unknown is shown.
+
+        The refill its service promises is read from the service's name and the
+        description the catalogue held lists (refill_window.py).
+        """
+        if (shown := self._state_source()) is None:
             return {}
+        order, service = shown
         attributes = {
             **order_event_data(order),
             "start_count": order.start_count,
@@ -579,5 +604,6 @@ class SmmPanelOrderSensor(SensorEntity):
             "panel_status": order.raw_status,
             "finished_at": order.finished_at,
             "error": order.error,
+            **refill_guarantee_attributes(order, service),
         }
         return {key: value for key, value in attributes.items() if value is not None}
