@@ -48,10 +48,13 @@ class Panel:
         clock: Clock | None = None,
         catalogue: Iterable[Service] = CATALOGUE,
         rate_limit_per_minute: int | None = None,
+        refund_lag: float = 0.0,
     ) -> None:
         """Open an account with a balance on a panel selling `catalogue`.
 
         `dialect` is a `Dialect`, or a set of quirks for the standard one with them.
+        `refund_lag` is the seconds from an order showing its refund (its status and
+        lower charge) to the balance being credited with it; negative credits first.
         """
         self.api_key = api_key
         self.currency = currency
@@ -62,6 +65,7 @@ class Panel:
         }
         self.removed_services: dict[int, Service] = {}
         self.rate_limit_per_minute = rate_limit_per_minute
+        self.refund_lag = refund_lag
         self.orders: dict[int, Order] = {}
         self.refills: dict[int, Refill] = {}
         self.request_counts: Counter[str] = Counter()
@@ -69,7 +73,8 @@ class Panel:
         self.key_revoked = False
         self._balance = balance
         self._rng = random.Random(seed)  # noqa: S311 - reproducible, not secret
-        self._refunds_due: list[tuple[float, int]] = []
+        # When a refund is credited, of which order, and when the order shows it.
+        self._refunds_due: list[tuple[float, int, float]] = []
         self._order_by_link: dict[tuple[int, str], int] = {}
         self._open_refill_by_order: dict[int, int] = {}
         self._recent_requests: deque[float] = deque()
@@ -241,7 +246,7 @@ class Panel:
         if link_key is not None:
             self._order_by_link[link_key] = order_id
         if order.delivery is not None and order.delivery.undelivered:
-            heapq.heappush(self._refunds_due, (order.delivery.finishes_at, order_id))
+            self._schedule_refund(order_id, order.delivery.finishes_at)
         return order
 
     def _plan(self, request: OrderRequest, now: float) -> Delivery:
@@ -309,14 +314,19 @@ class Panel:
         if order.cancel_at is not None or order.progress(now).status.is_finished:
             raise PanelError(errors.NOT_ELIGIBLE_FOR_CANCEL)
         order.cancel_at = now + CANCEL_DELAY_SECONDS
-        heapq.heappush(self._refunds_due, (order.cancel_at, order_id))
+        self._schedule_refund(order_id, order.cancel_at)
+
+    def _schedule_refund(self, order_id: int, shown_at: float) -> None:
+        heapq.heappush(
+            self._refunds_due, (shown_at + self.refund_lag, order_id, shown_at)
+        )
 
     def _pay_refunds(self) -> None:
         now = self.clock.now()
         while self._refunds_due and self._refunds_due[0][0] <= now:
-            _, order_id = heapq.heappop(self._refunds_due)
+            _, order_id, shown_at = heapq.heappop(self._refunds_due)
             order = self.orders[order_id]
-            owed = order.progress(now).refund - order.refunded
+            owed = order.progress(max(now, shown_at)).refund - order.refunded
             order.refunded += owed
             self._balance += owed
 

@@ -664,6 +664,35 @@ async def test_cancel(api: Api, panel: Panel) -> None:
     assert panel.balance == PANEL_BALANCE - Decimal("0.045")
 
 
+@pytest.mark.parametrize("lag", [300.0, -300.0], ids=["credited_later", "first"])
+async def test_refund_lag(api: Api, panel: Panel, lag: float) -> None:
+    """A panel may credit a refund after the order shows it, or before."""
+    panel.refund_lag = lag
+    canceled = panel.create_order(1, link=LINK, quantity=1000)
+    placed = place_orders(panel, 40)
+    partial = [order_id for order_id in placed if ends_partial(panel, order_id)]
+    assert (await api("cancel", order=canceled)).json == {"cancel": 1}
+    charged = PANEL_BALANCE - Decimal("1.2") - 40 * Decimal("0.045")
+    refunds = Decimal("1.2")  # all of the canceled order's charge
+    for order_id in partial:
+        delivery = panel.orders[order_id].delivery
+        assert delivery is not None
+        refunds += panel.orders[order_id].service.cost(delivery.undelivered)
+
+    # Credited first: before any order shows its refund.
+    assert panel.orders[canceled].status is OrderStatus.PENDING
+    assert panel.balance == charged + (refunds if lag < 0 else 0)
+    panel.advance(max(finish_time(panel, order_id) for order_id in placed))
+    answer = (await api("status", orders=f"{canceled},{partial[0]}")).json
+    assert answer[str(canceled)]["status"] == "Canceled"
+    assert Decimal(answer[str(canceled)]["charge"]) == 0
+    assert answer[str(partial[0])]["status"] == "Partial"
+    # Credited later: the orders show their refunds, the balance does not yet.
+    assert panel.balance == charged + (refunds if lag < 0 else 0)
+    panel.advance(max(lag, 0))
+    assert panel.balance == charged + refunds
+
+
 async def test_cancel_of_a_finished_order(api: Api, panel: Panel) -> None:
     """A finished order cannot be canceled; a single cancel answers {"cancel": 1}."""
     finished = panel.create_order(1, link=LINK, quantity=100)

@@ -121,6 +121,8 @@ class SmmPanelCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         self._spending = spending
         self.options = options
         self._follows_refills = True
+        # Status changes actions found, not yet published in a snapshot.
+        self._untold_events: list[TrackingEvent] = []
 
     @property
     def currency(self) -> str | None:
@@ -153,18 +155,25 @@ class SmmPanelCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         spending, deposit = self._spending.record(
             balance.amount, balance.currency, self._tracker.take_refunds(), now
         )
-        return self._snapshot(balance, spending, events, deposit)
+        return self._snapshot(
+            balance, spending, [*self._take_untold_events(), *events], deposit
+        )
 
     async def _async_poll_tracked(self) -> list[TrackingEvent]:
         # Everything is fetched before anything is applied: a refresh failing half-way
         # changes nothing, so the next one still sees (and announces) every change.
         active = self._tracker.active_order_ids()
         pending = self._tracker.pending_refill_ids() if self._follows_refills else []
+        request = self._tracker.start_status_request()
         statuses = await self._client.get_order_statuses(active) if active else {}
         refills = await self._async_refill_statuses(pending) if pending else {}
         now = dt_util.utcnow()
-        events = self._tracker.apply_order_states(statuses, now)
+        events = self._tracker.apply_order_states(statuses, now, request=request)
         events += self._tracker.apply_refill_states(refills, now)
+        return events
+
+    def _take_untold_events(self) -> list[TrackingEvent]:
+        events, self._untold_events = self._untold_events, []
         return events
 
     async def _async_refill_statuses(
@@ -198,16 +207,23 @@ class SmmPanelCoordinator(DataUpdateCoordinator[AccountSnapshot]):
             deposit=deposit,
         )
 
-    async def async_tracking_changed(self) -> None:
+    async def async_tracking_changed(
+        self, events: Iterable[TrackingEvent] = ()
+    ) -> None:
         """Store what an action changed in the tracking, and show it at once.
 
-        After a failed poll the entities stay unavailable until a refresh succeeds,
-        rather than showing the last balance as current.
+        `events` are the status changes the action applied: they are told with it,
+        as a poll tells its own. After a failed poll the entities stay unavailable
+        until a refresh succeeds, rather than showing the last balance as current;
+        the events wait for that refresh.
         """
+        self._untold_events.extend(events)
         await self._tracker.async_save()
         if self.data is not None and self.last_update_success:
             self.async_set_updated_data(
-                self._snapshot(self.data.balance, self.data.spending)
+                self._snapshot(
+                    self.data.balance, self.data.spending, self._take_untold_events()
+                )
             )
 
 

@@ -704,14 +704,19 @@ async def _async_cancel_orders(
 async def _async_track_orders(
     account: SmmPanelData, order_ids: list[int]
 ) -> Mapping[int, OrderState | RowError]:
-    """Start tracking orders placed elsewhere, with the statuses just fetched."""
+    """Start tracking orders placed elsewhere, with the statuses just fetched.
+
+    Orders tracked already take the statuses too, and their changes are told.
+    """
+    tracker = account.tracker
+    request = tracker.start_status_request()
     results = await account.client.get_order_statuses(order_ids)
     now = dt_util.utcnow()
     for order_id, result in results.items():
-        if not isinstance(result, RowError) and order_id not in account.tracker.orders:
-            account.tracker.track_order(TrackedOrder(order_id=order_id, tracked_at=now))
-    account.tracker.apply_order_states(results, now)
-    await account.coordinator.async_tracking_changed()
+        if not isinstance(result, RowError) and order_id not in tracker.orders:
+            tracker.track_order(TrackedOrder(order_id=order_id, tracked_at=now))
+    events = tracker.apply_order_states(results, now, request=request)
+    await account.coordinator.async_tracking_changed(events)
     return results
 
 

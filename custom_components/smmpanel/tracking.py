@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
+from itertools import count
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
@@ -91,6 +92,9 @@ class OrderTracker:
         self.orders: dict[int, TrackedOrder] = {}
         self.refills: dict[int, TrackedRefill] = {}
         self._refunds = Decimal(0)
+        self._status_requests = count(1)
+        # Per order, the number of the status request whose answer it shows.
+        self._answered: dict[int, int] = {}
 
     def take_refunds(self) -> Decimal:
         """Return what orders were refunded since the last call, and start over."""
@@ -142,6 +146,8 @@ class OrderTracker:
             order_id for order_id in order_ids if self.orders.pop(order_id, None)
         ]
         removed_set = set(removed)
+        for order_id in removed:
+            self._answered.pop(order_id, None)
         for refill_id in [
             refill_id
             for refill_id, refill in self.refills.items()
@@ -150,14 +156,33 @@ class OrderTracker:
             del self.refills[refill_id]
         return removed
 
+    def start_status_request(self) -> int:
+        """Return the number of a status request about to be sent, to apply its answer.
+
+        A poll and an action can ask at the same time, and their answers can come
+        back in either order: numbering them keeps an older answer from undoing a
+        newer one (and from telling its changes a second time).
+        """
+        return next(self._status_requests)
+
     def apply_order_states(
-        self, results: Mapping[int, OrderState | RowError], now: datetime
+        self,
+        results: Mapping[int, OrderState | RowError],
+        now: datetime,
+        *,
+        request: int,
     ) -> list[TrackingEvent]:
-        """Record fresh order states; return an event per status change."""
+        """Record the answer to a status request; return an event per status change.
+
+        Orders showing the answer to a later request keep it.
+        """
         events: list[TrackingEvent] = []
         for order_id, result in results.items():
-            if (order := self.orders.get(order_id)) is None:
+            if (order := self.orders.get(order_id)) is None or self._answered.get(
+                order_id, 0
+            ) > request:
                 continue
+            self._answered[order_id] = request
             updated = _apply_order_state(order, result, now)
             if updated == order:
                 continue
@@ -203,15 +228,19 @@ class OrderTracker:
                 )
         return events
 
-    def purge_finished(self, finished_before: datetime) -> list[int]:
-        """Forget orders finished before a time, and their finished refills."""
-        # An order with a refill still running stays until the refill ends.
+    def purge_finished(self, finished_before: datetime) -> bool:
+        """Forget what finished before a time; return whether anything was forgotten.
+
+        That is the finished orders with their refills (an order with a refill still
+        running stays until the refill ends), and the finished refills of orders
+        that are not tracked.
+        """
         busy = {
             refill.order_id
             for refill in self.refills.values()
             if not refill.is_finished
         }
-        return self.untrack_orders(
+        purged = self.untrack_orders(
             [
                 order_id
                 for order_id, order in self.orders.items()
@@ -220,3 +249,13 @@ class OrderTracker:
                 and order_id not in busy
             ]
         )
+        orphans = [
+            refill_id
+            for refill_id, refill in self.refills.items()
+            if refill.order_id not in self.orders
+            and refill.finished_at is not None
+            and refill.finished_at < finished_before
+        ]
+        for refill_id in orphans:
+            del self.refills[refill_id]
+        return bool(purged or orphans)

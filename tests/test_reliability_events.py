@@ -1,0 +1,231 @@
+"""Events: each status change is told once, whichever saw it first, a poll or an action.
+
+And what is tracked stays bounded: finished refills leave tracking after the retention,
+whether or not their order is tracked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+import json
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.event import ATTR_EVENT_TYPE
+from homeassistant.const import EVENT_STATE_CHANGED, STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant, State
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+    async_fire_time_changed,
+)
+
+from custom_components.smmpanel.const import DOMAIN, EVENT_ORDER
+from panel_simulator import Fault, OrderStatus, Panel
+
+from .helpers import (
+    DAY,
+    LINK,
+    ORDER_SENSOR,
+    POLL_INTERVAL,
+    RecordingFaults,
+    call,
+    move_to,
+    normalized,
+    poll,
+    state_of,
+)
+
+EVENTS = "event.127_0_0_1_order_events"
+BALANCE = "sensor.127_0_0_1_balance"
+# Service 101 refills; an order of 1000 of it completes with the test panel's seed.
+ORDER = {"service": 101, "link": LINK, "quantity": 1000}
+# Seconds a LATENCY fault holds a status answer (the request timeout is 30).
+HELD = 1.0
+YEAR = 365
+REFILLED_ORDERS = 12  # each refilled once a day, never tracked themselves
+
+
+class FiredEvents:
+    """The events the order events entity fires, as its states and on the bus."""
+
+    def __init__(self, hass: HomeAssistant) -> None:
+        """Start recording."""
+        self._states = async_capture_events(hass, EVENT_STATE_CHANGED)
+        self._bus = async_capture_events(hass, EVENT_ORDER)
+
+    def of_order(self, order_id: int) -> list[tuple[str, str]]:
+        """Return the events fired for an order: (event type, previous status).
+
+        The entity's state is the time of its last event: each new time is an
+        event. The bus event, which the logbook describes, goes with each.
+        """
+        times: dict[str, State] = {}
+        for event in self._states:
+            state = event.data["new_state"]
+            if (
+                event.data["entity_id"] == EVENTS
+                and state is not None
+                and state.state != STATE_UNAVAILABLE
+            ):
+                times.setdefault(state.state, state)
+        entity = [
+            (state.attributes[ATTR_EVENT_TYPE], state.attributes["previous_status"])
+            for state in times.values()
+            if state.attributes.get("order_id") == str(order_id)
+        ]
+        bus = [
+            (event.data[ATTR_EVENT_TYPE], event.data["previous_status"])
+            for event in self._bus
+            if event.data.get("order_id") == str(order_id)
+        ]
+        assert bus == entity
+        return entity
+
+
+async def _place(hass: HomeAssistant, entry: MockConfigEntry) -> int:
+    """Place an order with the action: it is tracked, pending."""
+    placed = await call(hass, "add_order", entry, ORDER)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    order_id: int = placed["order"]
+    return order_id
+
+
+def _finish(panel: Panel, order_id: int) -> str:
+    """Let the panel deliver an order; return the event type of its final status."""
+    panel.advance(DAY)
+    status = panel.orders[order_id].status
+    assert status is OrderStatus.COMPLETED
+    return normalized(status)
+
+
+async def test_track_order_tells_a_completion_it_sees_first(
+    hass: HomeAssistant, panel: Panel, setup_integration: MockConfigEntry
+) -> None:
+    """A tracked order seen completed by Track orders fires `completed` once."""
+    order_id = await _place(hass, setup_integration)
+    fired = FiredEvents(hass)
+    completed = _finish(panel, order_id)
+
+    response = await call(hass, "track_order", setup_integration, {"orders": order_id})
+    await hass.async_block_till_done()
+
+    assert response["orders"][0]["status"] == completed
+    assert state_of(hass, f"{ORDER_SENSOR}{order_id}").state == completed
+    assert fired.of_order(order_id) == [(completed, "pending")]
+    assert state_of(hass, EVENTS).attributes["order_id"] == str(order_id)
+
+    await poll(hass)
+    await call(hass, "track_order", setup_integration, {"orders": order_id})
+    await poll(hass)
+    assert fired.of_order(order_id) == [(completed, "pending")]
+
+
+async def test_get_order_status_leaves_the_change_to_the_next_poll(
+    hass: HomeAssistant, panel: Panel, setup_integration: MockConfigEntry
+) -> None:
+    """Get order status only reads: the next poll applies the change and tells it."""
+    order_id = await _place(hass, setup_integration)
+    fired = FiredEvents(hass)
+    completed = _finish(panel, order_id)
+
+    response = await call(
+        hass, "get_order_status", setup_integration, {"orders": order_id}
+    )
+    await hass.async_block_till_done()
+
+    assert response["orders"][0]["status"] == completed
+    assert state_of(hass, f"{ORDER_SENSOR}{order_id}").state == "pending"
+    assert fired.of_order(order_id) == []
+    await poll(hass)
+    await poll(hass)
+    assert fired.of_order(order_id) == [(completed, "pending")]
+
+
+async def test_an_older_answer_does_not_undo_a_newer_one(
+    hass: HomeAssistant, panel: Panel, setup_integration: MockConfigEntry
+) -> None:
+    """A poll's answer that comes back after Track orders applied a newer one is dropped.
+
+    Otherwise the order would go back to pending, and complete (and be told) twice.
+    """
+    order_id = await _place(hass, setup_integration)
+    fired = FiredEvents(hass)
+    faults = panel.faults = RecordingFaults()
+    faults.inject(Fault.LATENCY, action="status", after=True, seconds=HELD)
+    async_fire_time_changed(hass, dt_util.utcnow() + POLL_INTERVAL)
+    async with asyncio.timeout(5):
+        await faults.hit.wait()  # the poll's answer (pending) is held
+    completed = _finish(panel, order_id)
+
+    await call(hass, "track_order", setup_integration, {"orders": order_id})
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert faults.injected[Fault.LATENCY] == 1
+    assert state_of(hass, f"{ORDER_SENSOR}{order_id}").state == completed
+    await poll(hass)
+    assert fired.of_order(order_id) == [(completed, "pending")]
+
+
+async def test_a_change_an_action_sees_after_a_failed_poll_waits_for_a_good_one(
+    hass: HomeAssistant, panel: Panel, setup_integration: MockConfigEntry
+) -> None:
+    """While the entities are unavailable, a change an action applies waits, told once."""
+    order_id = await _place(hass, setup_integration)
+    fired = FiredEvents(hass)
+    panel.faults.inject(Fault.HTTP_500, action="balance")
+    await poll(hass)
+    assert state_of(hass, BALANCE).state == STATE_UNAVAILABLE
+    completed = _finish(panel, order_id)
+
+    await call(hass, "track_order", setup_integration, {"orders": order_id})
+    assert state_of(hass, EVENTS).state == STATE_UNAVAILABLE
+    assert fired.of_order(order_id) == []
+
+    await poll(hass)
+    await poll(hass)
+    assert fired.of_order(order_id) == [(completed, "pending")]
+
+
+async def test_a_year_of_refills_of_untracked_orders_keeps_storage_bounded(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    panel: Panel,
+    setup_integration: MockConfigEntry,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Refills of orders that are not tracked leave tracking after the retention.
+
+    Twelve orders placed on the panel's website are refilled every day for a year,
+    with the refill action: the stored tracking holds the last days' refills only.
+    """
+    orders = [
+        panel.create_order(3, link=f"{LINK}/{index}", quantity=100)
+        for index in range(2 * REFILLED_ORDERS)
+    ]
+    panel.advance(DAY)
+    refillable = [
+        order_id
+        for order_id in orders
+        if panel.orders[order_id].status is OrderStatus.COMPLETED
+    ][:REFILLED_ORDERS]
+    assert len(refillable) == REFILLED_ORDERS
+    stored_sizes: list[int] = []
+    stored_refills: list[int] = []
+
+    for _ in range(YEAR):
+        await call(hass, "refill", setup_integration, {"orders": refillable})
+        stored = hass_storage[f"{DOMAIN}.{setup_integration.entry_id}"]["data"]
+        stored_refills.append(len(stored["refills"]))
+        stored_sizes.append(len(json.dumps(stored)))
+        panel.advance(DAY)
+        await move_to(hass, freezer, dt_util.utcnow() + timedelta(days=1))
+
+    assert len(panel.refills) == YEAR * REFILLED_ORDERS
+    assert not stored["orders"]
+    # Today's refills, and those that finished in the last two polls (one a day).
+    assert max(stored_refills) == 3 * REFILLED_ORDERS
+    # As large at the end of the year as in its first week (rows differ by a word).
+    assert max(stored_sizes) < 1.01 * max(stored_sizes[:7])
