@@ -378,12 +378,7 @@ class WatchedCategorySensor(WatchEntity, SensorEntity):
     @override
     def native_value(self) -> int | None:
         """Return the number of services in the category."""
-        data = self.coordinator.data
-        return (
-            None
-            if data is None
-            else data.category_sizes.get(self._watched[CONF_CATEGORY])
-        )
+        return self.coordinator.data.category_sizes.get(self._watched[CONF_CATEGORY])
 
 
 class OrderSensors:
