@@ -1,7 +1,11 @@
-"""What the logbook (the Activity page) shows of the account when nothing changed.
+"""What the logbook (the Activity page) shows of the account: one line per change.
 
 Home Assistant writes a line for each change of state of an entity that is not a
-measurement, but none for an entity that is added or removed: a reload and a
+measurement: the order's sensor changing status, Last deposit, and the order events
+entity, whose state is the time of its last event and whose line says only the event
+type. So an order's own change is its sensor's line; a refill's change and a deposit,
+which change no sensor that says what happened, get a logbook entry naming the order
+or the balance. An entity that is added or removed is no change: a reload and a
 restart, which remove and add the entities, write nothing.
 """
 
@@ -40,7 +44,7 @@ from pytest_homeassistant_custom_component.typing import (
 from custom_components.smmpanel.const import DOMAIN
 from panel_simulator import Fault, Panel
 
-from .helpers import DAY, call, poll, state_of
+from .helpers import DAY, call, normalized, poll, state_of
 
 EVENTS = "event.127_0_0_1_order_events"
 BALANCE = "sensor.127_0_0_1_balance"
@@ -129,6 +133,117 @@ def _lines(rows: list[dict[str, Any]]) -> list[Line]:
             said = f"{row['name']}: {row['message']}"
         lines.append((row.get("entity_id") or "", said))
     return sorted(lines)
+
+
+async def test_an_order_reads_as_its_sensor_changing(
+    hass: HomeAssistant,
+    panel: Panel,
+    config_entry: MockConfigEntry,
+    logbook_lines: LogbookLines,
+) -> None:
+    """A completed order is one line naming it, its sensor's, beside the event's.
+
+    Setting up and placing the order (which adds its sensor) write none.
+    """
+    start = dt_util.utcnow()
+    await _set_up(hass, config_entry)
+    placed = await call(hass, "add_order", config_entry, REFILLABLE)
+    order_sensor = f"{ORDER_SENSOR}{placed['order']}"
+    panel.advance(DAY)
+    await poll(hass)
+
+    assert await logbook_lines(start) == [
+        (EVENTS, "completed"),
+        (order_sensor, "completed"),
+    ]
+    assert state_of(hass, order_sensor).name == (
+        f"127.0.0.1 Order {placed['order']} · {SERVICE_101}"
+    )
+
+
+async def test_an_order_without_its_sensor_gets_a_line(
+    hass: HomeAssistant,
+    panel: Panel,
+    config_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    logbook_lines: LogbookLines,
+) -> None:
+    """With its sensor disabled, an order's change is a line of its own."""
+    await _set_up(hass, config_entry)
+    placed = await call(hass, "add_order", config_entry, REFILLABLE)
+    order_sensor = f"{ORDER_SENSOR}{placed['order']}"
+    entity_registry.async_update_entity(
+        order_sensor, disabled_by=er.RegistryEntryDisabler.USER
+    )
+    await hass.async_block_till_done()
+    start = dt_util.utcnow()
+    panel.advance(DAY)
+    await poll(hass)
+
+    assert await logbook_lines(start) == [
+        (EVENTS, "completed"),
+        (
+            order_sensor,
+            f"127.0.0.1 Order {placed['order']} · {SERVICE_101}: completed",
+        ),
+    ]
+
+
+async def test_a_refill_reads_as_its_order(
+    hass: HomeAssistant,
+    panel: Panel,
+    config_entry: MockConfigEntry,
+    logbook_lines: LogbookLines,
+) -> None:
+    """A refill's change is a line naming its order, tracked or not."""
+    await _set_up(hass, config_entry)
+    tracked = (await call(hass, "add_order", config_entry, REFILLABLE))["order"]
+    untracked = panel.create_order(101, link="https://instagram.com/web", quantity=1000)
+    panel.advance(DAY)
+    await poll(hass)
+    start = dt_util.utcnow()
+    await call(hass, "refill", config_entry, {"orders": [tracked, untracked]})
+    panel.advance(DAY)
+    await poll(hass)
+
+    result = {
+        refill.order_id: f"refill_{normalized(refill.status)}"
+        for refill in panel.refills.values()
+    }
+    assert await logbook_lines(start) == sorted(
+        [
+            (EVENTS, result[tracked]),
+            (EVENTS, result[untracked]),
+            (
+                f"{ORDER_SENSOR}{tracked}",
+                f"127.0.0.1 Order {tracked} · {SERVICE_101}: "
+                + result[tracked].replace("_", " "),
+            ),
+            (
+                "",
+                f"127.0.0.1 Order {untracked}: " + result[untracked].replace("_", " "),
+            ),
+        ]
+    )
+
+
+async def test_a_deposit_reads_as_the_balance_topped_up(
+    hass: HomeAssistant,
+    panel: Panel,
+    config_entry: MockConfigEntry,
+    logbook_lines: LogbookLines,
+) -> None:
+    """A deposit is a line saying what it added, on the balance, beside Last deposit's."""
+    await _set_up(hass, config_entry)
+    start = dt_util.utcnow()
+    panel.deposit(Decimal("25.5"))
+    await poll(hass)
+
+    assert await logbook_lines(start) == [
+        (EVENTS, "balance_topped_up"),
+        (BALANCE, "127.0.0.1 Balance: topped up by 25.5 USD"),
+        (LAST_DEPOSIT, state_of(hass, LAST_DEPOSIT).state),
+    ]
 
 
 async def _make_history(

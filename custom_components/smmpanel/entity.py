@@ -20,6 +20,7 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from .const import (
     CONF_SERVICE_ID,
     DOMAIN,
+    ORDER_KEY_PREFIX,
     SUBENTRY_WATCHED_CATEGORY,
     SUBENTRY_WATCHED_SERVICE,
 )
@@ -177,6 +178,11 @@ def _account_device_info(entry_id: str, title: str, url: str) -> DeviceInfo:
         entry_type=DeviceEntryType.SERVICE,
         configuration_url=f"{parts.scheme}://{parts.netloc}",
     )
+
+
+def order_unique_id(entry_id: str, order_id: int) -> str:
+    """Return the unique id of an order's sensor: the entry's, then the order's."""
+    return f"{entry_id}_{ORDER_KEY_PREFIX}{order_id}"
 
 
 def order_event_data(order: TrackedOrder) -> dict[str, Any]:

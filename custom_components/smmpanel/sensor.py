@@ -26,7 +26,7 @@ from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import OrderStatus
-from .const import CONF_CATEGORY, DOMAIN, ORDER_KEY_PREFIX
+from .const import BALANCE_KEY, CONF_CATEGORY, DOMAIN, ORDER_KEY_PREFIX
 from .coordinator import AccountSnapshot, CatalogueWatchCoordinator, SmmPanelConfigEntry
 from .entity import (
     SmmPanelEntity,
@@ -35,6 +35,7 @@ from .entity import (
     account_device_info,
     async_add_watch_entities,
     order_event_data,
+    order_unique_id,
 )
 from .models import TrackedOrder
 from .watch import ServiceListing
@@ -95,7 +96,7 @@ def _last_deposit_attributes(data: AccountSnapshot) -> dict[str, Any]:
 
 SENSORS: tuple[SmmPanelSensorEntityDescription, ...] = (
     SmmPanelSensorEntityDescription(
-        key="balance",
+        key=BALANCE_KEY,
         translation_key="balance",
         device_class=SensorDeviceClass.MONETARY,
         state_class=SensorStateClass.TOTAL,
@@ -395,14 +396,13 @@ class OrderSensors:
         self.entry = entry
         self.coordinator = entry.runtime_data.coordinator
         self.device_info = account_device_info(entry)
-        self._unique_id_prefix = f"{entry.entry_id}_{ORDER_KEY_PREFIX}"
         self._listening: dict[int, SmmPanelOrderSensor] = {}
         self._pending: dict[SmmPanelOrderSensor, None] = {}
         self._writing: asyncio.Task[None] | None = None
 
     def unique_id(self, order_id: int) -> str:
         """Return the unique id of an order's sensor."""
-        return f"{self._unique_id_prefix}{order_id}"
+        return order_unique_id(self.entry.entry_id, order_id)
 
     @callback
     def async_listen(self, sensor: SmmPanelOrderSensor) -> None:
