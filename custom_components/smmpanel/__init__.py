@@ -9,13 +9,16 @@ from urllib.parse import urlsplit
 from homeassistant.components.frontend import add_extra_js_url
 from homeassistant.components.http.server import StaticPathConfig
 from homeassistant.const import CONF_API_KEY, CONF_URL, Platform
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import (
     config_validation as cv,
     device_registry as dr,
+    entity_registry as er,
     issue_registry as ir,
 )
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.entity_platform import async_get_platforms
 from homeassistant.helpers.typing import ConfigType
 from homeassistant.loader import async_get_integration
 from homeassistant.util.network import is_local
@@ -96,7 +99,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmmPanelConfigEntry) -> 
     coordinator = SmmPanelCoordinator(
         hass, entry, client, tracker, spending=spending, options=options
     )
-    await coordinator.async_config_entry_first_refresh()
+    try:
+        await coordinator.async_config_entry_first_refresh()
+    except ConfigEntryNotReady, ConfigEntryAuthFailed:
+        _async_show_entities_unavailable(hass, entry)
+        raise
     catalogue = ServiceCatalogue(hass, entry, client)
     # The account's device exists before its watches' devices, which name it as the
     # device they are reached through.
@@ -135,10 +142,46 @@ async def _async_entry_updated(hass: HomeAssistant, entry: SmmPanelConfigEntry) 
 
 async def async_unload_entry(hass: HomeAssistant, entry: SmmPanelConfigEntry) -> bool:
     """Unload a config entry, writing pending tracking changes first."""
+    await _async_remove_entities(hass, entry)
     if unloaded := await hass.config_entries.async_unload_platforms(entry, PLATFORMS):
         await entry.runtime_data.tracker.async_save()
         await entry.runtime_data.spending.async_save()
     return unloaded
+
+
+async def _async_remove_entities(
+    hass: HomeAssistant, entry: SmmPanelConfigEntry
+) -> None:
+    """Remove the entry's entities and their states, rather than leave them unavailable.
+
+    The logbook writes a line for an entity that goes unavailable and for one that
+    comes back, but none for one that is removed or added: so a reload (saved
+    options, a watch added or changed, a new key) writes nothing in it. The entities
+    stay in the registry, and the event entities keep their last event to restore.
+    """
+    for platform in async_get_platforms(hass, DOMAIN):
+        if platform.config_entry is entry:
+            for entity in list(platform.entities.values()):
+                await entity.async_remove(force_remove=True)
+
+
+@callback
+def _async_show_entities_unavailable(
+    hass: HomeAssistant, entry: SmmPanelConfigEntry
+) -> None:
+    """Show the entities of an entry that cannot be set up as unavailable.
+
+    As Home Assistant does at a start: entities that an unload removed are not
+    missing, while the setup is retried or waits for a new key.
+    """
+    for registry_entry in er.async_entries_for_config_entry(
+        er.async_get(hass), entry.entry_id
+    ):
+        if (
+            not registry_entry.disabled
+            and hass.states.get(registry_entry.entity_id) is None
+        ):
+            registry_entry.write_unavailable_state(hass)
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: SmmPanelConfigEntry) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import override
+from typing import Self, override
 
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.core import HomeAssistant
@@ -45,6 +45,7 @@ from .watch import (
     ServiceListing,
     WatchedCategory,
     WatchedService,
+    WatchState,
     diff_catalogue,
     watch_from_json,
     watch_to_json,
@@ -237,6 +238,26 @@ class CatalogueSnapshot:
     """The last listing of each watched service, by service id."""
     category_sizes: Mapping[str, int]
     changes: tuple[CatalogueChange, ...] = ()
+    checked: bool = True
+    """False for the stored catalogue shown from a start until the first check."""
+
+    @classmethod
+    def of(
+        cls,
+        state: WatchState,
+        changes: Iterable[CatalogueChange] = (),
+        *,
+        checked: bool = True,
+    ) -> Self:
+        """Return what a watched slice of the catalogue shows."""
+        return cls(
+            listings=state.services,
+            category_sizes={
+                category: len(ids) for category, ids in state.categories.items()
+            },
+            changes=tuple(changes),
+            checked=checked,
+        )
 
     def listing(self, service_id: int) -> ServiceListing | None:
         """Return a watched service's listing while the catalogue offers it."""
@@ -309,6 +330,9 @@ class CatalogueWatchCoordinator(DataUpdateCoordinator[CatalogueSnapshot]):
         What cannot be read starts over: the next check is the new baseline.
         """
         self._state = watch_from_json(await self._store.async_load())
+        # Shown until the first check: the entities come back as they were, and
+        # the check changes (and the logbook tells) only what the panel changed.
+        self.data = CatalogueSnapshot.of(self._state, checked=False)
 
     @override
     async def _async_update_data(self) -> CatalogueSnapshot:
@@ -327,13 +351,7 @@ class CatalogueWatchCoordinator(DataUpdateCoordinator[CatalogueSnapshot]):
             # Written before anything is announced: a change is told once.
             await self._store.async_save(watch_to_json(state))
             self._state = state
-        snapshot = CatalogueSnapshot(
-            listings=state.services,
-            category_sizes={
-                category: len(ids) for category, ids in state.categories.items()
-            },
-            changes=tuple(changes),
-        )
+        snapshot = CatalogueSnapshot.of(state, changes)
         self._async_report_removed(services, snapshot)
         return snapshot
 

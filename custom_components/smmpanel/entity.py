@@ -75,7 +75,8 @@ class SmmPanelEntity(CoordinatorEntity[SmmPanelCoordinator]):
 class WatchEntity(CoordinatorEntity[CatalogueWatchCoordinator]):
     """An entity of a watch (a config subentry), under the watch's own device.
 
-    It is unavailable until the catalogue was checked once.
+    From a start until the first check it shows what the last check saw; it is
+    unavailable while the last check failed.
     """
 
     _attr_has_entity_name = True
@@ -107,12 +108,6 @@ class WatchEntity(CoordinatorEntity[CatalogueWatchCoordinator]):
         if account is not None:
             self._attr_device_info["via_device_id"] = account.id
 
-    @property
-    @override
-    def available(self) -> bool:
-        """Return whether the catalogue was checked, the last time successfully."""
-        return super().available and self.coordinator.data is not None
-
 
 class WatchedServiceEntity(WatchEntity):
     """An entity of a watched service: unavailable while the panel does not sell it."""
@@ -122,15 +117,23 @@ class WatchedServiceEntity(WatchEntity):
     @property
     def listing(self) -> ServiceListing | None:
         """Return the service as the catalogue lists it, while it does."""
-        data = self.coordinator.data
-        return None if data is None else data.listing(self._watched[CONF_SERVICE_ID])
+        return self.coordinator.data.listing(self._watched[CONF_SERVICE_ID])
 
     @property
     @override
     def available(self) -> bool:
-        """Return whether the catalogue lists the service."""
-        return super().available and (
-            self._available_unlisted or self.listing is not None
+        """Return whether the catalogue lists the service.
+
+        Whether it is listed at all is known once it was seen, or a check ran:
+        a service watched since this start is not shown unlisted before then.
+        """
+        if not super().available:
+            return False
+        if self.listing is not None:
+            return True
+        data = self.coordinator.data
+        return self._available_unlisted and (
+            data.checked or self._watched[CONF_SERVICE_ID] in data.listings
         )
 
 

@@ -26,7 +26,7 @@ from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import OrderStatus, PanelService
-from .const import CONF_CATEGORY, DOMAIN, ORDER_KEY_PREFIX
+from .const import BALANCE_KEY, CONF_CATEGORY, DOMAIN, ORDER_KEY_PREFIX
 from .coordinator import AccountSnapshot, CatalogueWatchCoordinator, SmmPanelConfigEntry
 from .entity import (
     SmmPanelEntity,
@@ -98,7 +98,7 @@ def _last_deposit_attributes(data: AccountSnapshot) -> dict[str, Any]:
 
 SENSORS: tuple[SmmPanelSensorEntityDescription, ...] = (
     SmmPanelSensorEntityDescription(
-        key="balance",
+        key=BALANCE_KEY,
         translation_key="balance",
         device_class=SensorDeviceClass.MONETARY,
         state_class=SensorStateClass.TOTAL,
@@ -384,12 +384,7 @@ class WatchedCategorySensor(WatchEntity, SensorEntity):
     @override
     def native_value(self) -> int | None:
         """Return the number of services in the category."""
-        data = self.coordinator.data
-        return (
-            None
-            if data is None
-            else data.category_sizes.get(self._watched[CONF_CATEGORY])
-        )
+        return self.coordinator.data.category_sizes.get(self._watched[CONF_CATEGORY])
 
 
 type OrderView = tuple[TrackedOrder, PanelService | None]
