@@ -1415,6 +1415,7 @@ ALL_ACTIONS = [
     ("get_order_status", {"orders": 1}),
     ("get_services", {}),
     ("get_spending", {}),
+    ("get_service_stats", {}),
 ]
 
 

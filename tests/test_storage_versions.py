@@ -342,3 +342,29 @@ def test_stored_days_that_are_not_day_rows_are_left_out(days: object) -> None:
 
     assert ledger.days == {}
     assert ledger.balance == Decimal("12.5")
+
+
+@pytest.mark.parametrize("name", ["service_stats_1.1.json"])
+async def test_stored_service_stats_of_every_version(
+    hass: HomeAssistant,
+    *,
+    config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+    name: str,
+) -> None:
+    """The finished orders and refills counted come back in the figures."""
+    stored = _stored_file(name, config_entry)
+
+    await _set_up(hass, freezer, config_entry, hass_storage, stored)
+
+    assert _warnings(caplog) == []
+    response = await call(hass, "get_service_stats", config_entry)
+    [figures] = response["services"]
+    assert {
+        key: figures[key]
+        for key in ("service", "orders", "completed", "partial", "refills")
+    } == {"service": 1, "orders": 2, "completed": 1, "partial": 1, "refills": 1}
+    assert figures["delivered_quantity"] == 170
+    assert figures["median_seconds_to_complete"] == 1800.0

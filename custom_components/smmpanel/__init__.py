@@ -28,6 +28,7 @@ from .catalogue import ServiceCatalogue
 from .const import DOMAIN, REQUEST_TIMEOUT
 from .coordinator import (
     CatalogueWatchCoordinator,
+    ServiceStats,
     SmmPanelConfigEntry,
     SmmPanelCoordinator,
     SmmPanelData,
@@ -95,9 +96,16 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmmPanelConfigEntry) -> 
     _async_check_insecure_url(hass, entry)
     tracker = OrderTracker(hass, entry)
     spending = SpendingTracker(hass, entry)
+    service_stats = ServiceStats(hass, entry)
     options = AccountOptions.from_options(entry.options)
     coordinator = SmmPanelCoordinator(
-        hass, entry, client, tracker, spending=spending, options=options
+        hass,
+        entry,
+        client,
+        tracker,
+        spending=spending,
+        service_stats=service_stats,
+        options=options,
     )
     try:
         await coordinator.async_config_entry_first_refresh()
@@ -120,6 +128,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmmPanelConfigEntry) -> 
         coordinator=coordinator,
         tracker=tracker,
         spending=spending,
+        service_stats=service_stats,
         catalogue=catalogue,
         options=options,
         watch=watch,
@@ -146,6 +155,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: SmmPanelConfigEntry) ->
     if unloaded := await hass.config_entries.async_unload_platforms(entry, PLATFORMS):
         await entry.runtime_data.tracker.async_save()
         await entry.runtime_data.spending.async_save()
+        await entry.runtime_data.service_stats.async_save()
     return unloaded
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Self, override
+from typing import Any, Self, override
 
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
+from homeassistant.const import CONF_URL
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import issue_registry as ir
@@ -36,8 +37,9 @@ from .const import (
 from .models import TrackedOrder, TrackedRefill, TrackingEvent
 from .money import form_decimal
 from .options import AccountOptions
+from .service_stats import ServiceHistory, history_from_json, history_to_json
 from .spending import Deposit, SpendingSummary, SpendingTracker
-from .storage import CATALOGUE_WATCH, EntryStore
+from .storage import CATALOGUE_WATCH, SERVICE_STATS, EntryStore
 from .tracking import OrderTracker
 from .watch import (
     EMPTY_STATE,
@@ -60,6 +62,7 @@ class SmmPanelData:
     coordinator: SmmPanelCoordinator
     tracker: OrderTracker
     spending: SpendingTracker
+    service_stats: ServiceStats
     catalogue: ServiceCatalogue
     options: AccountOptions
     watch: CatalogueWatchCoordinator | None = None
@@ -67,6 +70,45 @@ class SmmPanelData:
 
 
 type SmmPanelConfigEntry = ConfigEntry[SmmPanelData]
+
+
+class ServiceStats:
+    """How each service of one config entry delivered, loaded from and saved to storage."""
+
+    def __init__(self, hass: HomeAssistant, entry: ConfigEntry[Any]) -> None:
+        """Initialize; call async_load before use."""
+        self._store = EntryStore(hass, entry, SERVICE_STATS)
+        self._url: str = entry.data[CONF_URL]
+        self.history = ServiceHistory()
+
+    async def async_load(self) -> None:
+        """Load the history; storage that cannot be read starts a new one."""
+        self.history = history_from_json(await self._store.async_load(), self._url)
+
+    def record(self, tracker: OrderTracker, events: Iterable[TrackingEvent]) -> None:
+        """Count the orders that finished and the refills requested, once each.
+
+        An order counts its time to complete when `events` tell it finished from a
+        running status: one first seen finished has no time.
+        """
+        seen_running = {
+            event.order_id
+            for event in events
+            if event.previous_status is not None
+            and not event.previous_status.is_finished
+        }
+        if self.history.record(
+            tracker.orders.values(), tracker.refills.values(), seen_running
+        ):
+            self.history.prune(dt_util.utcnow())
+            self._store.schedule_save(self._data)
+
+    def _data(self) -> dict[str, Any]:
+        return history_to_json(self.history, self._url)
+
+    async def async_save(self) -> None:
+        """Write the history now."""
+        await self._store.async_save(self._data())
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -105,6 +147,7 @@ class SmmPanelCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         tracker: OrderTracker,
         *,
         spending: SpendingTracker,
+        service_stats: ServiceStats,
         options: AccountOptions,
     ) -> None:
         """Initialize the coordinator."""
@@ -118,6 +161,7 @@ class SmmPanelCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         self._client = client
         self._tracker = tracker
         self._spending = spending
+        self._service_stats = service_stats
         self.options = options
         self._follows_refills = True
         # Status changes actions found, not yet published in a snapshot.
@@ -133,6 +177,7 @@ class SmmPanelCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         """Load the tracked orders; the catalogue waits until an action needs it."""
         await self._tracker.async_load()
         await self._spending.async_load()
+        await self._service_stats.async_load()
 
     @override
     async def _async_update_data(self) -> AccountSnapshot:
@@ -142,6 +187,8 @@ class SmmPanelCoordinator(DataUpdateCoordinator[AccountSnapshot]):
             events = await self._async_poll_tracked()
         except SmmPanelError as error:
             raise _update_failed(error) from error
+        # Counted before the purge, which forgets finished orders.
+        self._service_stats.record(self._tracker, events)
         now = dt_util.utcnow()
         purged = self._tracker.purge_finished(
             now - self.options.finished_order_retention
@@ -220,6 +267,8 @@ class SmmPanelCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         until a refresh succeeds, rather than showing the last balance as current;
         the events wait for that refresh.
         """
+        events = list(events)
+        self._service_stats.record(self._tracker, events)
         self._untold_events.extend(events)
         await self._tracker.async_save()
         if self.data is not None and self.last_update_success:

@@ -96,17 +96,7 @@ class WatchEntity(CoordinatorEntity[CatalogueWatchCoordinator]):
         self._attr_unique_id = (
             f"{entry.entry_id}_{subentry.subentry_id}_{description.key}"
         )
-        self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, f"{entry.entry_id}_{subentry.subentry_id}")},
-            name=subentry.title,
-            manufacturer="SMM panel",
-            entry_type=DeviceEntryType.SERVICE,
-        )
-        account = dr.async_get(coordinator.hass).async_get_device_by_identifier(
-            (DOMAIN, entry.entry_id), entry.entry_id
-        )
-        if account is not None:
-            self._attr_device_info["via_device_id"] = account.id
+        self._attr_device_info = watch_device_info(coordinator.hass, entry, subentry)
 
 
 class WatchedServiceEntity(WatchEntity):
@@ -135,6 +125,24 @@ class WatchedServiceEntity(WatchEntity):
         return self._available_unlisted and (
             data.checked or self._watched[CONF_SERVICE_ID] in data.listings
         )
+
+
+def watch_device_info(
+    hass: HomeAssistant, entry: SmmPanelConfigEntry, subentry: ConfigSubentry
+) -> DeviceInfo:
+    """Return the device of a watch, reached through the account's device."""
+    device_info = DeviceInfo(
+        identifiers={(DOMAIN, f"{entry.entry_id}_{subentry.subentry_id}")},
+        name=subentry.title,
+        manufacturer="SMM panel",
+        entry_type=DeviceEntryType.SERVICE,
+    )
+    account = dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, entry.entry_id), entry.entry_id
+    )
+    if account is not None:
+        device_info["via_device_id"] = account.id
+    return device_info
 
 
 type WatchEntityFactory = Callable[

@@ -1,8 +1,9 @@
 """What each config entry keeps in storage: its files, their versions, the tracking.
 
-Three files an entry: the tracked orders and refills (their format is here, with
+Four files an entry: the tracked orders and refills (their format is here, with
 which panel they belong to and what was lost reading them), the spending ledger
-(spending.py) and the watched slice of the catalogue (watch.py). All are written and
+(spending.py), the watched slice of the catalogue (watch.py) and the finished
+orders each service's figures count (service_stats.py). All are written and
 read through the codec (codec.py), and stored through one kind of store.
 """
 
@@ -51,7 +52,8 @@ class StoredFile:
 TRACKING: Final = StoredFile("", 1, 2, "The tracked orders")
 SPENDING: Final = StoredFile(".spending", 1, 2, "The spending history")
 CATALOGUE_WATCH: Final = StoredFile(".catalogue_watch", 1, 1, "The watched catalogue")
-STORED_FILES: Final = (TRACKING, SPENDING, CATALOGUE_WATCH)
+SERVICE_STATS: Final = StoredFile(".service_stats", 1, 1, "The service statistics")
+STORED_FILES: Final = (TRACKING, SPENDING, CATALOGUE_WATCH, SERVICE_STATS)
 
 
 class _Store(Store[dict[str, Any]]):
