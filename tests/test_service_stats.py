@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from itertools import count
 from typing import Any
 
@@ -11,14 +10,13 @@ from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import entity_registry as er
-from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.smmpanel.const import DOMAIN
 from panel_simulator import OrderStatus, Panel
 
-from .helpers import call, move_to
+from .helpers import berlin, call, move_to, start_in_berlin
 
 BERLIN = "Europe/Berlin"
 DAY = 24 * 3600.0
@@ -27,25 +25,6 @@ STATS_KEY = f"{DOMAIN}.01KSMMPANELTESTENTRY0000000.service_stats"
 MEDIAN = "sensor.1_instagram_followers_real_median_time_to_complete"
 _LINKS = count()
 RATE = "sensor.1_instagram_followers_real_completion_rate"
-
-
-def _berlin(text: str) -> datetime:
-    moment = dt_util.parse_datetime(text)
-    assert moment is not None
-    return moment.replace(tzinfo=dt_util.get_time_zone(BERLIN))
-
-
-async def _start(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    entry: MockConfigEntry,
-    moment: str,
-) -> None:
-    await hass.config.async_set_time_zone(BERLIN)
-    freezer.move_to(_berlin(moment))
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
 
 
 async def _place(hass: HomeAssistant, entry: MockConfigEntry, service: int) -> int:
@@ -64,7 +43,7 @@ async def _finish_all(
 ) -> None:
     """Let every order at the panel finish, and poll at `moment` (Berlin)."""
     panel.advance(DAY)
-    await move_to(hass, freezer, _berlin(moment))
+    await move_to(hass, freezer, berlin(moment))
 
 
 def _truth(panel: Panel, order_ids: list[int]) -> dict[str, int]:
@@ -111,9 +90,9 @@ async def test_figures_count_each_order_once_through_polls_retracking_restarts(
     hass_storage: dict[str, Any],
 ) -> None:
     """Orders placed here count their time; one first seen finished counts none."""
-    await _start(hass, freezer, config_entry, "2026-03-10 10:00:00")
+    await start_in_berlin(hass, freezer, config_entry, "2026-03-10 10:00:00")
     first = await _place(hass, config_entry, 1)
-    await move_to(hass, freezer, _berlin("2026-03-10 10:05:00"))
+    await move_to(hass, freezer, berlin("2026-03-10 10:05:00"))
     second = await _place(hass, config_entry, 1)
     canceled = await _place(hass, config_entry, 1)
     panel.request_cancel(canceled)
@@ -155,12 +134,12 @@ async def test_figures_count_each_order_once_through_polls_retracking_restarts(
     assert figures["completion_rate"] == round(truth["completed"] * 100 / 3, 1)
 
     # Polled again, untracked and tracked again: still counted once.
-    await move_to(hass, freezer, _berlin("2026-03-10 10:30:00"))
+    await move_to(hass, freezer, berlin("2026-03-10 10:30:00"))
     await call(
         hass, "untrack_order", config_entry, {"orders": orders}, return_response=False
     )
     await call(hass, "track_order", config_entry, {"orders": orders})
-    await move_to(hass, freezer, _berlin("2026-03-10 10:45:00"))
+    await move_to(hass, freezer, berlin("2026-03-10 10:45:00"))
     assert await _stats(hass, config_entry) == [tracked_by_id, figures]
 
     # Through a restart.
@@ -178,12 +157,12 @@ async def test_refills_requested_count_once(
     config_entry: MockConfigEntry,
 ) -> None:
     """Each refill requested counts for the service of its order."""
-    await _start(hass, freezer, config_entry, "2026-03-10 10:00:00")
+    await start_in_berlin(hass, freezer, config_entry, "2026-03-10 10:00:00")
     order_id = await _place(hass, config_entry, 1)
     await _finish_all(hass, freezer, panel, "2026-03-10 10:15:00")
     await call(hass, "refill", config_entry, {"orders": [order_id]})
-    await move_to(hass, freezer, _berlin("2026-03-10 10:30:00"))
-    await move_to(hass, freezer, _berlin("2026-03-10 10:45:00"))
+    await move_to(hass, freezer, berlin("2026-03-10 10:30:00"))
+    await move_to(hass, freezer, berlin("2026-03-10 10:45:00"))
 
     [figures] = await _stats(hass, config_entry)
     assert figures["refills"] == 1
@@ -196,7 +175,7 @@ async def test_periods_are_the_users_days(
     config_entry: MockConfigEntry,
 ) -> None:
     """A day is a day in Home Assistant's time zone, not in UTC."""
-    await _start(hass, freezer, config_entry, "2026-03-10 23:00:00")
+    await start_in_berlin(hass, freezer, config_entry, "2026-03-10 23:00:00")
     await _place(hass, config_entry, 1)
     await _finish_all(hass, freezer, panel, "2026-03-10 23:30:00")
     await _place(hass, config_entry, 2)
@@ -220,9 +199,9 @@ async def test_the_action_filters_by_service_and_category(
     config_entry: MockConfigEntry,
 ) -> None:
     """Services are picked by ID or by their catalogue category."""
-    await _start(hass, freezer, config_entry, "2026-03-10 10:00:00")
+    await start_in_berlin(hass, freezer, config_entry, "2026-03-10 10:00:00")
     await _place(hass, config_entry, 1)
-    await move_to(hass, freezer, _berlin("2026-03-10 10:01:00"))
+    await move_to(hass, freezer, berlin("2026-03-10 10:01:00"))
     await _place(hass, config_entry, 3)
     await _finish_all(hass, freezer, panel, "2026-03-10 10:30:00")
 
@@ -251,7 +230,7 @@ async def test_an_unreadable_file_starts_over_and_bad_rows_are_skipped(
         "key": STATS_KEY,
         "data": {},
     }
-    await _start(hass, freezer, config_entry, "2026-03-10 10:00:00")
+    await start_in_berlin(hass, freezer, config_entry, "2026-03-10 10:00:00")
     assert "The service statistics of 127.0.0.1 cannot be read" in caplog.text
     assert await _stats(hass, config_entry) == []
     assert await hass.config_entries.async_unload(config_entry.entry_id)
@@ -311,9 +290,9 @@ async def test_a_watched_service_gets_its_figures_sensors_with_history(
             )
         ],
     )
-    await _start(hass, freezer, entry, "2026-03-10 10:00:00")
+    await start_in_berlin(hass, freezer, entry, "2026-03-10 10:00:00")
     order_id = await _place(hass, entry, 1)
-    await move_to(hass, freezer, _berlin("2026-03-10 10:01:00"))
+    await move_to(hass, freezer, berlin("2026-03-10 10:01:00"))
     assert hass.states.get(MEDIAN) is None
     assert hass.states.get(RATE) is None
 
