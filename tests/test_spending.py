@@ -215,6 +215,12 @@ async def test_deposits_refunds_and_their_events(
                 "net_spend": 0.0,
             },
         ],
+        "total": {
+            "spend": 1.2,
+            "deposits": 58.8,
+            "refunds": 1.2,
+            "net_spend": 0.0,
+        },
         "currency": "USD",
     }
 
@@ -505,6 +511,13 @@ async def test_get_spending_periods(
         ("2026-11-16", 0.0),
     ]
     assert len(weeks["periods"]) == 7
+    # Summed exactly: 1.2 + 2.4 added as floats would be 3.5999999999999996.
+    assert weeks["total"] == {
+        "spend": 3.6,
+        "deposits": 0.0,
+        "refunds": 0.0,
+        "net_spend": 3.6,
+    }
     months = await call(
         hass, "get_spending", config_entry, {"period": "month", "count": 3}
     )
