@@ -1,7 +1,7 @@
 """What scripts/develop --demo sets up: its dashboard, and where the browser opens.
 
 Checked against the integration and Home Assistant's own frontend storage in this
-process; tests/e2e/test_first_minutes.py checks both in a browser.
+process; tests/e2e/test_welcome.py checks both in a browser.
 """
 
 from __future__ import annotations

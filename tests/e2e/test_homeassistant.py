@@ -173,7 +173,7 @@ def test_dashboard_shows_spending(
     homeassistant: HomeAssistant, finished_order: int, page: Page
 ) -> None:
     """The dashboard's Spending view holds the spending card and the balance's
-    history, both drawn from the first poll on (test_first_minutes.py looks closer)."""
+    history, both drawn from the first poll on (test_welcome.py looks closer)."""
     _open(page, f"{homeassistant.client.url}/smm-panel/spending")
     expect(page.locator("smmpanel-spending-card .bar").first).to_be_visible()
     graph = page.locator("hui-history-graph-card")

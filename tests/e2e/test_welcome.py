@@ -5,6 +5,9 @@ the account's entities found by "SMM" where a dashboard's cards are picked, and 
 spending card on the dashboard's Spending view: today's spend after an order, before
 Home Assistant has compiled any long-term statistics, by day, week and month, in
 English and in German.
+
+Named to run after the other modules: it places an order, and test_homeassistant.py
+checks the balance its own order leaves of the simulator's opening balance.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ ORDER = {
 BARS = {"day": 30, "week": 13, "month": 12}
 POLL_TIMEOUT = 120.0  # seconds; a requested refresh may wait out a 10 s cooldown
 SEARCH_DASHBOARD = "e2e-search"
+PROBE = "sensor.e2e_welcome_probe"  # a state set to change something elsewhere
 
 
 def _card_texts(language: str) -> dict[str, str]:
@@ -66,7 +70,7 @@ def _money(amount: Decimal, language: str) -> str:
     decimals = max(2, -int(amount.normalize().as_tuple().exponent))
     english = f"{amount:,.{decimals}f}"
     if language == "de":
-        german = english.translate(str.maketrans({",": ".", ".": ","}))
+        german = english.translate(str.maketrans(",.", ".,"))
         return f"{german}\u00a0$"
     return f"${english}"
 
@@ -198,11 +202,17 @@ def test_smm_finds_the_accounts_entities(
     )
     # The dialog's content is slotted into it, outside its element: found on the page.
     page.get_by_placeholder("Search entities").fill("SMM")
-    for name in ("Balance", "Low balance", "Order events", "Spent today"):
-        found = page.get_by_role(
-            "button", name=re.compile(rf"^{re.escape(f'{name} {DEVICE_NAME} ')}")
-        )
-        expect(found).to_be_visible()
+    balance = page.get_by_role(
+        "button", name=re.compile(rf"^Balance {re.escape(DEVICE_NAME)} ")
+    )
+    expect(balance).to_be_visible()
+    # The list shows what fits, each result found by "SMM": the account's entities
+    # (and the automation the tests made from a blueprint, "SMM order finished").
+    results = page.locator("ha-list-virtualized ha-list-item-button")
+    shown = results.all_inner_texts()
+    assert len(shown) >= 4
+    assert all("SMM" in text for text in shown), shown
+    assert sum(DEVICE_NAME in text for text in shown) >= 3, shown
     save_screenshot("search-smm", page.get_by_role("dialog"))
     # Closed before the page is left: a dialog open then goes back in the history,
     # to this dashboard, which is removed.
@@ -271,9 +281,11 @@ def test_spending_card_shows_today_after_an_order(
 def test_spending_card_shows_a_period_picked_on_the_chart(
     homeassistant: HomeAssistant, spent_today: Decimal, page: Page
 ) -> None:
-    """A bar picked shows its day and what was spent then."""
+    """A bar picked shows its day and what was spent then, and keeps the focus, also
+    when a state changes elsewhere in Home Assistant."""
     card = _card(page, homeassistant)
     yesterday = card.locator(".bar").nth(BARS["day"] - 2)
+    yesterday.evaluate("(bar) => { window.smmpanelPickedBar = bar; }")
     yesterday.click()
     expect(yesterday).to_have_attribute("aria-pressed", "true")
     label = yesterday.get_attribute("aria-label") or ""
@@ -281,6 +293,17 @@ def test_spending_card_shows_a_period_picked_on_the_chart(
     expect(card.locator(".readout .label")).to_have_text(day)
     expect(card.locator(".readout .amount")).to_have_text(amount)
     assert day != ENGLISH["today"]
+
+    homeassistant.client.request("POST", f"/api/states/{PROBE}", {"state": "changed"})
+    page.wait_for_function(
+        "(probe) => document.querySelector('home-assistant').hass.states[probe]",
+        arg=PROBE,
+    )
+    assert yesterday.evaluate(
+        "(bar) => bar === window.smmpanelPickedBar && bar.isConnected"
+        " && bar.getRootNode().activeElement === bar"
+    )
+    homeassistant.client.request("DELETE", f"/api/states/{PROBE}")
 
 
 def test_spending_card_speaks_german(
