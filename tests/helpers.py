@@ -52,7 +52,7 @@ TRANSIENT_FAULTS: dict[Fault, float | None] = {
     Fault.RATE_LIMIT: 60,
 }
 LINK = "https://www.instagram.com/p/reliability"
-ORDER_SENSOR = "sensor.127_0_0_1_order_"  # then the order id
+ORDER_SENSOR = "sensor.smm_panel_127_0_0_1_order_"  # then the order id
 COMPONENT = Path(__file__).parent.parent / "custom_components" / DOMAIN
 TRANSLATIONS: dict[str, Any] = json.loads(
     (COMPONENT / "translations" / "en.json").read_text(encoding="utf-8")

@@ -519,7 +519,9 @@ async def test_removing_a_watch_removes_its_device_and_entities(
         (DOMAIN, f"{entry.entry_id}_{watched.subentry_id}"), entry.entry_id
     )
     assert entry.state is ConfigEntryState.LOADED
-    assert state_of(hass, "sensor.127_0_0_1_balance").state != STATE_UNAVAILABLE
+    assert (
+        state_of(hass, "sensor.smm_panel_127_0_0_1_balance").state != STATE_UNAVAILABLE
+    )
 
 
 async def test_a_catalogue_that_cannot_be_fetched_leaves_the_account_alone(
@@ -535,7 +537,7 @@ async def test_a_catalogue_that_cannot_be_fetched_leaves_the_account_alone(
 
     assert watch_state(hass, entry, watched, "rate") == STATE_UNAVAILABLE
     assert watch_state(hass, entry, watched, "listed") == STATE_UNAVAILABLE
-    assert Decimal(state_of(hass, "sensor.127_0_0_1_balance").state) == 1000
+    assert Decimal(state_of(hass, "sensor.smm_panel_127_0_0_1_balance").state) == 1000
 
     panel.faults.clear()
     await check_catalogue(hass)
@@ -621,7 +623,9 @@ async def test_an_empty_catalogue_is_a_failed_check(
         DOMAIN, f"service_removed_{watched.subentry_id}"
     )
     assert _logged(caplog, EMPTY_CATALOGUE_LOG) == 1
-    assert state_of(hass, "sensor.127_0_0_1_balance").state != STATE_UNAVAILABLE
+    assert (
+        state_of(hass, "sensor.smm_panel_127_0_0_1_balance").state != STATE_UNAVAILABLE
+    )
 
     await check_catalogue(hass)
 

@@ -46,10 +46,10 @@ from panel_simulator import Fault, Panel
 
 from .helpers import DAY, call, normalized, poll, state_of
 
-EVENTS = "event.127_0_0_1_order_events"
-BALANCE = "sensor.127_0_0_1_balance"
-LAST_DEPOSIT = "sensor.127_0_0_1_last_deposit"
-ORDER_SENSOR = "sensor.127_0_0_1_order_"  # then the order id
+EVENTS = "event.smm_panel_127_0_0_1_order_events"
+BALANCE = "sensor.smm_panel_127_0_0_1_balance"
+LAST_DEPOSIT = "sensor.smm_panel_127_0_0_1_last_deposit"
+ORDER_SENSOR = "sensor.smm_panel_127_0_0_1_order_"  # then the order id
 # Service 101 refills, and an order of 1000 of it completes with the test panel's seed.
 REFILLABLE = {"service": 101, "link": "https://instagram.com/log", "quantity": 1000}
 SERVICE_101 = "Real & Active Followers - Best Server"
@@ -157,7 +157,7 @@ async def test_an_order_reads_as_its_sensor_changing(
         (order_sensor, "completed"),
     ]
     assert state_of(hass, order_sensor).name == (
-        f"127.0.0.1 Order {placed['order']} · {SERVICE_101}"
+        f"SMM Panel 127.0.0.1 Order {placed['order']} · {SERVICE_101}"
     )
 
 
@@ -184,7 +184,7 @@ async def test_an_order_without_its_sensor_gets_a_line(
         (EVENTS, "completed"),
         (
             order_sensor,
-            f"127.0.0.1 Order {placed['order']} · {SERVICE_101}: completed",
+            f"SMM Panel 127.0.0.1 Order {placed['order']} · {SERVICE_101}: completed",
         ),
     ]
 
@@ -216,12 +216,13 @@ async def test_a_refill_reads_as_its_order(
             (EVENTS, result[untracked]),
             (
                 f"{ORDER_SENSOR}{tracked}",
-                f"127.0.0.1 Order {tracked} · {SERVICE_101}: "
+                f"SMM Panel 127.0.0.1 Order {tracked} · {SERVICE_101}: "
                 + result[tracked].replace("_", " "),
             ),
             (
                 "",
-                f"127.0.0.1 Order {untracked}: " + result[untracked].replace("_", " "),
+                f"SMM Panel 127.0.0.1 Order {untracked}: "
+                + result[untracked].replace("_", " "),
             ),
         ]
     )
@@ -241,7 +242,7 @@ async def test_a_deposit_reads_as_the_balance_topped_up(
 
     assert await logbook_lines(start) == [
         (EVENTS, "balance_topped_up"),
-        (BALANCE, "127.0.0.1 Balance: topped up by 25.50 USD"),
+        (BALANCE, "SMM Panel 127.0.0.1 Balance: topped up by 25.50 USD"),
         (LAST_DEPOSIT, state_of(hass, LAST_DEPOSIT).state),
     ]
 

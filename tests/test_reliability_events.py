@@ -42,8 +42,8 @@ from .helpers import (
     state_of,
 )
 
-EVENTS = "event.127_0_0_1_order_events"
-BALANCE = "sensor.127_0_0_1_balance"
+EVENTS = "event.smm_panel_127_0_0_1_order_events"
+BALANCE = "sensor.smm_panel_127_0_0_1_balance"
 # Service 101 refills; an order of 1000 of it completes with the test panel's seed.
 ORDER = {"service": 101, "link": LINK, "quantity": 1000}
 # Seconds a LATENCY fault holds a status answer (the request timeout is 30).

@@ -34,11 +34,11 @@ from .const import PANEL_BALANCE
 from .helpers import berlin, call, frozen_poll, move_to, start_in_berlin, state_of
 
 BERLIN = "Europe/Berlin"
-SPENT_TODAY = "sensor.127_0_0_1_spent_today"
-SPENT_MONTH = "sensor.127_0_0_1_spent_this_month"
-RUNWAY = "sensor.127_0_0_1_balance_runway"
-LAST_DEPOSIT = "sensor.127_0_0_1_last_deposit"
-EVENTS = "event.127_0_0_1_order_events"
+SPENT_TODAY = "sensor.smm_panel_127_0_0_1_spent_today"
+SPENT_MONTH = "sensor.smm_panel_127_0_0_1_spent_this_month"
+RUNWAY = "sensor.smm_panel_127_0_0_1_balance_runway"
+LAST_DEPOSIT = "sensor.smm_panel_127_0_0_1_last_deposit"
+EVENTS = "event.smm_panel_127_0_0_1_order_events"
 LINK = "https://www.instagram.com/p/money"
 # Service 1 costs 1.20 per 1000.
 CHARGE = Decimal("1.2")
@@ -165,9 +165,9 @@ async def test_deposits_refunds_and_their_events(
     await call(hass, "cancel", config_entry, {"orders": [placed["order"]]})
     panel.advance(61)
     await frozen_poll(hass, freezer)
-    assert state_of(hass, f"sensor.127_0_0_1_order_{placed['order']}").state == (
-        "canceled"
-    )
+    assert state_of(
+        hass, f"sensor.smm_panel_127_0_0_1_order_{placed['order']}"
+    ).state == ("canceled")
     assert _amount(hass, SPENT_TODAY) == 0
     assert len([e for e in events if e.data["event_type"] == "balance_topped_up"]) == 1
 
@@ -196,6 +196,12 @@ async def test_deposits_refunds_and_their_events(
                 "net_spend": 0.0,
             },
         ],
+        "total": {
+            "spend": 1.2,
+            "deposits": 58.8,
+            "refunds": 1.2,
+            "net_spend": 0.0,
+        },
         "currency": "USD",
     }
 
@@ -239,16 +245,16 @@ async def test_refund_credited_a_poll_apart_from_the_charge_falling(
     await call(hass, "cancel", config_entry, {"orders": [placed["order"]]})
     await frozen_poll(hass, freezer)
     assert panel.balance == PANEL_BALANCE - (0 if lag < 0 else CHARGE)
-    assert state_of(hass, f"sensor.127_0_0_1_order_{placed['order']}").state == (
-        "pending"
-    )
+    assert state_of(
+        hass, f"sensor.smm_panel_127_0_0_1_order_{placed['order']}"
+    ).state == ("pending")
     if deposit:
         panel.deposit(Decimal(deposit))
     panel.advance(61)
     await frozen_poll(hass, freezer)
-    assert state_of(hass, f"sensor.127_0_0_1_order_{placed['order']}").state == (
-        "canceled"
-    )
+    assert state_of(
+        hass, f"sensor.smm_panel_127_0_0_1_order_{placed['order']}"
+    ).state == ("canceled")
     assert _amount(hass, SPENT_TODAY) == 0
     # What is not settled yet is kept across a reload.
     assert await hass.config_entries.async_reload(config_entry.entry_id)
@@ -486,6 +492,13 @@ async def test_get_spending_periods(
         ("2026-11-16", 0.0),
     ]
     assert len(weeks["periods"]) == 7
+    # Summed exactly: 1.2 + 2.4 added as floats would be 3.5999999999999996.
+    assert weeks["total"] == {
+        "spend": 3.6,
+        "deposits": 0.0,
+        "refunds": 0.0,
+        "net_spend": 3.6,
+    }
     months = await call(
         hass, "get_spending", config_entry, {"period": "month", "count": 3}
     )

@@ -35,11 +35,11 @@ from .helpers import DAY, ORDER_SENSOR, call, state_of
 
 STORED = Path(__file__).parent / "fixtures" / "storage"
 NOW = datetime(2026, 11, 30, 12, tzinfo=dt_util.UTC)
-EVENTS = "event.127_0_0_1_order_events"
-SPENT_TODAY = "sensor.127_0_0_1_spent_today"
-SPENT_MONTH = "sensor.127_0_0_1_spent_this_month"
-RUNWAY = "sensor.127_0_0_1_balance_runway"
-LAST_DEPOSIT = "sensor.127_0_0_1_last_deposit"
+EVENTS = "event.smm_panel_127_0_0_1_order_events"
+SPENT_TODAY = "sensor.smm_panel_127_0_0_1_spent_today"
+SPENT_MONTH = "sensor.smm_panel_127_0_0_1_spent_this_month"
+RUNWAY = "sensor.smm_panel_127_0_0_1_balance_runway"
+LAST_DEPOSIT = "sensor.smm_panel_127_0_0_1_last_deposit"
 FOLLOWERS = "Instagram Followers"
 
 
@@ -151,7 +151,7 @@ async def test_stored_tracking_of_every_version(
         "finished_at": datetime(2026, 11, 30, 6, tzinfo=dt_util.UTC),
         "error": "Some followers could not be delivered",
     }
-    assert state_of(hass, "sensor.127_0_0_1_pending_refills").state == "1"
+    assert state_of(hass, "sensor.smm_panel_127_0_0_1_pending_refills").state == "1"
 
     # Written back in the current version, naming the entry's panel.
     assert await hass.config_entries.async_unload(config_entry.entry_id)

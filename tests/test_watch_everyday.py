@@ -64,7 +64,7 @@ async def test_the_watch_entities_are_named_for_what_they_are(
     )
 
 
-BUTTON = "button.127_0_0_1_check_catalogue_now"
+BUTTON = "button.smm_panel_127_0_0_1_check_catalogue_now"
 BUTTON_UNIQUE_ID = "{entry_id}_check_catalogue"
 
 
@@ -97,7 +97,10 @@ async def test_the_check_button_is_there_only_while_something_is_watched(
     assert _button_entity_id(hass, entry) == BUTTON
     button = state_of(hass, BUTTON)
     assert button.state == STATE_UNKNOWN  # never pressed
-    assert button.attributes[ATTR_FRIENDLY_NAME] == "127.0.0.1 Check catalogue now"
+    assert (
+        button.attributes[ATTR_FRIENDLY_NAME]
+        == "SMM Panel 127.0.0.1 Check catalogue now"
+    )
     registered = er.async_get(hass).async_get(BUTTON)
     assert registered is not None
     assert registered.translation_key == "check_catalogue"

@@ -50,24 +50,26 @@ PLATFORMS: list[Platform] = [
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
-# The orders card: a plain JavaScript module served from the integration's folder.
+# The cards: plain JavaScript modules served from the integration's folder.
 FRONTEND_DIR = Path(__file__).parent / "frontend"
-CARD_FILE = "smmpanel-orders-card.js"
+ORDERS_CARD_FILE = "smmpanel-orders-card.js"
+SPENDING_CARD_FILE = "smmpanel-spending-card.js"
+CARD_FILES = (ORDERS_CARD_FILE, SPENDING_CARD_FILE)
 FRONTEND_URL_PATH = f"/{DOMAIN}_frontend"
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Set up the SMM Panel actions, and the orders card where there is a frontend."""
+    """Set up the SMM Panel actions, and the cards where there is a frontend."""
     async_setup_services(hass)
-    await _async_register_card(hass)
+    await _async_register_cards(hass)
     return True
 
 
-async def _async_register_card(hass: HomeAssistant) -> None:
-    """Serve the orders card and load it in every frontend, once per Home Assistant.
+async def _async_register_cards(hass: HomeAssistant) -> None:
+    """Serve the cards and load them in every frontend, once per Home Assistant.
 
     Without the frontend (a headless install, the unit tests) there is nobody to show
-    it to. The URL names the version, so that browsers load an updated card.
+    them to. The URLs name the version, so that browsers load updated cards.
     """
     if not {"http", "frontend"} <= hass.config.components:
         return
@@ -75,12 +77,13 @@ async def _async_register_card(hass: HomeAssistant) -> None:
     await hass.http.async_register_static_paths(
         [StaticPathConfig(FRONTEND_URL_PATH, str(FRONTEND_DIR), cache_headers=False)]
     )
-    add_extra_js_url(hass, card_url(str(integration.version)))
+    for card_file in CARD_FILES:
+        add_extra_js_url(hass, card_url(card_file, str(integration.version)))
 
 
-def card_url(version: str) -> str:
-    """Return the URL the frontend loads the orders card from."""
-    return f"{FRONTEND_URL_PATH}/{CARD_FILE}?v={version}"
+def card_url(card_file: str, version: str) -> str:
+    """Return the URL the frontend loads a card from."""
+    return f"{FRONTEND_URL_PATH}/{card_file}?v={version}"
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: SmmPanelConfigEntry) -> bool:

@@ -8,6 +8,7 @@ from typing import Any
 
 from homeassistant.core import ServiceCall, ServiceResponse
 from homeassistant.util import dt as dt_util
+from homeassistant.util.json import JsonValueType
 
 from .action_errors import validation_error
 from .action_targets import async_get_catalogue, call_entry
@@ -22,7 +23,7 @@ from .const import (
 )
 from .entity import service_terms_data
 from .service_stats import figures_data
-from .spending import MAX_PERIODS, Period, local_day, period_start
+from .spending import MAX_PERIODS, DayTotals, Period, local_day, period_start
 
 
 def _matches(panel_service: PanelService, data: Mapping[str, Any]) -> bool:
@@ -65,25 +66,36 @@ async def async_get_services(call: ServiceCall) -> ServiceResponse:
     }
 
 
+def _totals_data(totals: DayTotals) -> dict[str, JsonValueType]:
+    return {
+        "spend": float(totals.spend),
+        "deposits": float(totals.deposits),
+        "refunds": float(totals.refunds),
+        "net_spend": float(totals.net_spend),
+    }
+
+
 async def async_get_spending(call: ServiceCall) -> ServiceResponse:
-    """Return the spend, deposits and refunds per period, newest first."""
+    """Return the spend, deposits and refunds per period, newest first, and in all.
+
+    The total is summed here, in Decimal, so that a caller adds up no floats.
+    """
     period: Period = call.data[ATTR_PERIOD]
     count: int = call.data[ATTR_COUNT]
     if count > (most := MAX_PERIODS[period]):
         raise validation_error("too_many_periods", max=most, period=period)
     entry = call_entry(call)
     ledger = entry.runtime_data.spending.ledger
+    periods = list(ledger.periods(period, count, dt_util.utcnow()))
+    total = DayTotals()
+    for _, totals in periods:
+        total.add(totals)
     return {
         "periods": [
-            {
-                "start": start.isoformat(),
-                "spend": float(totals.spend),
-                "deposits": float(totals.deposits),
-                "refunds": float(totals.refunds),
-                "net_spend": float(totals.net_spend),
-            }
-            for start, totals in ledger.periods(period, count, dt_util.utcnow())
+            {"start": start.isoformat(), **_totals_data(totals)}
+            for start, totals in periods
         ],
+        "total": _totals_data(total),
         "currency": entry.runtime_data.coordinator.currency,
     }
 

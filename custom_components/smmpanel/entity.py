@@ -170,18 +170,31 @@ def async_add_watch_entities(
             async_add_entities(factory(watch, subentry), config_subentry_id=subentry_id)
 
 
+def account_device_name(entry: SmmPanelConfigEntry) -> str:
+    """Return the name of the account's device, which its entities' names start with.
+
+    "SMM Panel <entry title>", so that the entity pickers, which search device and
+    entity names but not integration names, find the account's entities by "SMM".
+    Entity ids are made from the name once, when an entity is first registered:
+    renaming the device of an existing account keeps its entity ids.
+    """
+    return f"SMM Panel {entry.title}"
+
+
 def account_device_info(entry: SmmPanelConfigEntry) -> DeviceInfo:
     """Return the account's service device: one object for all its entities."""
-    return _account_device_info(entry.entry_id, entry.title, entry.data[CONF_URL])
+    return _account_device_info(
+        entry.entry_id, account_device_name(entry), entry.data[CONF_URL]
+    )
 
 
 @lru_cache(maxsize=16)
-def _account_device_info(entry_id: str, title: str, url: str) -> DeviceInfo:
+def _account_device_info(entry_id: str, name: str, url: str) -> DeviceInfo:
     # Shared by every entity of the account: Home Assistant only reads it.
     parts = urlsplit(url)
     return DeviceInfo(
         identifiers={(DOMAIN, entry_id)},
-        name=title,
+        name=name,
         manufacturer="SMM panel",
         model="API v2",
         entry_type=DeviceEntryType.SERVICE,

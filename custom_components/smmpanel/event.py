@@ -37,6 +37,7 @@ from .coordinator import (
 from .entity import (
     SmmPanelEntity,
     WatchEntity,
+    account_device_name,
     async_add_watch_entities,
     async_order_name,
     order_event_data,
@@ -237,7 +238,7 @@ class SmmPanelOrderEventEntity(
             return _logbook_entry(
                 self.hass,
                 entity_id,
-                f"{entry.title} Balance",
+                f"{account_device_name(entry)} Balance",
                 f"topped up by {format_money(change.amount, change.currency)}",
             )
         entity_id = registry.async_get_entity_id(
@@ -255,7 +256,7 @@ class SmmPanelOrderEventEntity(
         return _logbook_entry(
             self.hass,
             entity_id,
-            f"{entry.title} {event_data['order_name']}",
+            f"{account_device_name(entry)} {event_data['order_name']}",
             event_type.replace("_", " "),
         )
 
