@@ -204,9 +204,11 @@ async def test_stored_ledger_of_every_version(
     runway = Decimal(1000) * Decimal("6.5") / (3 + spent_today)
     assert Decimal(state_of(hass, RUNWAY).state) == runway.quantize(Decimal("0.01"))
     deposit = state_of(hass, LAST_DEPOSIT)
-    assert deposit.state == "2026-11-25T10:00:00+00:00"
-    assert deposit.attributes["amount"] == 50.0
-    assert deposit.attributes["currency"] == "USD"
+    assert Decimal(deposit.state) == 50
+    assert deposit.attributes["unit_of_measurement"] == "USD"
+    assert deposit.attributes["deposited_at"] == datetime(
+        2026, 11, 25, 10, tzinfo=dt_util.UTC
+    )
     months = await call(
         hass, "get_spending", config_entry, {"period": "month", "count": 2}
     )

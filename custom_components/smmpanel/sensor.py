@@ -106,8 +106,7 @@ def _runway(data: AccountSnapshot) -> Decimal | None:
 def _last_deposit_attributes(data: AccountSnapshot) -> dict[str, Any]:
     if (deposit := data.spending.last_deposit) is None:
         return {}
-    # State attributes travel as JSON: a number, as event data carries it.
-    return {"amount": float(deposit.amount), "currency": deposit.currency}
+    return {"deposited_at": deposit.at}
 
 
 SENSORS: tuple[SmmPanelSensorEntityDescription, ...] = (
@@ -177,11 +176,20 @@ SENSORS: tuple[SmmPanelSensorEntityDescription, ...] = (
     SmmPanelSensorEntityDescription(
         key="last_deposit",
         translation_key="last_deposit",
-        device_class=SensorDeviceClass.TIMESTAMP,
+        # An amount, not a time: Activity leaves out sensors with a unit, so a
+        # deposit's one line there is the balance's "topped up by".
+        device_class=SensorDeviceClass.MONETARY,
+        suggested_display_precision=2,
         value_fn=lambda data: (
             None
             if data.spending.last_deposit is None
-            else data.spending.last_deposit.at
+            else data.spending.last_deposit.amount
+        ),
+        unit_fn=lambda data: (
+            data.spending.last_deposit.currency
+            if data.spending.last_deposit is not None
+            and data.spending.last_deposit.currency is not None
+            else data.balance.currency
         ),
         attributes_fn=_last_deposit_attributes,
     ),
