@@ -22,7 +22,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 )
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
-from custom_components.smmpanel.const import DOMAIN
+from custom_components.smmpanel.const import CONF_WEEKLY_BUDGET, DOMAIN
 from panel_simulator.panel import Panel
 
 from .helpers import DAY, call, poll, state_of
@@ -123,6 +123,31 @@ async def test_logbook_describes_a_deposit(
         (
             "127.0.0.1 Order events",
             "balance topped up by 25.5 USD",
+            "event.127_0_0_1_order_events",
+        )
+    ]
+
+
+async def test_logbook_describes_a_budget_reached(
+    hass: HomeAssistant, config_entry: MockConfigEntry, logbook_rows: LogbookRows
+) -> None:
+    """A budget used up reads as the event entity, with the budget."""
+    hass.config_entries.async_update_entry(
+        config_entry, options={CONF_WEEKLY_BUDGET: 1.2}
+    )
+    await hass.async_block_till_done()
+    await call(
+        hass,
+        "add_order",
+        config_entry,
+        {"service": 1, "link": "https://instagram.com/budget", "quantity": 1000},
+    )
+    await hass.async_block_till_done()
+
+    assert _described(await logbook_rows()) == [
+        (
+            "127.0.0.1 Order events",
+            "weekly budget of 1.2 USD used up",
             "event.127_0_0_1_order_events",
         )
     ]

@@ -14,6 +14,7 @@ from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .budget import BudgetUse
 from .const import EVENT_ORDER
 from .coordinator import (
     AccountSnapshot,
@@ -30,7 +31,7 @@ from .entity import (
     order_event_data,
     service_terms_data,
 )
-from .models import BALANCE_TOPPED_UP, ORDER_EVENT_TYPES, TrackingEvent
+from .models import BALANCE_TOPPED_UP, BUDGET_REACHED, ORDER_EVENT_TYPES, TrackingEvent
 from .spending import Deposit
 from .watch import (
     CATEGORY_EVENT_TYPES,
@@ -47,7 +48,7 @@ PARALLEL_UPDATES = 0
 ORDER_EVENTS = EventEntityDescription(
     key="order_events",
     translation_key="order_events",
-    event_types=[*ORDER_EVENT_TYPES, BALANCE_TOPPED_UP],
+    event_types=[*ORDER_EVENT_TYPES, BALANCE_TOPPED_UP, BUDGET_REACHED],
 )
 WATCHED_SERVICE_EVENTS = EventEntityDescription(
     key="service_events",
@@ -131,6 +132,8 @@ class SmmPanelOrderEventEntity(SmmPanelEntity, _FiresEachRefreshOnce):
             self._fire(event.event_type, _event_data(self.hass, event))
         if data.deposit is not None:
             self._fire(BALANCE_TOPPED_UP, _deposit_data(data.deposit))
+        for use in data.budgets_reached:
+            self._fire(BUDGET_REACHED, _budget_data(use, data.balance.currency))
 
     @callback
     def _fire(self, event_type: str, event_data: dict[str, Any]) -> None:
@@ -225,6 +228,16 @@ def _deposit_data(deposit: Deposit) -> dict[str, Any]:
         "amount": float(deposit.amount),
         "balance": float(deposit.balance),
         "currency": deposit.currency,
+    }
+
+
+def _budget_data(use: BudgetUse, currency: str | None) -> dict[str, Any]:
+    """Return what a budget reached tells: its period, the budget, the net spend."""
+    return {
+        "period": str(use.period),
+        "budget": float(use.budget),
+        "spent": float(use.spent),
+        "currency": currency,
     }
 
 

@@ -14,7 +14,7 @@ restart across midnight still starts a new day.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -31,7 +31,8 @@ from .const import DOMAIN
 from .storage import async_load_or_start_over, stored_datetime, stored_decimal
 
 SPENDING_STORAGE_VERSION: Final = 1
-SPENDING_STORAGE_MINOR_VERSION: Final = 2  # 2: the unsettled move of the balance
+# 2: the unsettled move of the balance; 3: the budgets announced as reached
+SPENDING_STORAGE_MINOR_VERSION: Final = 3
 SAVE_DELAY: Final = 10  # seconds
 KEPT_DAYS: Final = 400  # at least this many days before today are kept
 RUNWAY_DAYS: Final = 7  # the average daily spend is over this many days
@@ -285,6 +286,7 @@ class StoredSpending(TypedDict):
     last_deposit: NotRequired[StoredDeposit | None]
     unsettled: NotRequired[StoredUnsettled | None]  # minor version 2
     days: list[list[str]]
+    budgets_reached: NotRequired[dict[str, str]]  # minor version 3
 
 
 def _day_row(row: object) -> tuple[date, DayTotals] | None:
@@ -326,6 +328,18 @@ def _unsettled(stored: object) -> Unsettled | None:
     if since is None or change is None:
         return None
     return Unsettled(since=since, change=change)
+
+
+def _budgets_reached(stored: object) -> dict[Period, date]:
+    if not isinstance(stored, dict):
+        return {}
+    reached: dict[Period, date] = {}
+    for period in Period:
+        try:
+            reached[period] = date.fromisoformat(stored[period])
+        except KeyError, TypeError, ValueError:
+            continue
+    return reached
 
 
 def ledger_from_json(stored: object, url: str) -> SpendingLedger:
@@ -409,6 +423,8 @@ class SpendingTracker:
         self._store = spending_store(hass, entry.entry_id)
         self._url: str = entry.data[CONF_URL]
         self.ledger = SpendingLedger()
+        self.budgets_reached: dict[Period, date] = {}
+        """By period: the first day of the last one whose budget was told as reached."""
 
     async def async_load(self) -> None:
         """Load the ledger; storage that cannot be read starts a new one."""
@@ -416,6 +432,8 @@ class SpendingTracker:
             self._store, f"The spending history of {self._entry.title}"
         )
         self.ledger = ledger_from_json(stored, self._url)
+        reached = stored.get("budgets_reached") if isinstance(stored, dict) else None
+        self.budgets_reached = _budgets_reached(reached)
 
     def record(
         self,
@@ -436,8 +454,19 @@ class SpendingTracker:
             self._store.async_delay_save(self._data, SAVE_DELAY)
         return self.ledger.summary(now), deposit
 
+    async def async_budgets_reached(self, starts: Mapping[Period, date]) -> None:
+        """Keep which periods' budgets are told as reached, written at once."""
+        self.budgets_reached.update(starts)
+        await self.async_save()
+
     def _data(self) -> StoredSpending:
-        return ledger_to_json(self.ledger, self._url)
+        return {
+            **ledger_to_json(self.ledger, self._url),
+            "budgets_reached": {
+                period: start.isoformat()
+                for period, start in self.budgets_reached.items()
+            },
+        }
 
     async def async_save(self) -> None:
         """Write the ledger now."""
