@@ -24,6 +24,7 @@ from panel_simulator import Panel, RunningSimulator, run_simulator
 
 from . import phases
 from .catalogue import async_catalogue_body, catalogue_edit, catalogue_panel, watchlist
+from .decoders import DecoderResult
 from .phases import (
     CatalogueFetch,
     CatalogueInput,
@@ -87,16 +88,6 @@ class CatalogueWatch:
     changed: WatchRefresh
     """The refresh after the panel changed its catalogue."""
 
-    @property
-    def stalls(self) -> tuple[Stall, ...]:
-        """Return the steps of either refresh that held the event loop too long."""
-        return self.baseline.stalls + self.changed.stalls
-
-    @property
-    def integration_stalls(self) -> list[Stall]:
-        """Return the stalls of the integration's own code, garbage collection aside."""
-        return integration_stalls(self.stalls)
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CatalogueResult:
@@ -106,6 +97,8 @@ class CatalogueResult:
     """The size of the panel's JSON answer to `services`."""
     fetch: CatalogueFetch
     watch: CatalogueWatch
+    decoders: tuple[DecoderResult, ...]
+    """The ways of decoding that answer, compared."""
 
     @property
     def integration_stalls(self) -> list[Stall]:
@@ -164,7 +157,13 @@ async def async_run_catalogue_benchmark(
         watch = await _async_watch_catalogue(
             pool, panel, simulator, work_dir / f"catalogue-{services}-watch"
         )
-    return CatalogueResult(body_bytes=len(body), fetch=fetch, watch=watch)
+        _LOGGER.info("%d services: comparing ways of decoding them", services)
+        decoders = await asyncio.get_running_loop().run_in_executor(
+            pool, phases.compare_decoders, body
+        )
+    return CatalogueResult(
+        body_bytes=len(body), fetch=fetch, watch=watch, decoders=decoders
+    )
 
 
 async def _async_watch_catalogue(

@@ -4,20 +4,20 @@ Populating tracks the orders through the integration's action, as a user does, a
 measures their memory and the full garbage collections they set off. Measuring restarts
 Home Assistant on the same config directory (the orders come back from storage) and
 times its setup and refreshes, beside the naive baseline's polls. Watching for stalls
-does the same with asyncio's debug mode on, which slows everything down and so gets a
-run of its own, and records the full garbage collections. Fetching the catalogue adds an
-account on a panel selling a large one and asks for it through the integration's
-action, timed, then again with asyncio's debug mode on. Watching the catalogue adds an
-account watching services and categories of it and refreshes the watch, with
-asyncio's debug mode on; after the panel changed its catalogue, Home Assistant
-restarts and refreshes it again.
+does the same with every event-loop callback timed, and records the full garbage
+collections. Fetching the catalogue adds an account on a panel selling a large one and
+asks for it through the integration's action, timed, then again with every callback
+timed. Watching the catalogue adds an account watching services and categories of it
+and refreshes the watch, every callback timed; after the panel changed its catalogue,
+Home Assistant restarts and refreshes it again. Comparing decoders decodes the large
+catalogue's JSON in several ways.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Coroutine, Iterable, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Sequence
 import contextlib
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -54,16 +54,17 @@ from custom_components.smmpanel.const import (
 from custom_components.smmpanel.coordinator import (
     CatalogueWatchCoordinator,
     SmmPanelConfigEntry,
-    watch_store,
     watched_categories,
     watched_services,
 )
 from custom_components.smmpanel.order_input import MAX_ORDER_IDS
 from custom_components.smmpanel.services import SERVICE_GET_SERVICES
+from custom_components.smmpanel.storage import CATALOGUE_WATCH, EntryStore
 from custom_components.smmpanel.watch import diff_catalogue, watch_from_json
 
 from .baseline import NaivePoller
 from .catalogue import NOTABLE_CHANGE_PERCENT, Watchlist
+from .decoders import DecoderResult, async_compare_decoders
 from .home_assistant import (
     async_add_panel_account,
     async_add_subentries,
@@ -76,6 +77,7 @@ from .probes import (
     Cost,
     Origin,
     Stall,
+    StepRecorder,
     async_metered,
     counting_state_writes,
     recording_full_collections,
@@ -222,23 +224,27 @@ class WatchRefresh:
     changes: int
     """Changes to the watched services and categories the refresh announced."""
     cost: Cost
-    """The refresh, timed with asyncio's debug mode on, which slows it down."""
+    """The refresh, every event-loop step of it timed."""
     steps: tuple[Stall, ...]
     """Every event-loop step of the refresh from STEP_FLOOR_SECONDS on."""
+    state_writes: int
+    """Entity states the refresh wrote: every watched service's and category's."""
     diff_seconds: float
     """The median time of `diff_catalogue` alone on the refresh's input."""
 
     @property
     def longest_step(self) -> Stall | None:
-        """Return the refresh's longest event-loop step."""
+        """Return the refresh's longest event-loop step, all it did in it counted."""
         return max(self.steps, key=lambda step: step.seconds, default=None)
 
     @property
-    def stalls(self) -> tuple[Stall, ...]:
-        """Return the steps that held the event loop too long."""
-        return tuple(
-            step for step in self.steps if step.seconds > STALL_THRESHOLD_SECONDS
-        )
+    def longest_own_step(self) -> Stall | None:
+        """Return the longest step of fetching, decoding and diffing the catalogue.
+
+        Garbage collection and Home Assistant writing the entities' states are set
+        apart.
+        """
+        return max(self.steps, key=lambda step: step.own_seconds, default=None)
 
 
 def integration_stalls(stalls: Iterable[Stall]) -> list[Stall]:
@@ -274,6 +280,11 @@ def watch_catalogue(spec: CatalogueWatchInput) -> WatchRefresh:
 def rewatch_catalogue(spec: CatalogueWatchInput) -> WatchRefresh:
     """Restart on the config directory; refresh the watch of the catalogue again."""
     return _run(_async_rewatch_catalogue(spec))
+
+
+def compare_decoders(body: bytes) -> tuple[DecoderResult, ...]:
+    """Decode the catalogue's body every way the benchmark compares."""
+    return _run(async_compare_decoders(body))
 
 
 def _run[T](main: Coroutine[Any, Any, T]) -> T:
@@ -429,20 +440,20 @@ async def _async_watch_stalls(spec: PhaseInput) -> Watch:
         entry = panel_account(hass)
         stalls: list[Stall] = []
         with (
-            recording_stalls(STALL_THRESHOLD_SECONDS) as recorded,
+            recording_stalls(STALL_THRESHOLD_SECONDS) as recorder,
             recording_full_collections() as setup_collections,
         ):
             await _async_set_up(hass, entry)
-        stalls += recorded
+        stalls += recorder.stalls
         with recording_full_collections() as refresh_collections:
-            with recording_stalls(STALL_THRESHOLD_SECONDS) as recorded:
+            with recording_stalls(STALL_THRESHOLD_SECONDS) as recorder:
                 await _async_refresh(hass, entry)
-            stalls += recorded
+            stalls += recorder.stalls
             for _ in range(spec.rounds):
                 await panel.async_advance(SCAN_INTERVAL_SECONDS)
-                with recording_stalls(STALL_THRESHOLD_SECONDS) as recorded:
+                with recording_stalls(STALL_THRESHOLD_SECONDS) as recorder:
                     await _async_refresh(hass, entry)
-                stalls += recorded
+                stalls += recorder.stalls
     return Watch(
         stalls=tuple(stalls),
         setup_collections=tuple(setup_collections),
@@ -458,7 +469,7 @@ async def _async_fetch_catalogue(spec: CatalogueInput) -> CatalogueFetch:
         panel = PanelControl(session, spec.control_url)
         entry = await async_add_panel_account(hass, spec.api_url, API_KEY)
         timed = await _async_fetch_afresh(
-            hass, entry, panel, spec.services, contextlib.nullcontext([])
+            hass, entry, panel, spec.services, contextlib.nullcontext()
         )
         watched = await _async_fetch_afresh(
             hass,
@@ -475,7 +486,7 @@ async def _async_fetch_afresh(
     entry: SmmPanelConfigEntry,
     panel: PanelControl,
     services: int,
-    watch: contextlib.AbstractContextManager[list[Stall]],
+    watch: contextlib.AbstractContextManager[StepRecorder | None],
 ) -> CatalogueFetch:
     """Reload the entry, dropping the catalogue it holds, and call get_services.
 
@@ -484,7 +495,7 @@ async def _async_fetch_afresh(
     """
     before = await panel.async_snapshot()
     gc.collect()
-    with watch as stalls:
+    with watch as recorder:
         _, setup = await async_metered(_async_reload(hass, entry))
         response, call = await async_metered(
             hass.services.async_call(
@@ -503,7 +514,10 @@ async def _async_fetch_afresh(
     if (returned := _service_count(response)) != services:
         raise RuntimeError(f"The action returned {returned} of {services} services")
     return CatalogueFetch(
-        services=returned, setup=setup, call=call, stalls=tuple(stalls)
+        services=returned,
+        setup=setup,
+        call=call,
+        stalls=() if recorder is None else tuple(recorder.stalls),
     )
 
 
@@ -584,9 +598,19 @@ async def _async_refresh_watch(
     await _async_set_up(hass, entry)
     await hass.async_block_till_done(wait_background_tasks=True)
     watch = _failed_watch(entry)
-    before = watch_from_json(await watch_store(hass, entry.entry_id).async_load())
+    before = watch_from_json(
+        await EntryStore(hass, entry, CATALOGUE_WATCH).async_load()
+    )
     gc.collect()
-    with recording_stalls(STEP_FLOOR_SECONDS) as steps:
+    with (
+        recording_stalls(STEP_FLOOR_SECONDS) as recorder,
+        counting_state_writes(hass) as state_writes,
+        patch.object(
+            watch,
+            "async_update_listeners",
+            _writing_states(recorder, watch.async_update_listeners),
+        ),
+    ):
         _, cost = await async_metered(_async_refresh_watch_coordinator(hass, watch))
     if not watch.last_update_success or watch.data is None:
         raise RuntimeError("The catalogue watch did not refresh")
@@ -600,9 +624,22 @@ async def _async_refresh_watch(
     return WatchRefresh(
         changes=len(watch.data.changes),
         cost=cost,
-        steps=tuple(steps),
+        steps=tuple(recorder.stalls),
+        state_writes=state_writes.total(),
         diff_seconds=statistics.median(timeit.repeat(diff, number=1, repeat=DIFF_RUNS)),
     )
+
+
+def _writing_states(
+    recorder: StepRecorder, update_listeners: Callable[[], None]
+) -> Callable[[], None]:
+    """Return a coordinator's listener update, its time set apart as writing states."""
+
+    def update_listeners_apart() -> None:
+        with recorder.writing_states():
+            update_listeners()
+
+    return update_listeners_apart
 
 
 def _failed_watch(entry: SmmPanelConfigEntry) -> CatalogueWatchCoordinator:

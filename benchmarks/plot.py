@@ -18,9 +18,8 @@ from .metrics import (
     integration_requests,
 )
 from .phases import RefreshKind, Round
-from .probes import Origin
 from .report import Machine
-from .targets import MEMORY_PER_ORDER_BYTES
+from .targets import INTEGRATION_MEMORY_PER_ORDER_BYTES, integration_memory_per_order
 
 MS = 1000
 INTEGRATION = "tab:blue"
@@ -94,17 +93,16 @@ def plot(results: Sequence[SizeResult], machine: Machine, path: Path) -> None:
     )
     memory_axes.plot(
         orders,
-        [
-            result.footprint.bytes_per_order_by_origin.get(Origin.INTEGRATION, 0.0)
-            / KIB
-            for result in results
-        ],
+        [integration_memory_per_order(result) / KIB for result in results],
         "o--",
         color=INTEGRATION,
         label="allocated by the integration's code",
     )
     memory_axes.axhline(
-        MEMORY_PER_ORDER_BYTES / KIB, color="k", linestyle=":", label="target"
+        INTEGRATION_MEMORY_PER_ORDER_BYTES / KIB,
+        color="k",
+        linestyle=":",
+        label="target for the integration's code",
     )
     memory_axes.legend(fontsize="small")
     memory_axes.set_xscale("log")

@@ -9,12 +9,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 import gc
-import logging
 import os
 from pathlib import Path
 import time
 import tracemalloc
-from typing import override
+from unittest.mock import patch
 
 import homeassistant
 from homeassistant.const import EVENT_STATE_CHANGED, EVENT_STATE_REPORTED
@@ -28,11 +27,6 @@ from homeassistant.core import (
 )
 
 import custom_components.smmpanel
-
-# asyncio's debug mode reports each callback that held the event loop longer than the
-# loop's slow_callback_duration with this message.
-_SLOW_CALLBACK_MESSAGE = "Executing %s took %.3f seconds"
-_ASYNCIO_LOGGER = logging.getLogger("asyncio")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -83,80 +77,121 @@ def counting_state_writes(hass: HomeAssistant) -> Iterator[Counter[str]]:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Stall:
-    """A callback that held the event loop too long."""
+    """A callback that held the event loop too long.
+
+    Its time is the CPU time of the process while it ran: the event loop's thread,
+    and any other thread that held the interpreter's lock meanwhile (the loop waits
+    for it). Unlike wall-clock time, it leaves out the time other processes of the
+    machine ran instead.
+    """
 
     seconds: float
+    """The process's CPU time while the callback ran."""
+    wall_seconds: float
+    """The wall-clock time it ran, what other processes ran meanwhile included."""
     collecting_seconds: float
     """Of which the interpreter spent collecting garbage, a pause of the whole process."""
+    writing_states_seconds: float
+    """Of which Home Assistant wrote entity states, where a phase sets that apart."""
     callback: str
 
     @property
     def own_seconds(self) -> float:
         """Return the time the callback's own code held the loop."""
-        return self.seconds - self.collecting_seconds
+        return self.seconds - self.collecting_seconds - self.writing_states_seconds
 
 
-class _StallLog(logging.Handler):
-    """Keeps asyncio's reports of slow callbacks, with the garbage collection in them."""
+class StepRecorder:
+    """Times the event loop's callbacks, with the garbage collection in them."""
 
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
+    def __init__(self, threshold_seconds: float) -> None:
+        """Record the callbacks that take longer than a threshold."""
+        self.threshold_seconds = threshold_seconds
         self.stalls: list[Stall] = []
         self._collections: list[tuple[float, float]] = []
         self._collection_started = 0.0
+        self._collecting = 0.0
+        self._writing_states = 0.0
 
     def on_collection(self, phase: str, info: dict[str, int]) -> None:
         """Note when the garbage collector ran (a gc.callbacks callback)."""
+        now = time.process_time()
         if phase == "start":
-            self._collection_started = time.monotonic()
+            self._collection_started = now
         else:
-            self._collections.append((self._collection_started, time.monotonic()))
+            self._collections.append((self._collection_started, now))
+            self._collecting += now - self._collection_started
 
-    @override
-    def emit(self, record: logging.LogRecord) -> None:
-        match record.args:
-            case (handle, float(seconds)) if record.msg == _SLOW_CALLBACK_MESSAGE:
-                # The loop logs right after the callback, on the same monotonic clock.
-                end = time.monotonic()
-                start = end - seconds
-                collecting = sum(
+    @contextmanager
+    def writing_states(self) -> Iterator[None]:
+        """Set apart the time of a block that writes entity states, in a callback.
+
+        Garbage collection in the block stays garbage collection.
+        """
+        start, collecting = time.process_time(), self._collecting
+        try:
+            yield
+        finally:
+            self._writing_states += (
+                time.process_time() - start - (self._collecting - collecting)
+            )
+
+    def timed_run(self, handle: asyncio.Handle) -> None:
+        """Run one of the loop's callbacks, as Handle._run does; keep it if too long."""
+        self._writing_states = 0.0
+        wall_start = time.perf_counter()
+        start = time.process_time()
+        _run_handle(handle)
+        end = time.process_time()
+        if end - start <= self.threshold_seconds:
+            return
+        self.stalls.append(
+            Stall(
+                seconds=end - start,
+                wall_seconds=time.perf_counter() - wall_start,
+                collecting_seconds=sum(
                     min(stop, end) - max(begin, start)
                     for begin, stop in self._collections
                     if begin < end and stop > start
-                )
-                self.stalls.append(
-                    Stall(
-                        seconds=seconds,
-                        collecting_seconds=collecting,
-                        callback=str(handle),
-                    )
-                )
+                ),
+                writing_states_seconds=self._writing_states,
+                callback=_callback_text(handle),
+            )
+        )
+
+
+# What the loop calls to run each callback; there is no public hook around it.
+_run_handle = asyncio.Handle._run  # noqa: SLF001
+
+
+def _callback_text(handle: asyncio.Handle) -> str:
+    """Return what a callback runs: a task's step names the task, as asyncio does."""
+    task = getattr(getattr(handle, "_callback", None), "__self__", None)
+    return repr(task) if isinstance(task, asyncio.Task) else str(handle)
 
 
 @contextmanager
-def recording_stalls(threshold_seconds: float) -> Iterator[list[Stall]]:
-    """Record the callbacks that hold the running loop longer than a threshold.
+def recording_stalls(threshold_seconds: float) -> Iterator[StepRecorder]:
+    """Record the callbacks that hold the event loop longer than a threshold.
 
-    Uses asyncio's debug mode, which slows the loop down: measure time elsewhere.
+    Every callback the loop runs (a task's step, a timer, an I/O callback) is timed,
+    as asyncio's debug mode times them, but without its cost: debug mode captures a
+    traceback at every callback and future created, which makes a step that
+    schedules many of them look several times longer than it is. A thread holding
+    the interpreter's lock while the loop waits between two callbacks holds up no
+    callback: benchmarks.decoders measures that wait.
     """
-    loop = asyncio.get_running_loop()
-    log = _StallLog()
-    level = _ASYNCIO_LOGGER.level
-    threshold = loop.slow_callback_duration
-    debug = loop.get_debug()
-    _ASYNCIO_LOGGER.setLevel(logging.WARNING)
-    _ASYNCIO_LOGGER.addHandler(log)
-    gc.callbacks.append(log.on_collection)
-    loop.slow_callback_duration = threshold_seconds
-    loop.set_debug(True)
+    recorder = StepRecorder(threshold_seconds)
+
+    def timed_run(handle: asyncio.Handle) -> None:
+        recorder.timed_run(handle)
+
+    gc.callbacks.append(recorder.on_collection)
     try:
-        yield log.stalls
+        with patch.object(asyncio.Handle, "_run", timed_run):
+            yield recorder
     finally:
-        loop.set_debug(debug)
-        loop.slow_callback_duration = threshold
-        gc.callbacks.remove(log.on_collection)
-        _ASYNCIO_LOGGER.removeHandler(log)
-        _ASYNCIO_LOGGER.setLevel(level)
+        gc.callbacks.remove(recorder.on_collection)
 
 
 def traced_bytes() -> int:
@@ -213,18 +248,19 @@ def tracked_objects() -> int:
 
 
 def timed_full_collection() -> float:
-    """Return the seconds a full garbage collection of the process takes now."""
-    start = time.perf_counter()
+    """Return the CPU seconds a full garbage collection of the process takes now."""
+    start = time.process_time()
     gc.collect()
-    return time.perf_counter() - start
+    return time.process_time() - start
 
 
 @contextmanager
 def recording_full_collections() -> Iterator[list[float]]:
     """Record the pause of each full (generation 2) garbage collection in a block.
 
-    The interpreter sets one off when the objects that survived the younger
-    generations since the last one reach a quarter of those it kept then.
+    A pause is the CPU time of the collection. The interpreter sets one off when the
+    objects that survived the younger generations since the last one reach a quarter
+    of those it kept then.
     """
     pauses: list[float] = []
     started = 0.0
@@ -234,9 +270,9 @@ def recording_full_collections() -> Iterator[list[float]]:
         if info["generation"] != 2:
             return
         if phase == "start":
-            started = time.perf_counter()
+            started = time.process_time()
         else:
-            pauses.append(time.perf_counter() - started)
+            pauses.append(time.process_time() - started)
 
     gc.callbacks.append(on_collection)
     try:

@@ -17,6 +17,12 @@ from .catalogue import (
     SERVICES_ADDED_PER_CATEGORY,
     WATCHED_EDIT_CYCLE,
 )
+from .decoders import (
+    BUSY_CALLBACK_SECONDS,
+    EXACT_NUMBERS,
+    RUNS as DECODER_RUNS,
+    DecoderResult,
+)
 from .harness import CatalogueResult, CatalogueWatch, SizeResult
 from .metrics import (
     KIB,
@@ -44,7 +50,13 @@ from .phases import (
     integration_stalls,
 )
 from .probes import Origin, Stall
-from .targets import TargetResult, Verdict, longest_step_text
+from .targets import (
+    TargetResult,
+    Verdict,
+    integration_memory_per_order,
+    own_step_text,
+    step_text,
+)
 from .workload import ACTIVE_SHARE, REFILL_SHARE
 
 GIB = 1024**3
@@ -139,18 +151,9 @@ def _refresh_row(result: SizeResult, kind: RefreshKind) -> list[str]:
     ]
 
 
-def _stall_cells(
-    stalls: Sequence[Stall], *, steps: Sequence[Stall] | None = None
-) -> list[str]:
-    """Return the stall columns: how many, how many without GC, the longest.
-
-    The longest is of `steps` when given: every step recorded, the stalls among them.
-    """
-    longest = max(
-        stalls if steps is None else steps,
-        key=lambda stall: stall.seconds,
-        default=None,
-    )
+def _stall_cells(stalls: Sequence[Stall]) -> list[str]:
+    """Return the stall columns: how many, how many without GC, the longest."""
+    longest = max(stalls, key=lambda stall: stall.seconds, default=None)
     return [
         str(len(stalls)),
         str(len(integration_stalls(stalls))),
@@ -215,7 +218,31 @@ def _watch_row(
         _ms(refresh.cost.wall_seconds),
         _ms(refresh.cost.cpu_seconds),
         _ms(refresh.diff_seconds),
-        *_stall_cells(refresh.stalls, steps=refresh.steps),
+        str(refresh.state_writes),
+        _step_cell(refresh.longest_step),
+        "-" if (own := refresh.longest_own_step) is None else _ms(own.own_seconds),
+    ]
+
+
+def _step_cell(step: Stall | None) -> str:
+    """Return a step's time, with its writing of states and garbage collection."""
+    if step is None:
+        return "-"
+    return (
+        f"{_ms(step.seconds)} ({_ms(step.writing_states_seconds)},"
+        f" {_ms(step.collecting_seconds)})"
+    )
+
+
+def _decoder_row(decoder: DecoderResult) -> list[str]:
+    if not decoder.installed:
+        return [decoder.name, "not installed", "-", "-", "-"]
+    return [
+        decoder.name,
+        _ms(decoder.cpu_seconds),
+        _ms(decoder.wall_seconds),
+        _ms(decoder.longest_wait_seconds),
+        "yes" if decoder.exact else "no",
     ]
 
 
@@ -266,12 +293,30 @@ def watch_summary(catalogue: CatalogueResult) -> str:
         f" categories of it, a refresh of the watch after the panel changed"
         f" {watch.edited_services} services found {changed.changes} changes to the"
         f" watched ones ({watch.expected_changes} made) in"
-        f" {_ms(changed.cost.wall_seconds)} ms, asyncio's debug mode on; diffing the"
-        f" catalogue against the watched slice alone takes"
-        f" {_ms(changed.diff_seconds)} ms. Its longest event-loop step took"
-        f" {longest_step_text(changed)}, the first refresh's"
-        f" {longest_step_text(watch.baseline)}, and"
-        f" {_stall_text(watch.stalls)}."
+        f" {_ms(changed.cost.wall_seconds)} ms; diffing the catalogue against the"
+        f" watched slice alone takes {_ms(changed.diff_seconds)} ms. Fetching,"
+        f" decoding and diffing the catalogue held the event loop"
+        f" {own_step_text(changed)} at the longest, in the first refresh"
+        f" {own_step_text(watch.baseline)}. The longest step is the coordinator's"
+        f" update of the watched services' and categories' entities, in which Home"
+        f" Assistant writes their states: {step_text(changed)}; in the first refresh"
+        f" {step_text(watch.baseline)}."
+    )
+
+
+def decoders_summary(catalogue: CatalogueResult) -> str:
+    """Return a paragraph on the ways of decoding the catalogue compared."""
+    return (
+        "The catalogue's JSON was decoded every way below, each"
+        f" {DECODER_RUNS} times alone, then {DECODER_RUNS} times while the event loop"
+        f" ran callbacks of {BUSY_CALLBACK_SECONDS * 1000:g} ms back to back, as a"
+        " busy Home Assistant does, with garbage collection off: the longest time"
+        " from one of those callbacks to the next is how long the decoding made the"
+        " loop wait. A decoder that holds the interpreter's lock makes it wait the"
+        " whole decoding, which grows with the catalogue and with a slower machine;"
+        " json with a Python object hook gives the lock back after its switch"
+        " interval, whatever the size. Rates exact: whether"
+        f" {', '.join(EXACT_NUMBERS)} come back as the Decimal of their text."
     )
 
 
@@ -280,9 +325,7 @@ def summary(results: Sequence[SizeResult]) -> str:
     largest = max(results, key=lambda result: result.workload.orders)
     busy = partial(largest.median, RefreshKind.BUSY)
     stall_text = _stall_text(largest.stalls)
-    integration_memory = largest.footprint.bytes_per_order_by_origin.get(
-        Origin.INTEGRATION, 0.0
-    )
+    integration_memory = integration_memory_per_order(largest)
     idle = partial(largest.median, RefreshKind.IDLE)
     return (
         f"Tracking {largest.workload.orders} orders, with"
@@ -367,7 +410,7 @@ def render_markdown(
             "objects for the collector per order",
             f"callbacks over {STALL_THRESHOLD_SECONDS * 1000:g} ms",
             "without garbage collection",
-            "longest ms (collecting garbage)",
+            "longest CPU ms (collecting garbage)",
         ],
         map(_setup_row, results),
     )
@@ -390,7 +433,7 @@ def render_markdown(
             "call CPU ms",
             f"callbacks over {STALL_THRESHOLD_SECONDS * 1000:g} ms",
             "without garbage collection",
-            "longest ms (collecting garbage)",
+            "longest CPU ms (collecting garbage)",
         ],
         [_catalogue_row(catalogue)],
     )
@@ -402,11 +445,21 @@ def render_markdown(
             "wall ms",
             "CPU ms",
             f"diff_catalogue alone ms (median of {DIFF_RUNS})",
-            f"callbacks over {STALL_THRESHOLD_SECONDS * 1000:g} ms",
-            "without garbage collection",
-            "longest step ms (collecting garbage)",
+            "entity states written",
+            "longest step CPU ms (updating the entities, collecting garbage)",
+            "longest step fetching, decoding, diffing, CPU ms",
         ],
         _watch_rows(catalogue.watch),
+    )
+    decoder_table = _table(
+        [
+            "decoding",
+            "CPU ms in Home Assistant's process (median)",
+            "wall ms (median)",
+            f"longest event-loop wait, CPU ms (worst of {DECODER_RUNS})",
+            "rates exact",
+        ],
+        map(_decoder_row, catalogue.decoders),
     )
     target_table = _table(
         ["target", "result", "detail"],
@@ -454,19 +507,21 @@ one config directory:
    time is the Home Assistant process's (event loop and executor threads); the
    integration's refresh includes the state writes and the storage write it causes.
    Figures are medians over the refreshes of a kind.
-3. **Watch the event loop.** Home Assistant restarts with asyncio's debug mode
-   reporting every callback that holds the loop over
-   {STALL_THRESHOLD_SECONDS * 1000:g} ms, through setup, an idle refresh and busy ones.
-   Garbage-collection pauses of the interpreter inside such a callback are measured
-   and told apart, and every full collection is recorded.
+3. **Watch the event loop.** Home Assistant restarts, every callback of its event
+   loop timed, through setup, an idle refresh and busy ones; each that takes over
+   {STALL_THRESHOLD_SECONDS * 1000:g} ms is recorded. A callback's time is the CPU
+   time of the process while it runs: the loop's thread and any thread holding the
+   interpreter's lock meanwhile, which the loop waits for, but not the time other
+   processes of the machine ran. Garbage-collection pauses inside a callback are
+   measured and told apart, and every full collection is recorded.
 4. **Fetch a large catalogue.** Once, against a panel of its own selling
    {catalogue.fetch.services} services (names and categories of about 60 characters,
    in Russian with emoji, escaped in the JSON as PHP does), a Home Assistant process
    of its own adds the account, then reloads it, which drops any catalogue it holds, and calls
    `smmpanel.get_services`; the panel must answer one `services` request in between,
    wherever the integration sends it, and the action must return every service. The
-   reload and the call are timed; then they are repeated with asyncio's debug mode
-   watching the event loop as above.
+   reload and the call are timed; then they are repeated with every callback timed
+   as above.
 5. **Watch the large catalogue.** On the same panel, a Home Assistant process of its
    own adds an account watching {catalogue.watch.watched_services} services spread
    over the catalogue (a rate change of {NOTABLE_CHANGE_PERCENT}% or more notable) and
@@ -478,11 +533,18 @@ one config directory:
    one's falls short of it, one's limits widen and one is removed; every other
    watched category gets {SERVICES_ADDED_PER_CATEGORY} new services, and the rest
    are rate changes of unwatched services. Home Assistant restarts, and the same
-   measured refresh must find each change to what is watched. Both refreshes run
-   with asyncio's debug mode recording every event-loop step from
-   {STEP_FLOOR_SECONDS * 1000:g} ms (garbage collection told apart), which slows them
-   down; `diff_catalogue` alone is then timed on the refresh's input, with garbage
-   collection off, and its median over {DIFF_RUNS} runs kept.
+   measured refresh must find each change to what is watched. Both refreshes record
+   every event-loop step from {STEP_FLOOR_SECONDS * 1000:g} ms, timed as above, with
+   garbage collection and the coordinator's update of its entities, in which Home
+   Assistant writes their states, told apart; `diff_catalogue` alone is then timed
+   on the refresh's input, with garbage collection off, and its median over
+   {DIFF_RUNS} runs kept.
+6. **Decode the large catalogue.** A process of its own decodes the panel's answer
+   in each of the ways compared below.
+
+Times are the CPU time of the Home Assistant process (its event loop and executor
+threads) unless a column says wall: on a machine other processes share, wall-clock
+time also counts the time they ran instead.
 
 ## Per refresh
 
@@ -503,6 +565,12 @@ one config directory:
 {catalogue_table}
 
 {watch_table}
+
+### Decoding the catalogue
+
+{decoders_summary(catalogue)}
+
+{decoder_table}
 
 ## Targets
 

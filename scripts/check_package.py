@@ -2,9 +2,10 @@
 
 Validates manifest.json and hacs.json the way hassfest and the HACS action do, the
 brand images, services.yaml against the actions the integration registers, en.json
-and icons against the keys the code uses (none missing, none stale), every other
-language against en.json (its keys and placeholders), and quality_scale.yaml
-against the rules of the four tiers.
+and icons against the keys the code uses (none missing, none stale), the cards'
+texts against en.json (their keys and the placeholders each card fills in),
+every other language against en.json (its keys and placeholders), and
+quality_scale.yaml against the rules of the four tiers.
 
 Usage: .venv/bin/python scripts/check_package.py [REPOSITORY_ROOT]
 Exits with 1 and names every problem when a check fails.
@@ -576,6 +577,10 @@ class Package:
             _collect_flow_keys(config_flow, keys)
         return keys
 
+    def card_source(self, card: Path) -> str:
+        """Return a card's JavaScript."""
+        return self._read(self.integration / card)
+
     @cached_property
     def actions(self) -> dict[str, Action]:
         """Return the actions the integration registers."""
@@ -874,7 +879,9 @@ def check_translations(package: Package) -> Iterator[str]:
             yield f"en.json issues.{key}: no description"
     yield from _compare(
         "en.json selector",
-        code.selectors | _select_translation_keys(package.services_yaml),
+        code.selectors
+        | _select_translation_keys(package.services_yaml)
+        | set(CARD_SELECTORS.values()),
         _section(strings, "selector"),
     )
     for kind, texts in _section(strings, "config_subentries").items():
@@ -905,6 +912,107 @@ def check_translations(package: Package) -> Iterator[str]:
         yield f"en.json: unknown top-level key {key!r}"
 
 
+# The cards, and where en.json keeps the texts of each: the options of a selector, a
+# translation category the frontend loads for the user's language.
+ORDERS_CARD: Final = Path("frontend") / "smmpanel-orders-card.js"
+SPENDING_CARD: Final = Path("frontend") / "smmpanel-spending-card.js"
+CARD_SELECTORS: Final = {ORDERS_CARD: "orders_card", SPENDING_CARD: "spending_card"}
+# Each text a card shows: this._t("key") or this._t("key", { name: value, ... }).
+CARD_TEXT_CALL: Final = re.compile(r"\._t\(")
+CARD_TEXT_KEY: Final = re.compile(r'"([a-z0-9_]+)"')
+IDENTIFIER: Final = re.compile(r"[A-Za-z_$][\w$]*")
+
+
+@dataclass(frozen=True, slots=True)
+class CardText:
+    """A text the card asks for: its key, the placeholders it fills in, its line."""
+
+    key: str
+    placeholders: frozenset[str]
+    line: int
+
+
+def _arguments(source: str, opening: int, card: Path) -> list[str]:
+    """Return the parts between the bracket at `opening` and its closing bracket.
+
+    Parts are split at the commas directly inside it, not at those nested in
+    brackets or quotes.
+    """
+    parts: list[str] = []
+    depth, quote, begin, index = 0, "", opening + 1, opening + 1
+    while index < len(source):
+        char = source[index]
+        if quote:
+            if char == "\\":
+                index += 1
+            elif char == quote:
+                quote = ""
+        elif char in "\"'`":
+            quote = char
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}" and depth:
+            depth -= 1
+        elif char in ")]}" or (char == "," and not depth):
+            parts.append(source[begin:index].strip())
+            if char != ",":
+                return [part for part in parts if part]
+            begin = index + 1
+        index += 1
+    raise PackageError(f"{card}: a bracket opened at {opening} is never closed")
+
+
+def _card_texts(source: str, card: Path) -> Iterator[CardText | str]:
+    """Yield each text the card asks for, or why its call cannot be read."""
+    for call in CARD_TEXT_CALL.finditer(source):
+        line = source.count("\n", 0, call.start()) + 1
+        key, *rest = _arguments(source, call.end() - 1, card) or [""]
+        if not (literal := CARD_TEXT_KEY.fullmatch(key)):
+            yield f"{card}:{line}: a text's key must be written out, not {key!r}"
+            continue
+        key = literal.group(1)
+        if any(not values.startswith("{") for values in rest):
+            yield f"{card}:{line}: {key} takes its placeholders as {{name: value}}"
+            continue
+        names = [
+            part.split(":", 1)[0].strip()
+            for values in rest
+            for part in _arguments(values, 0, card)
+        ]
+        if bad := [name for name in names if not IDENTIFIER.fullmatch(name)]:
+            yield f"{card}:{line}: {key} has placeholders that are no names: {bad}"
+            continue
+        yield CardText(key, frozenset(names), line)
+
+
+def check_card_texts(package: Package) -> Iterator[str]:
+    """Check en.json has each text the cards show, with the placeholders they fill in."""
+    for card, selector in CARD_SELECTORS.items():
+        yield from _check_card_texts(package, card, selector)
+
+
+def _check_card_texts(package: Package, card: Path, selector: str) -> Iterator[str]:
+    where = f"en.json selector.{selector}.options"
+    english = _section(package.strings, "selector", selector, "options")
+    texts: list[CardText] = []
+    for text in _card_texts(package.card_source(card), card):
+        if isinstance(text, str):
+            yield text
+        else:
+            texts.append(text)
+    yield from _compare(
+        where, {text.key for text in texts}, english, unused="is not used by the card"
+    )
+    for text in texts:
+        if not isinstance(template := english.get(text.key), str):
+            continue
+        if (wanted := set(PLACEHOLDER.findall(template))) != text.placeholders:
+            yield (
+                f"{card}:{text.line}: {text.key} fills in {sorted(text.placeholders)}, "
+                f"{where}.{text.key} has {sorted(wanted)}"
+            )
+
+
 # The languages the integration speaks besides English; each must say all en.json says.
 LANGUAGES: Final = (
     "ar",
@@ -921,6 +1029,9 @@ LANGUAGES: Final = (
     "tr",
 )
 PLACEHOLDER: Final = re.compile(r"\{(\w+)\}")
+# The frontend's message format reads an apostrophe before a brace as quoting: the
+# placeholder would show as its name.
+QUOTED_BRACE: Final = re.compile(r"'[{}]")
 # hassfest refuses translations holding an address: it belongs in a placeholder.
 URL: Final = re.compile(r"\b(?:[a-z][a-z0-9+.-]*://|www\.)\S", re.IGNORECASE)
 
@@ -938,6 +1049,7 @@ def check_languages(package: Package) -> Iterator[str]:
     """Check each translation has English's keys, no others, its placeholders, no URL."""
     english = dict(_texts(package.strings))
     yield from _urls("en", english)
+    yield from _quoted_braces("en", english)
     translations = package.integration / "translations"
     found = {path.stem for path in translations.glob("*.json")} - {"en"}
     for language in sorted(found - set(LANGUAGES)):
@@ -948,6 +1060,7 @@ def check_languages(package: Package) -> Iterator[str]:
             continue
         texts = dict(_texts(package.json(translations / f"{language}.json")))
         yield from _urls(language, texts)
+        yield from _quoted_braces(language, texts)
         for key in sorted(english.keys() - texts.keys()):
             yield f"{language}.json: {key} is missing"
         for key in sorted(texts.keys() - english.keys()):
@@ -971,6 +1084,16 @@ def _urls(language: str, texts: Mapping[str, Any]) -> Iterator[str]:
     for key, text in texts.items():
         if isinstance(text, str) and URL.search(text):
             yield f"{language}.json: {key} holds a URL; pass it as a placeholder"
+
+
+def _quoted_braces(language: str, texts: Mapping[str, Any]) -> Iterator[str]:
+    """Name each text of a language with an apostrophe right before a brace."""
+    for key, text in texts.items():
+        if isinstance(text, str) and QUOTED_BRACE.search(text):
+            yield (
+                f"{language}.json: {key} has an apostrophe before a brace, which the "
+                "frontend reads as quoting"
+            )
 
 
 def check_icons(package: Package) -> Iterator[str]:
@@ -1071,6 +1194,10 @@ CHECKS: Final = (
     Check("services.yaml: every registered action, field and selector", check_services),
     Check(
         "translations/en.json: every key the code uses, none stale", check_translations
+    ),
+    Check(
+        "frontend/: every text of the cards in en.json, with its placeholders",
+        check_card_texts,
     ),
     Check(
         f"translations/: {len(LANGUAGES)} languages, English's keys and placeholders,"

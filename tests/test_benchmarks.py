@@ -16,7 +16,8 @@ from benchmarks.harness import async_run_benchmark, async_run_catalogue_benchmar
 from benchmarks.phases import STALL_THRESHOLD_SECONDS, RefreshKind
 from benchmarks.probes import recording_full_collections, recording_stalls
 from benchmarks.report import Machine, render_markdown
-from benchmarks.targets import check_targets
+from benchmarks.service_stats import measure_service_stats
+from benchmarks.targets import Verdict, check_targets, service_stats_target
 from benchmarks.workload import Workload
 
 
@@ -51,6 +52,13 @@ async def test_small_account_through_every_phase(
     assert busy.integration.state_writes
     assert catalogue.fetch.services == 100
     assert catalogue.body_bytes > 100 * 200
+    exact = {
+        decoder.name: decoder.exact
+        for decoder in catalogue.decoders
+        if decoder.installed
+    }
+    assert exact["json with a Python object hook, in the executor (the integration's)"]
+    assert not exact["orjson, in the executor"]
 
     page = render_markdown(
         results,
@@ -62,6 +70,10 @@ async def test_small_account_through_every_phase(
     assert "| 10 | busy | 3 + 1 |" in page
     assert "| 100 | 0.1 |" in page
     assert "| after the changes | 60 | 50 (50) |" in page
+    assert (
+        "| json with a Python object hook, in the executor (the integration's) |"
+        in (page)
+    )
 
 
 async def test_catalogue_watch_finds_every_change(
@@ -85,15 +97,46 @@ async def test_catalogue_watch_finds_every_change(
         assert refresh.steps
 
 
+def spin(seconds: float) -> None:
+    """Keep the CPU busy for some seconds of CPU time."""
+    deadline = time.process_time() + seconds
+    while time.process_time() < deadline:
+        pass
+
+
 async def test_stalls_are_recorded() -> None:
-    """A callback holding the event loop past the threshold is reported."""
-    with recording_stalls(STALL_THRESHOLD_SECONDS) as stalls:
-        asyncio.get_running_loop().call_soon(time.sleep, STALL_THRESHOLD_SECONDS * 2)
+    """A callback busy past the threshold is reported; one merely waiting is not.
+
+    Its time is CPU time: what other processes of the machine run meanwhile does not
+    count.
+    """
+    loop = asyncio.get_running_loop()
+    with recording_stalls(STALL_THRESHOLD_SECONDS) as recorder:
+        loop.call_soon(spin, STALL_THRESHOLD_SECONDS * 2)
+        loop.call_soon(time.sleep, STALL_THRESHOLD_SECONDS * 2)
         await asyncio.sleep(0.01)
 
-    (stall,) = stalls
+    (stall,) = recorder.stalls
     assert stall.own_seconds > STALL_THRESHOLD_SECONDS
-    assert "sleep" in stall.callback
+    assert stall.wall_seconds >= stall.seconds
+    assert "spin" in stall.callback
+
+
+async def test_writing_states_is_set_apart() -> None:
+    """Time a callback spends writing states is not its own."""
+    loop = asyncio.get_running_loop()
+    with recording_stalls(STALL_THRESHOLD_SECONDS) as recorder:
+
+        def write_states() -> None:
+            with recorder.writing_states():
+                spin(STALL_THRESHOLD_SECONDS * 2)
+
+        loop.call_soon(write_states)
+        await asyncio.sleep(0.01)
+
+    (stall,) = recorder.stalls
+    assert stall.writing_states_seconds > STALL_THRESHOLD_SECONDS * 2
+    assert stall.own_seconds < STALL_THRESHOLD_SECONDS
 
 
 def test_full_collections_are_recorded() -> None:
@@ -103,3 +146,15 @@ def test_full_collections_are_recorded() -> None:
         gc.collect()
 
     assert len(pauses) == 1
+
+
+def test_service_stats_update_is_measured() -> None:
+    """Counting a busy refresh's finished orders is timed and checked on its target."""
+    cost = measure_service_stats(500)
+
+    assert cost.orders == 500
+    assert cost.record_seconds > 0
+    assert cost.write_seconds > 0
+    target = service_stats_target(cost)
+    assert target.verdict is not Verdict.NOT_MEASURED
+    assert "500 orders" in target.detail

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from itertools import count
 from typing import Any
@@ -32,50 +32,34 @@ from panel_simulator import Fault, Panel
 
 from .const import PANEL_BALANCE
 from .helpers import (
+    ORDER_SENSOR,
     TRANSLATIONS,
     RecordingFaults,
     async_set_options,
+    berlin,
     call,
     frozen_poll,
     move_to,
+    start_in_berlin,
     state_of,
 )
 
-BERLIN = "Europe/Berlin"
 LINK = "https://www.instagram.com/p/budget"
 # The panel refuses a second order for a link with one running: each gets its own.
 LINK_NUMBERS = count()
 # Service 1 costs 1.20 per 1000: each order placed here costs CHARGE.
 CHARGE = Decimal("1.2")
-LEFT_TODAY = "sensor.127_0_0_1_budget_left_today"
-LEFT_THIS_WEEK = "sensor.127_0_0_1_budget_left_this_week"
-LEFT_THIS_MONTH = "sensor.127_0_0_1_budget_left_this_month"
-EVENTS = "event.127_0_0_1_order_events"
+LEFT_TODAY = "sensor.smm_panel_127_0_0_1_budget_left_today"
+LEFT_THIS_WEEK = "sensor.smm_panel_127_0_0_1_budget_left_this_week"
+LEFT_THIS_MONTH = "sensor.smm_panel_127_0_0_1_budget_left_this_month"
+SPENT_TODAY = "sensor.smm_panel_127_0_0_1_spent_today"
+EVENTS = "event.smm_panel_127_0_0_1_order_events"
 # The error of each budget an order does not fit in.
 EXCEEDED = {
     CONF_DAILY_BUDGET: "daily_budget_exceeded",
     CONF_WEEKLY_BUDGET: "weekly_budget_exceeded",
     CONF_MONTHLY_BUDGET: "monthly_budget_exceeded",
 }
-
-
-def _berlin(text: str) -> datetime:
-    moment = dt_util.parse_datetime(text)
-    assert moment is not None
-    return moment.replace(tzinfo=dt_util.get_time_zone(BERLIN))
-
-
-async def _start(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    entry: MockConfigEntry,
-    moment: str,
-    budgets: dict[str, float],
-) -> None:
-    """Set the account up in Berlin at a local moment, with budgets set."""
-    await hass.config.async_set_time_zone(BERLIN)
-    freezer.move_to(_berlin(moment))
-    await _set_up(hass, entry, budgets)
 
 
 async def _set_up(
@@ -116,7 +100,7 @@ async def _refused(
     assert error.translation_domain == DOMAIN
     assert error.translation_key == EXCEEDED[budget]
     assert error.translation_placeholders == {
-        "cost": "1.2",
+        "cost": "1.20",
         "left": left,
         "budget": total,
         "currency": "USD",
@@ -135,11 +119,13 @@ def _left(hass: HomeAssistant, entity_id: str) -> Decimal:
     [
         # The day the clocks go forward is 23 hours long: it ends at 00:00 CEST.
         (CONF_DAILY_BUDGET, "2026-03-29 23:59:00", "2026-03-30 00:00:30"),
+        # The day the clocks go back is 25 hours long: it ends at 00:00 CET.
+        (CONF_DAILY_BUDGET, "2026-10-25 23:59:00", "2026-10-26 00:00:30"),
         # The week holding the day the clocks go back ends Sunday 24:00 CET.
         (CONF_WEEKLY_BUDGET, "2026-10-25 23:59:00", "2026-10-26 00:00:30"),
         (CONF_MONTHLY_BUDGET, "2026-03-31 23:59:00", "2026-04-01 00:00:30"),
     ],
-    ids=["day", "week", "month"],
+    ids=["day_of_23_hours", "day_of_25_hours", "week", "month"],
 )
 async def test_each_budget_ends_with_its_local_period(
     hass: HomeAssistant,
@@ -151,14 +137,14 @@ async def test_each_budget_ends_with_its_local_period(
     next_period: str,
 ) -> None:
     """An order that does not fit is refused until the period ends, local time."""
-    await _start(hass, freezer, config_entry, last_moment, {budget: 2})
+    await start_in_berlin(hass, freezer, config_entry, last_moment, {budget: 2})
     await _order(hass, config_entry)
     await hass.async_block_till_done()
 
-    await _refused(hass, config_entry, budget, left="0.8", total="2")
+    await _refused(hass, config_entry, budget, left="0.80", total="2.00")
     assert panel.request_counts["add"] == 1
     # No poll is needed: an order is checked against the periods of its own moment.
-    freezer.move_to(_berlin(next_period))
+    freezer.move_to(berlin(next_period))
     placed = await _order(hass, config_entry)
 
     period = {
@@ -178,13 +164,13 @@ async def test_a_refund_frees_the_budget(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """A canceled order's refund lowers the net spend: its money may be spent again."""
-    await _start(
+    await start_in_berlin(
         hass, freezer, config_entry, "2026-11-30 10:00:00", {CONF_DAILY_BUDGET: 2}
     )
     placed = await _order(hass, config_entry)
     await hass.async_block_till_done()
     assert _left(hass, LEFT_TODAY) == Decimal("0.8")
-    await _refused(hass, config_entry, CONF_DAILY_BUDGET, left="0.8", total="2")
+    await _refused(hass, config_entry, CONF_DAILY_BUDGET, left="0.80", total="2.00")
 
     await call(hass, "cancel", config_entry, {"orders": [placed["order"]]})
     panel.advance(61)
@@ -193,6 +179,36 @@ async def test_a_refund_frees_the_budget(
     assert _left(hass, LEFT_TODAY) == 2
     await _order(hass, config_entry)
     assert len(panel.orders) == 2
+
+
+async def test_orders_placed_on_the_website_count(
+    hass: HomeAssistant,
+    panel: Panel,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """An order placed at the panel counts once a poll sees the balance fall.
+
+    Nothing can refuse it: it may take the day past its budget, which is then told
+    as reached, and Place order refuses everything until the day ends.
+    """
+    await start_in_berlin(
+        hass, freezer, config_entry, "2026-11-30 10:00:00", {CONF_DAILY_BUDGET: 2}
+    )
+    events = async_capture_events(hass, EVENT_ORDER)
+    await _order(hass, config_entry)
+    await hass.async_block_till_done()
+    assert _left(hass, LEFT_TODAY) == Decimal("0.8")
+
+    # On the website: 2000 of service 1, 2.40, past what is left.
+    panel.create_order(1, link=f"{LINK}/website", quantity=2000)
+    await frozen_poll(hass, freezer)
+
+    assert _left(hass, SPENT_TODAY) == Decimal("3.6")
+    assert _left(hass, LEFT_TODAY) == 0
+    assert [event["spent"] for event in _reached(events)] == [3.6]
+    await _refused(hass, config_entry, CONF_DAILY_BUDGET, left="0.00", total="2.00")
+    assert panel.request_counts["add"] == 1
 
 
 async def test_an_order_counts_while_the_ledger_holds_its_charge(
@@ -207,7 +223,7 @@ async def test_an_order_counts_while_the_ledger_holds_its_charge(
     moves for up to ten minutes; orders placed meanwhile still count.
     """
     panel.refund_lag = 300
-    await _start(
+    await start_in_berlin(
         hass, freezer, config_entry, "2026-11-30 10:00:00", {CONF_DAILY_BUDGET: 3}
     )
     placed = await _order(hass, config_entry)
@@ -223,14 +239,14 @@ async def test_an_order_counts_while_the_ledger_holds_its_charge(
     assert _left(hass, LEFT_TODAY) == Decimal("1.8")
     await _order(hass, config_entry)
     await move_to(hass, freezer, dt_util.utcnow() + timedelta(minutes=1))
-    await _refused(hass, config_entry, CONF_DAILY_BUDGET, left="0.6", total="3")
+    await _refused(hass, config_entry, CONF_DAILY_BUDGET, left="0.60", total="3.00")
 
     # The refund is credited; ten minutes after it was seen the held move counts:
     # the two orders are spent.
     panel.advance(300)
     await frozen_poll(hass, freezer)
     await frozen_poll(hass, freezer)
-    assert _left(hass, "sensor.127_0_0_1_spent_today") == Decimal("2.4")
+    assert _left(hass, SPENT_TODAY) == Decimal("2.4")
     assert _left(hass, LEFT_TODAY) == Decimal("0.6")
     assert len(panel.orders) == 3
 
@@ -256,9 +272,9 @@ async def test_concurrent_orders_over_the_budget_send_one(
     assert isinstance(refused[0], ServiceValidationError)
     assert refused[0].translation_key == "daily_budget_exceeded"
     assert refused[0].translation_placeholders == {
-        "cost": "1.2",
-        "left": "0.8",
-        "budget": "2",
+        "cost": "1.20",
+        "left": "0.80",
+        "budget": "2.00",
         "currency": "USD",
     }
     assert panel.request_counts["add"] == 1
@@ -272,7 +288,7 @@ async def test_an_order_whose_answer_was_lost_counts(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """An order the panel may have placed counts; one it refused frees its charge."""
-    await _start(
+    await start_in_berlin(
         hass, freezer, config_entry, "2026-11-30 10:00:00", {CONF_DAILY_BUDGET: 2}
     )
     panel.faults.inject(Fault.RATE_LIMIT, action="add")
@@ -286,9 +302,9 @@ async def test_an_order_whose_answer_was_lost_counts(
     assert lost.value.translation_key == "order_outcome_unknown"
     assert len(panel.orders) == 1
     # Before any poll has seen the order, its charge is reserved.
-    await _refused(hass, config_entry, CONF_DAILY_BUDGET, left="0.8", total="2")
+    await _refused(hass, config_entry, CONF_DAILY_BUDGET, left="0.80", total="2.00")
     await frozen_poll(hass, freezer)
-    await _refused(hass, config_entry, CONF_DAILY_BUDGET, left="0.8", total="2")
+    await _refused(hass, config_entry, CONF_DAILY_BUDGET, left="0.80", total="2.00")
     assert panel.request_counts["add"] == 2
 
 
@@ -309,10 +325,10 @@ async def test_budgets_changed_while_an_order_is_sent(
 
     assert (await first)["order"] in panel.orders
     assert _left(hass, LEFT_TODAY) == Decimal("0.8")
-    await _refused(hass, config_entry, CONF_DAILY_BUDGET, left="0.8", total="2")
+    await _refused(hass, config_entry, CONF_DAILY_BUDGET, left="0.80", total="2.00")
     assert panel.request_counts["add"] == 1
     # The order sent while the account was set up again is tracked.
-    assert state_of(hass, f"sensor.127_0_0_1_order_{next(iter(panel.orders))}")
+    assert state_of(hass, f"{ORDER_SENSOR}{next(iter(panel.orders))}")
 
 
 async def test_sensors_only_for_the_budgets_set(
@@ -323,7 +339,7 @@ async def test_sensors_only_for_the_budgets_set(
     entity_registry: er.EntityRegistry,
 ) -> None:
     """Each budget set has a sensor of what is left; validate_only tells it too."""
-    await _start(hass, freezer, config_entry, "2026-11-30 10:00:00", {})
+    await start_in_berlin(hass, freezer, config_entry, "2026-11-30 10:00:00", {})
     for entity_id in (LEFT_TODAY, LEFT_THIS_WEEK, LEFT_THIS_MONTH):
         assert hass.states.get(entity_id) is None
         assert entity_registry.async_get(entity_id) is None
@@ -339,9 +355,12 @@ async def test_sensors_only_for_the_budgets_set(
     assert today.attributes["device_class"] == "monetary"
     assert "state_class" not in today.attributes
     assert today.attributes["budget"] == 10.0
-    assert today.attributes["friendly_name"] == "127.0.0.1 Budget left today"
+    assert today.attributes["friendly_name"] == "SMM Panel 127.0.0.1 Budget left today"
     month = state_of(hass, LEFT_THIS_MONTH)
-    assert month.attributes["friendly_name"] == "127.0.0.1 Budget left this month"
+    assert (
+        month.attributes["friendly_name"]
+        == "SMM Panel 127.0.0.1 Budget left this month"
+    )
     assert hass.states.get(LEFT_THIS_WEEK) is None
 
     await _order(hass, config_entry)
@@ -375,7 +394,7 @@ async def test_budget_reached_once_a_period_across_a_restart(
     hass_storage: dict[str, Any],
 ) -> None:
     """A budget used up is told once in its period, and not again after a restart."""
-    await _start(
+    await start_in_berlin(
         hass,
         freezer,
         config_entry,
@@ -392,6 +411,7 @@ async def test_budget_reached_once_a_period_across_a_restart(
     day_reached = {
         "event_type": "budget_reached",
         "period": "day",
+        "period_start": "2026-11-30",
         "budget": 2.4,
         "spent": 2.4,
         "currency": "USD",
@@ -410,7 +430,7 @@ async def test_budget_reached_once_a_period_across_a_restart(
         config_dir=hass.config.config_dir
     ) as restarted:
         restarted.data.pop(loader.DATA_CUSTOM_COMPONENTS)
-        await restarted.config.async_set_time_zone(BERLIN)
+        await restarted.config.async_set_time_zone("Europe/Berlin")
         entry = MockConfigEntry(
             domain=DOMAIN,
             entry_id=config_entry.entry_id,
@@ -428,13 +448,20 @@ async def test_budget_reached_once_a_period_across_a_restart(
             assert _reached(restarted_events) == []
 
             # The next day: the day's budget is new, the week's is used up.
-            await move_to(restarted, freezer, _berlin("2026-12-01 09:00:00"))
+            await move_to(restarted, freezer, berlin("2026-12-01 09:00:00"))
             await _order(restarted, entry)
             await restarted.async_block_till_done()
             assert _reached(restarted_events) == [
-                {**day_reached, "period": "week", "budget": 3.6, "spent": 3.6}
+                {
+                    **day_reached,
+                    "period": "week",
+                    "budget": 3.6,
+                    "spent": 3.6,
+                }
             ]
-            await _refused(restarted, entry, CONF_WEEKLY_BUDGET, left="0", total="3.6")
+            await _refused(
+                restarted, entry, CONF_WEEKLY_BUDGET, left="0.00", total="3.60"
+            )
             await frozen_poll(restarted, freezer)
             assert len(_reached(restarted_events)) == 1
         finally:

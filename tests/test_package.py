@@ -16,8 +16,11 @@ import pytest
 
 from custom_components.smmpanel.const import DOMAIN
 from scripts.check_package import (
+    ORDERS_CARD,
+    SPENDING_CARD,
     Package,
     check_brand,
+    check_card_texts,
     check_hacs,
     check_icons,
     check_languages,
@@ -67,7 +70,7 @@ def test_the_repository_passes() -> None:
     result = _run("check_package.py")
 
     assert result.returncode == 0, result.stdout + result.stderr
-    for check in ("manifest.json", "hacs.json", "brand/", "services.yaml"):
+    for check in ("manifest.json", "hacs.json", "brand/", "services.yaml", "frontend/"):
         assert f"ok    {check}" in result.stdout
     assert "translations/en.json" in result.stdout
     assert "quality_scale.yaml" in result.stdout
@@ -201,6 +204,105 @@ def test_every_language_says_what_english_says(copy: Package) -> None:
     }
 
 
+def test_card_texts_must_be_in_english_with_their_placeholders(copy: Package) -> None:
+    """Each text the card shows is in en.json, no other, with the placeholders the card
+    fills in; a key the check cannot read is named."""
+
+    def edit(english: Any) -> None:
+        texts = english["selector"]["orders_card"]["options"]
+        del texts["track"]
+        texts["retired"] = "Gone"
+        texts["placed"] = "Placed order {order_id}."
+
+    _edit_json(copy.integration / "translations" / "en.json", edit)
+    card = copy.integration / ORDERS_CARD
+    source = card.read_text(encoding="utf-8")
+    card.write_text(
+        source.replace('this._t("no_orders")', "this._t(emptyText)")
+        + '\nthis._t("selected", label);\n',
+        encoding="utf-8",
+    )
+    lines = card.read_text(encoding="utf-8").splitlines()
+
+    def line_of(text: str) -> int:
+        return next(number for number, line in enumerate(lines, 1) if text in line)
+
+    assert set(check_card_texts(copy)) == {
+        "en.json selector.orders_card.options: 'track' is missing",
+        "en.json selector.orders_card.options: 'retired' is not used by the card",
+        "en.json selector.orders_card.options: 'no_orders' is not used by the card",
+        (
+            f"{ORDERS_CARD}:{line_of('this._t(emptyText)')}: a text's key must be "
+            "written out, not 'emptyText'"
+        ),
+        (
+            f"{ORDERS_CARD}:{len(lines)}: selected takes its placeholders as "
+            "{name: value}"
+        ),
+        (
+            f"{ORDERS_CARD}:{line_of('this._t("placed"')}: placed fills in ['order'], "
+            "en.json selector.orders_card.options.placed has ['order_id']"
+        ),
+    }
+
+
+def test_spending_card_texts_are_checked_too(copy: Package) -> None:
+    """The spending card's texts are checked against their own selector in en.json."""
+
+    def edit(english: Any) -> None:
+        texts = english["selector"]["spending_card"]["options"]
+        del texts["week_of"]
+        texts["last_days"] = "Last days"
+
+    _edit_json(copy.integration / "translations" / "en.json", edit)
+    card = copy.integration / SPENDING_CARD
+    source = card.read_text(encoding="utf-8")
+    card.write_text(source.replace('this._t("today")', 'this._t("now")'))
+    lines = card.read_text(encoding="utf-8").splitlines()
+
+    def line_of(text: str) -> int:
+        return next(number for number, line in enumerate(lines, 1) if text in line)
+
+    assert set(check_card_texts(copy)) == {
+        "en.json selector.spending_card.options: 'week_of' is missing",
+        "en.json selector.spending_card.options: 'now' is missing",
+        "en.json selector.spending_card.options: 'today' is not used by the card",
+        (
+            f"{SPENDING_CARD}:{line_of('this._t("last_days"')}: last_days fills in "
+            "['count'], en.json selector.spending_card.options.last_days has []"
+        ),
+    }
+
+
+def test_every_language_has_the_card_texts(copy: Package) -> None:
+    """The card's texts are checked in every language like the rest: a missing one, a
+    changed placeholder and an apostrophe quoting a placeholder fail."""
+
+    def edit(german: Any) -> None:
+        texts = german["selector"]["orders_card"]["options"]
+        del texts["new_order"]
+        texts["order_error"] = "Bestellung {bestellung}: {error}"
+
+    def edit_french(french: Any) -> None:
+        french["selector"]["orders_card"]["options"]["placed"] = "Commande l'{order}."
+
+    translations = copy.integration / "translations"
+    _edit_json(translations / "de.json", edit)
+    _edit_json(translations / "fr.json", edit_french)
+
+    assert set(check_languages(copy)) == {
+        "de.json: selector.orders_card.options.new_order is missing",
+        (
+            "de.json: selector.orders_card.options.order_error has placeholders "
+            "['bestellung', 'error'], English ['error', 'order']"
+        ),
+        (
+            "fr.json: selector.orders_card.options.placed has an apostrophe before "
+            "a brace, which the frontend reads as quoting"
+        ),
+    }
+
+
 def test_translations_hold_no_url(copy: Package) -> None:
     """An address in a text fails, as hassfest fails it: it goes in a placeholder."""
 
@@ -329,7 +431,7 @@ def test_command_line_fails_with_the_problems(copy: Package) -> None:
     assert result.returncode == 1
     assert "FAIL  hacs.json: keys and release settings" in result.stdout
     assert "- unknown key 'domains'" in result.stdout
-    assert "1 of 8 checks failed" in result.stderr
+    assert "1 of 9 checks failed" in result.stderr
 
 
 def test_release_archive(tmp_path: Path) -> None:

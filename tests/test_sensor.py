@@ -8,6 +8,7 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import EVENT_STATE_CHANGED, STATE_OFF, STATE_ON, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers.translation import async_get_translations
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -23,6 +24,7 @@ from custom_components.smmpanel.const import (
     CONF_MONTHLY_BUDGET,
     CONF_SCAN_INTERVAL,
     CONF_WEEKLY_BUDGET,
+    DOMAIN,
 )
 from panel_simulator.panel import Panel
 
@@ -71,13 +73,13 @@ async def test_balance_and_low_balance(
     hass: HomeAssistant, panel: Panel, setup_integration: MockConfigEntry
 ) -> None:
     """The balance is exact and in the panel's currency; low balance follows the threshold."""
-    balance = hass.states.get("sensor.127_0_0_1_balance")
+    balance = hass.states.get("sensor.smm_panel_127_0_0_1_balance")
     assert balance is not None
     assert balance.state == "1000.00000"
     assert balance.attributes["unit_of_measurement"] == "USD"
     assert balance.attributes["device_class"] == "monetary"
     assert balance.attributes["state_class"] == "total"
-    low = hass.states.get("binary_sensor.127_0_0_1_low_balance")
+    low = hass.states.get("binary_sensor.smm_panel_127_0_0_1_low_balance")
     assert low is not None
     assert low.state == STATE_OFF
 
@@ -92,7 +94,7 @@ async def test_balance_and_low_balance(
     )
     await hass.async_block_till_done()
 
-    low = hass.states.get("binary_sensor.127_0_0_1_low_balance")
+    low = hass.states.get("binary_sensor.smm_panel_127_0_0_1_low_balance")
     assert low is not None
     assert low.state == STATE_ON
 
@@ -111,11 +113,11 @@ async def test_order_sensor_attributes(
     panel.advance(300)
     await poll(hass)
 
-    state = hass.states.get(f"sensor.127_0_0_1_order_{order_id}")
+    state = hass.states.get(f"sensor.smm_panel_127_0_0_1_order_{order_id}")
     assert state is not None
     assert state.state == "in_progress"
     assert state.attributes["friendly_name"] == (
-        f"127.0.0.1 Order {order_id} · Real & Active Followers - Best Server"
+        f"SMM Panel 127.0.0.1 Order {order_id} · Real & Active Followers - Best Server"
     )
     assert state.attributes["order_id"] == str(order_id)
     assert state.attributes["charge"] == 250.0
@@ -130,9 +132,23 @@ async def test_order_sensor_attributes(
     # Nothing unknown is shown: no finish time, no error, no start count yet.
     assert not {"finished_at", "error"} & state.attributes.keys()
     assert None not in state.attributes.values()
-    active = hass.states.get("sensor.127_0_0_1_active_orders")
+    active = hass.states.get("sensor.smm_panel_127_0_0_1_active_orders")
     assert active is not None
     assert active.state == "1"
+
+
+@pytest.mark.parametrize("language", ["en", "de", "ar"])
+async def test_order_progress_is_named_as_a_percentage(
+    hass: HomeAssistant, setup_integration: MockConfigEntry, language: str
+) -> None:
+    """The progress attribute is a bare number: its name, as the frontend shows it
+    in the order's details, says it is a percentage, in every language."""
+    texts = await async_get_translations(hass, language, "entity", [DOMAIN])
+    for key in ("order_status", "order_status_service"):
+        name = texts[
+            f"component.{DOMAIN}.entity.sensor.{key}.state_attributes.progress.name"
+        ]
+        assert name.endswith("(%)"), name
 
 
 async def test_tracked_order_sensor_shows_only_what_is_known(
@@ -142,8 +158,8 @@ async def test_tracked_order_sensor_shows_only_what_is_known(
     order_id = panel.create_order(101, link="https://instagram.com/else", quantity=500)
     await call(hass, "track_order", setup_integration, {"orders": str(order_id)})
 
-    state = state_of(hass, f"sensor.127_0_0_1_order_{order_id}")
-    assert state.attributes["friendly_name"] == f"127.0.0.1 Order {order_id}"
+    state = state_of(hass, f"sensor.smm_panel_127_0_0_1_order_{order_id}")
+    assert state.attributes["friendly_name"] == f"SMM Panel 127.0.0.1 Order {order_id}"
     assert state.attributes["order_id"] == str(order_id)
     assert not {"service", "service_id", "link", "quantity"} & state.attributes.keys()
     assert None not in state.attributes.values()
@@ -163,21 +179,21 @@ async def test_counts_are_whole_numbers_without_unit(
         {"service": 101, "link": "https://instagram.com/count", "quantity": 1000},
     )
     for key in ("active_orders", "pending_refills", "tracked_orders"):
-        entity_id = f"sensor.127_0_0_1_{key}"
+        entity_id = f"sensor.smm_panel_127_0_0_1_{key}"
         state = state_of(hass, entity_id)
         assert "unit_of_measurement" not in state.attributes
         assert state.attributes["state_class"] == "measurement"
         registry_entry = entity_registry.async_get(entity_id)
         assert registry_entry is not None
         assert registry_entry.options["sensor"]["suggested_display_precision"] == 0
-    assert state_of(hass, "sensor.127_0_0_1_active_orders").state == "1"
+    assert state_of(hass, "sensor.smm_panel_127_0_0_1_active_orders").state == "1"
 
 
 async def test_low_balance_shows_its_threshold(
     hass: HomeAssistant, setup_integration: MockConfigEntry
 ) -> None:
     """The threshold the balance is compared with is an attribute, in the currency."""
-    low = state_of(hass, "binary_sensor.127_0_0_1_low_balance")
+    low = state_of(hass, "binary_sensor.smm_panel_127_0_0_1_low_balance")
     assert low.attributes["threshold"] == 10.0
     assert low.attributes["currency"] == "USD"
 
@@ -191,7 +207,7 @@ async def test_low_balance_shows_its_threshold(
         },
     )
 
-    low = state_of(hass, "binary_sensor.127_0_0_1_low_balance")
+    low = state_of(hass, "binary_sensor.smm_panel_127_0_0_1_low_balance")
     assert low.attributes["threshold"] == 12.34
 
 
@@ -204,7 +220,7 @@ async def test_low_balance_without_currency(
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
 
-    low = state_of(hass, "binary_sensor.127_0_0_1_low_balance")
+    low = state_of(hass, "binary_sensor.smm_panel_127_0_0_1_low_balance")
     assert low.attributes["threshold"] == 10.0
     assert "currency" not in low.attributes
 
@@ -228,7 +244,7 @@ async def test_events_name_the_order(
     fired = {
         state.attributes["order_id"]: state.attributes
         for change in changes
-        if change.data["entity_id"] == "event.127_0_0_1_order_events"
+        if change.data["entity_id"] == "event.smm_panel_127_0_0_1_order_events"
         and (state := change.data["new_state"]) is not None
     }
     order_id = str(placed["order"])
@@ -251,5 +267,66 @@ async def test_one_service_device_per_account(
         device_registry, setup_integration.entry_id
     )
     assert len(devices) == 1
-    assert devices[0].name == "127.0.0.1"
+    assert devices[0].name == "SMM Panel 127.0.0.1"
     assert devices[0].entry_type is dr.DeviceEntryType.SERVICE
+
+
+async def test_account_entities_are_named_after_the_integration(
+    hass: HomeAssistant,
+    setup_integration: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """A new account's entities are named "SMM Panel <host> ...", their ids too: the
+    entity pickers, which search names but not integrations, find them by "SMM"."""
+    entities = er.async_entries_for_config_entry(
+        entity_registry, setup_integration.entry_id
+    )
+    assert entities
+    for entity in entities:
+        assert entity.entity_id.split(".")[1].startswith("smm_panel_127_0_0_1_")
+        if entity.disabled_by is None:
+            name = state_of(hass, entity.entity_id).attributes["friendly_name"]
+            assert name.startswith("SMM Panel 127.0.0.1 ")
+
+
+async def test_an_existing_account_keeps_its_entity_ids(
+    hass: HomeAssistant,
+    panel: Panel,
+    config_entry: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """An account set up when its device was named after the host alone keeps the
+    entity ids it has; its device and entity names become "SMM Panel <host>", and an
+    entity registered from then on (a new order's sensor) is named that way."""
+    config_entry.add_to_hass(hass)
+    device = device_registry.async_get_or_create(
+        config_entry_id=config_entry.entry_id,
+        identifiers={(DOMAIN, config_entry.entry_id)},
+        name="127.0.0.1",
+    )
+    old = entity_registry.async_get_or_create(
+        "sensor",
+        DOMAIN,
+        f"{config_entry.entry_id}_balance",
+        config_entry=config_entry,
+        device_id=device.id,
+        has_entity_name=True,
+        object_id_base="Balance",
+        translation_key="balance",
+    )
+    assert old.entity_id == "sensor.127_0_0_1_balance"
+
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    order_id = panel.create_order(1, link="https://instagram.com/new", quantity=100)
+    await call(hass, "track_order", config_entry, {"orders": [order_id]})
+
+    assert state_of(hass, "sensor.127_0_0_1_balance").attributes["friendly_name"] == (
+        "SMM Panel 127.0.0.1 Balance"
+    )
+    assert hass.states.get("sensor.smm_panel_127_0_0_1_balance") is None
+    renamed = device_registry.async_get(device.id)
+    assert renamed is not None
+    assert renamed.name == "SMM Panel 127.0.0.1"
+    assert state_of(hass, f"sensor.smm_panel_127_0_0_1_order_{order_id}")

@@ -326,7 +326,7 @@ async def test_add_order(
     assert order.quantity == quantity
     assert order.charge == Decimal(charge)
     assert panel.balance == Decimal(1000) - Decimal(charge)
-    tracked = state_of(hass, f"sensor.127_0_0_1_order_{order_id}").attributes
+    tracked = state_of(hass, f"sensor.smm_panel_127_0_0_1_order_{order_id}").attributes
     assert tracked["service_id"] == service
     counted = {"quantity", "comments"} & fields.keys() or service == 9
     assert tracked.get("quantity") == (order.quantity if counted else None)
@@ -622,7 +622,7 @@ VALIDATION_CASES = [
     pytest.param(
         {"service": 101, "link": LINK, "quantity": 4001},
         "insufficient_balance",
-        {"cost": "1000.25", "balance": "1000", "currency": "USD"},
+        {"cost": "1000.25", "balance": "1000.00", "currency": "USD"},
         id="above_balance",
     ),
 ]
@@ -696,7 +696,7 @@ async def test_add_order_cost_cap(
     _assert_translated(
         error.value,
         "cost_above_cap",
-        {"cost": "1.2012", "cap": "1.2", "currency": "USD"},
+        {"cost": "1.2012", "cap": "1.20", "currency": "USD"},
     )
     assert panel.request_counts["add"] == 0
 
@@ -711,7 +711,7 @@ async def test_add_order_cost_cap(
     _assert_translated(
         error.value,
         "cost_above_cap",
-        {"cost": "1.32", "cap": "1.2", "currency": "USD"},
+        {"cost": "1.32", "cap": "1.20", "currency": "USD"},
     )
 
     response = await call(
@@ -730,7 +730,7 @@ async def test_add_order_uses_last_known_balance(
     """The balance check uses the balance last fetched, and the panel has the last word."""
     # Spend on the panel behind Home Assistant's back: 975 of the 1000.
     panel.create_order(101, link="https://x.com/elsewhere", quantity=3900)
-    assert state_of(hass, "sensor.127_0_0_1_balance").state == "1000.00000"
+    assert state_of(hass, "sensor.smm_panel_127_0_0_1_balance").state == "1000.00000"
 
     with pytest.raises(ServiceValidationError) as error:
         await call(
@@ -1417,6 +1417,7 @@ ALL_ACTIONS = [
     ("get_order_status", {"orders": 1}),
     ("get_services", {}),
     ("get_spending", {}),
+    ("get_service_stats", {}),
 ]
 
 

@@ -33,7 +33,7 @@ from .budget import BudgetUse, first_exceeded
 from .const import ATTR_SERVICE, ATTR_VALIDATE_ONLY
 from .coordinator import SmmPanelData
 from .models import TrackedOrder
-from .money import money_text
+from .money import format_money
 from .order_input import new_order
 from .spending import Period
 
@@ -96,15 +96,15 @@ def _check_cost(account: SmmPanelData, cost: Decimal) -> None:
     if (cap := account.options.max_order_cost) is not None and cost > cap:
         raise validation_error(
             "cost_above_cap",
-            cost=money_text(cost),
-            cap=money_text(cap),
+            cost=format_money(cost, None),
+            cap=format_money(cap, None),
             currency=currency,
         )
     if snapshot is not None and cost > snapshot.balance.amount:
         raise validation_error(
             "insufficient_balance",
-            cost=money_text(cost),
-            balance=money_text(snapshot.balance.amount),
+            cost=format_money(cost, None),
+            balance=format_money(snapshot.balance.amount, None),
             currency=currency,
         )
 
@@ -118,9 +118,9 @@ def _check_budgets(account: SmmPanelData, cost: Decimal) -> dict[Period, BudgetU
     if (exceeded := first_exceeded(uses.values(), cost)) is None:
         return uses
     placeholders = {
-        "cost": money_text(cost),
-        "left": money_text(exceeded.left),
-        "budget": money_text(exceeded.budget),
+        "cost": format_money(cost, None),
+        "left": format_money(exceeded.left, None),
+        "budget": format_money(exceeded.budget, None),
         "currency": account.coordinator.currency or "",
     }
     match exceeded.period:

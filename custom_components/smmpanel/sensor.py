@@ -19,15 +19,27 @@ from homeassistant.components.sensor import (
     SensorStateClass,
 )
 from homeassistant.config_entries import ConfigSubentry
-from homeassistant.const import EntityCategory, UnitOfTime
+from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfTime
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api import OrderStatus
-from .const import CONF_CATEGORY, DOMAIN, ORDER_KEY_PREFIX
-from .coordinator import AccountSnapshot, CatalogueWatchCoordinator, SmmPanelConfigEntry
+from .api import OrderStatus, PanelService
+from .const import (
+    BALANCE_KEY,
+    CONF_CATEGORY,
+    CONF_SERVICE_ID,
+    DOMAIN,
+    ORDER_KEY_PREFIX,
+    SUBENTRY_WATCHED_SERVICE,
+)
+from .coordinator import (
+    AccountSnapshot,
+    CatalogueWatchCoordinator,
+    SmmPanelConfigEntry,
+    SmmPanelCoordinator,
+)
 from .entity import (
     SmmPanelEntity,
     WatchedServiceEntity,
@@ -37,8 +49,11 @@ from .entity import (
     order_event_data,
     order_of_sensor,
     order_sensor_unique_id,
+    watch_device_info,
 )
 from .models import TrackedOrder
+from .refill_window import refill_guarantee_attributes
+from .service_stats import ServiceFigures
 from .spending import Period
 from .watch import ServiceListing
 
@@ -98,7 +113,7 @@ def _last_deposit_attributes(data: AccountSnapshot) -> dict[str, Any]:
 
 SENSORS: tuple[SmmPanelSensorEntityDescription, ...] = (
     SmmPanelSensorEntityDescription(
-        key="balance",
+        key=BALANCE_KEY,
         translation_key="balance",
         device_class=SensorDeviceClass.MONETARY,
         state_class=SensorStateClass.TOTAL,
@@ -236,6 +251,35 @@ WATCHED_SERVICE_SENSORS: tuple[WatchedServiceSensorEntityDescription, ...] = (
         value_fn=lambda listing: listing.category,
     ),
 )
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServiceStatsSensorEntityDescription(SensorEntityDescription):
+    """Describes a sensor of how a watched service delivered."""
+
+    value_fn: Callable[[ServiceFigures], float | None]
+
+
+SERVICE_STATS_SENSORS: tuple[ServiceStatsSensorEntityDescription, ...] = (
+    ServiceStatsSensorEntityDescription(
+        key="median_time_to_complete",
+        translation_key="median_time_to_complete",
+        device_class=SensorDeviceClass.DURATION,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfTime.SECONDS,
+        suggested_unit_of_measurement=UnitOfTime.MINUTES,
+        suggested_display_precision=0,
+        value_fn=lambda figures: figures.median_seconds,
+    ),
+    ServiceStatsSensorEntityDescription(
+        key="completion_rate",
+        translation_key="completion_rate",
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=PERCENTAGE,
+        suggested_display_precision=1,
+        value_fn=lambda figures: figures.completion_rate,
+    ),
+)
 CATEGORY_SERVICES_SENSOR = SensorEntityDescription(
     key="category_services",
     translation_key="category_services",
@@ -266,12 +310,16 @@ async def async_setup_entry(
             WatchedCategorySensor(watch, subentry, CATEGORY_SERVICES_SENSOR)
         ],
     )
+    _async_add_service_stats_sensors(entry, async_add_entities)
 
     entity_registry = er.async_get(hass)
     sensors = OrderSensors(hass, entry)
     known_entity_ids = async_order_entity_ids(hass, entry.entry_id)
     added: set[int] = set()
     entry.async_on_unload(coordinator.async_add_listener(sensors.async_update))
+    entry.async_on_unload(
+        entry.runtime_data.catalogue.async_add_listener(sensors.async_update)
+    )
 
     @callback
     def _async_add_order_sensors(order_ids: list[int]) -> None:
@@ -331,6 +379,41 @@ def _async_add_budget_sensors(
             )
         ):
             entity_registry.async_remove(entity_id)
+
+
+@callback
+def _async_add_service_stats_sensors(
+    entry: SmmPanelConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+) -> None:
+    """Add each watched service's figures sensors once it has a finished order.
+
+    Until then there are no figures to show: the sensors are added when the first
+    finished order of the service is counted, as new devices and entities are.
+    """
+    coordinator = entry.runtime_data.coordinator
+    history = entry.runtime_data.service_stats.history
+    waiting = {
+        subentry.subentry_id: subentry
+        for subentry in entry.get_subentries_of_type(SUBENTRY_WATCHED_SERVICE)
+    }
+
+    @callback
+    def _async_add_with_history() -> None:
+        for subentry_id, subentry in list(waiting.items()):
+            if history.service_figures(subentry.data[CONF_SERVICE_ID]) is None:
+                continue
+            del waiting[subentry_id]
+            async_add_entities(
+                (
+                    ServiceStatsSensor(coordinator, subentry, description)
+                    for description in SERVICE_STATS_SENSORS
+                ),
+                config_subentry_id=subentry_id,
+            )
+
+    _async_add_with_history()
+    if waiting:
+        entry.async_on_unload(coordinator.async_add_listener(_async_add_with_history))
 
 
 @callback
@@ -421,6 +504,39 @@ class WatchedServiceSensor(WatchedServiceEntity, SensorEntity):
         return None if listing is None else self.entity_description.value_fn(listing)
 
 
+class ServiceStatsSensor(SmmPanelEntity, SensorEntity):
+    """How a watched service delivered the account's finished orders."""
+
+    entity_description: ServiceStatsSensorEntityDescription
+
+    def __init__(
+        self,
+        coordinator: SmmPanelCoordinator,
+        subentry: ConfigSubentry,
+        description: ServiceStatsSensorEntityDescription,
+    ) -> None:
+        """Initialize the sensor, under the watched service's device."""
+        super().__init__(coordinator, description)
+        entry = coordinator.config_entry
+        self._service_id: int = subentry.data[CONF_SERVICE_ID]
+        self._attr_unique_id = (
+            f"{entry.entry_id}_{subentry.subentry_id}_{description.key}"
+        )
+        self._attr_device_info = watch_device_info(coordinator.hass, entry, subentry)
+
+    @property
+    @override
+    def native_value(self) -> float | None:
+        """Return the figure over the service's finished orders."""
+        figures = self.coordinator.config_entry.runtime_data.service_stats.history
+        service = figures.service_figures(self._service_id)
+        return None if service is None else self.entity_description.value_fn(service)
+
+    @override
+    def _state_source(self) -> Hashable:
+        return self.available, self.native_value
+
+
 class WatchedCategorySensor(WatchEntity, SensorEntity):
     """How many services a watched category holds."""
 
@@ -428,12 +544,11 @@ class WatchedCategorySensor(WatchEntity, SensorEntity):
     @override
     def native_value(self) -> int | None:
         """Return the number of services in the category."""
-        data = self.coordinator.data
-        return (
-            None
-            if data is None
-            else data.category_sizes.get(self._watched[CONF_CATEGORY])
-        )
+        return self.coordinator.data.category_sizes.get(self._watched[CONF_CATEGORY])
+
+
+type OrderView = tuple[TrackedOrder, PanelService | None]
+"""What an order's sensor shows: the order, and its service as the catalogue lists it."""
 
 
 class OrderSensors:
@@ -449,6 +564,7 @@ class OrderSensors:
         self.hass = hass
         self.entry = entry
         self.coordinator = entry.runtime_data.coordinator
+        self.catalogue = entry.runtime_data.catalogue
         self.device_info = account_device_info(entry)
         self._listening: dict[int, SmmPanelOrderSensor] = {}
         self._pending: dict[SmmPanelOrderSensor, None] = {}
@@ -469,9 +585,15 @@ class OrderSensors:
         if self._listening.get(sensor.order_id) is sensor:
             del self._listening[sensor.order_id]
 
+    def service(self, order: TrackedOrder) -> PanelService | None:
+        """Return the service of an order, while the catalogue held lists it."""
+        if order.service_id is None:
+            return None
+        return self.catalogue.services.get(order.service_id)
+
     @callback
     def async_update(self) -> None:
-        """Tell every order sensor of a refresh."""
+        """Tell every order sensor of a refresh, or of a new copy of the catalogue."""
         for sensor in self._listening.values():
             sensor.async_coordinator_updated()
 
@@ -528,7 +650,7 @@ class SmmPanelOrderSensor(SensorEntity):
     should_poll = False
     supported_features = None
 
-    _shown: TrackedOrder | None = None
+    _shown: OrderView | None = None
 
     def __init__(self, sensors: OrderSensors, order_id: int) -> None:
         """Initialize the sensor, named after the order and its service if known."""
@@ -578,9 +700,15 @@ class SmmPanelOrderSensor(SensorEntity):
         """Return whether the order is known and the panel answered."""
         return self._sensors.coordinator.last_update_success and self._order is not None
 
-    def _state_source(self) -> TrackedOrder | None:
-        """Return what the state shows: the order (a new one per change), if available."""
-        return self._order if self.available else None
+    def _state_source(self) -> OrderView | None:
+        """Return what the state shows, if available.
+
+        The order is a new object when it changes, and the service when the
+        catalogue was fetched again.
+        """
+        if not self.available or (order := self._order) is None:
+            return None
+        return order, self._sensors.service(order)
 
     @override
     async def async_added_to_hass(self) -> None:
@@ -596,8 +724,7 @@ class SmmPanelOrderSensor(SensorEntity):
     @callback
     def async_coordinator_updated(self) -> None:
         """Write the state, with the next batch, if what it shows changed."""
-        shown = self._state_source()
-        if shown is not self._shown and shown != self._shown:
+        if (shown := self._state_source()) != self._shown:
             self._shown = shown
             self._sensors.async_write_soon(self)
 
@@ -617,9 +744,14 @@ class SmmPanelOrderSensor(SensorEntity):
     @property
     @override
     def extra_state_attributes(self) -> dict[str, Any]:
-        """Return what is known about the order; nothing unknown is shown."""
-        if (order := self._order) is None:
+        """Return what is known about the order; nothing unknown is shown.
+
+        The refill its service promises is read from the service's name and the
+        description the catalogue held lists (refill_window.py).
+        """
+        if (shown := self._state_source()) is None:
             return {}
+        order, service = shown
         attributes = {
             **order_event_data(order),
             "start_count": order.start_count,
@@ -627,5 +759,6 @@ class SmmPanelOrderSensor(SensorEntity):
             "panel_status": order.raw_status,
             "finished_at": order.finished_at,
             "error": order.error,
+            **refill_guarantee_attributes(order, service),
         }
         return {key: value for key, value in attributes.items() if value is not None}

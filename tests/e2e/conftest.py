@@ -28,8 +28,11 @@ from scripts.devenv.environment import ensure_environment
 from scripts.devenv.processes import start_homeassistant, start_simulator
 
 from .harness import (
+    ADMIN_GROUP,
     API_KEY,
     AUTOMATIONS_YAML,
+    GERMAN_ADMIN,
+    GERMAN_MEMBER,
     MEMBER,
     NON_ADMIN_GROUP,
     OWNER,
@@ -37,6 +40,7 @@ from .harness import (
     SaveScreenshot,
     Simulator,
     add_user,
+    set_profile_language,
 )
 
 CHROMIUM_FLAGS = (
@@ -190,6 +194,45 @@ def member_page(
 ) -> Iterator[Page]:
     """Return a page logged in to Home Assistant as the household member."""
     page = _log_in(browser, homeassistant.client.url, MEMBER)
+    yield page
+    page.context.close()
+
+
+def _add_german_user(homeassistant: HomeAssistant, user: Owner, group_id: str) -> Owner:
+    """Add a user and set the language of its profile to German; return it."""
+    add_user(homeassistant.client, user, group_id)
+    set_profile_language(homeassistant.client.log_in(user), "de")
+    return user
+
+
+@pytest.fixture(scope="session")
+def german_admin(homeassistant: HomeAssistant) -> Owner:
+    """Add an administrator who speaks German (Home Assistant itself: English)."""
+    return _add_german_user(homeassistant, GERMAN_ADMIN, ADMIN_GROUP)
+
+
+@pytest.fixture(scope="session")
+def german_member(homeassistant: HomeAssistant) -> Owner:
+    """Add a household member, not an administrator, who speaks German."""
+    return _add_german_user(homeassistant, GERMAN_MEMBER, NON_ADMIN_GROUP)
+
+
+@pytest.fixture(scope="module")
+def german_page(
+    browser: Browser, homeassistant: HomeAssistant, german_admin: Owner
+) -> Iterator[Page]:
+    """Return a page logged in as the administrator who speaks German."""
+    page = _log_in(browser, homeassistant.client.url, german_admin)
+    yield page
+    page.context.close()
+
+
+@pytest.fixture(scope="module")
+def german_member_page(
+    browser: Browser, homeassistant: HomeAssistant, german_member: Owner
+) -> Iterator[Page]:
+    """Return a page logged in as the household member who speaks German."""
+    page = _log_in(browser, homeassistant.client.url, german_member)
     yield page
     page.context.close()
 

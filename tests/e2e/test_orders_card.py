@@ -3,12 +3,14 @@
 The SMM Panel dashboard that scripts/develop writes holds the card. Orders are placed
 over REST, the panel's clock moves, and the card is checked as a user sees it: its
 rows, a progress bar moving, a refill from the card reaching the panel, an order placed
-through its form, a service named with markup shown as text, and what a household
-member who is not an administrator sees: the orders without their controls.
+through its form, a service named with markup shown as text, what a household member
+who is not an administrator sees (the orders without their controls), its heading
+beside a catalogue watch, and the card of users whose profile language is German.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from http import HTTPStatus
 import json
 from pathlib import Path
@@ -24,6 +26,7 @@ from scripts.devenv.client import HomeAssistantClient
 from .harness import (
     BALANCE,
     BALANCE_RUNWAY,
+    DEVICE_NAME,
     HOSTILE_MARKUP,
     HOSTILE_SERVICE,
     SPENT_THIS_MONTH,
@@ -37,7 +40,8 @@ from .harness import (
 pytestmark = pytest.mark.e2e
 
 CARD = "smmpanel-orders-card"
-MANIFEST = Path(__file__).parents[2] / "custom_components" / DOMAIN / "manifest.json"
+INTEGRATION = Path(__file__).parents[2] / "custom_components" / DOMAIN
+MANIFEST = INTEGRATION / "manifest.json"
 FOLLOWERS = 1  # Instagram Followers - Real [Refill 30D]: refill and cancel allowed
 ORDERS: dict[str, dict[str, Any]] = {
     "progressing": {
@@ -57,7 +61,21 @@ ORDERS: dict[str, dict[str, Any]] = {
     },
 }
 POLL_TIMEOUT = 120.0  # seconds; a requested refresh may wait out a 10 s cooldown
-ADMIN_ONLY = "Only administrators can place, refill, cancel or track orders."
+RELOAD_TIMEOUT = 120.0  # seconds
+
+
+def _card_texts(language: str) -> dict[str, str]:
+    """Return the card's texts as translations/<language>.json words them."""
+    translations = json.loads(
+        (INTEGRATION / "translations" / f"{language}.json").read_text(encoding="utf-8")
+    )
+    texts: dict[str, str] = translations["selector"]["orders_card"]["options"]
+    return texts
+
+
+ENGLISH = _card_texts("en")
+GERMAN = _card_texts("de")
+ADMIN_ONLY = ENGLISH["admin_only"]
 
 
 @pytest.fixture(scope="module")
@@ -106,8 +124,9 @@ def _progress(row: Locator) -> float:
     return float(value) if value else 0.0
 
 
-def _open_finished(card: Locator) -> None:
-    toggle = card.get_by_role("button", name="Finished")
+def _open_finished(card: Locator, texts: dict[str, str] = ENGLISH) -> None:
+    label = texts["finished"].partition(" (")[0]
+    toggle = card.get_by_role("button", name=label)
     if toggle.get_attribute("aria-expanded") != "true":
         toggle.click()
 
@@ -117,7 +136,7 @@ def test_card_shows_the_account_and_its_orders(
 ) -> None:
     """One row per tracked order, with its service, link, charge and status."""
     card = _open_card(page, homeassistant)
-    expect(card.locator(".title")).to_have_text("127.0.0.1")
+    expect(card.locator(".title")).to_have_text(DEVICE_NAME)
     expect(card.locator(".balance")).to_have_text(re.compile(r"\$\d+\.\d\d"))
     row = _row(card, card_orders["progressing"])
     expect(row.locator(".order-id")).to_have_text(f"#{card_orders['progressing']}")
@@ -128,7 +147,7 @@ def test_card_shows_the_account_and_its_orders(
     expect(link).to_have_text("www.instagram.com/smmpanel.card/")
     expect(link).to_have_attribute("rel", "noopener noreferrer")
     expect(link).to_have_attribute("target", "_blank")
-    expect(row.locator(".charge")).to_have_text("1.2 USD")
+    expect(row.locator(".charge")).to_have_text("$1.20")
     expect(row.locator(".status")).to_have_text(re.compile("Pending|In progress"))
     for order_id in card_orders.values():
         expect(_row(card, order_id)).to_be_visible()
@@ -282,7 +301,7 @@ def test_place_an_order_from_the_card(
     card.get_by_role("spinbutton", name="Quantity").fill("100")
     card.get_by_role("button", name="Check order").click()
     expect(card.locator(".quote")).to_contain_text("Estimated charge")
-    expect(card.locator(".quote")).to_contain_text("0.21 USD")
+    expect(card.locator(".quote")).to_contain_text("$0.21")
     assert {order["order"] for order in simulator.state()["orders"]} == orders_before
 
     card.get_by_role("button", name="Place order").click()
@@ -436,6 +455,248 @@ def test_card_editor_picks_the_account(
     }
 
 
+WATCHED_CATEGORY = "TikTok"  # watched by no other test
+
+
+def _account_reloaded(
+    homeassistant: HomeAssistant, entry_id: str, watched: bool
+) -> None:
+    """Wait until the account is set up again with, or without, the watch's device."""
+    homeassistant.process.wait_until(
+        lambda: (
+            any(
+                device["name"] == WATCHED_CATEGORY
+                and entry_id in device["config_entries"]
+                for device in homeassistant.client.device_registry()
+            )
+            == watched
+            and (state := homeassistant.client.state(BALANCE)) is not None
+            and state["state"] != "unavailable"
+        ),
+        timeout=RELOAD_TIMEOUT,
+        what=f"setting the account up again {'with' if watched else 'without'} a watch",
+    )
+
+
+@pytest.fixture
+def category_watch(
+    homeassistant: HomeAssistant, panel_entry: dict[str, Any]
+) -> Iterator[None]:
+    """Watch a category through the subentry flow's REST API; stop watching after."""
+    client = homeassistant.client
+    entry_id = panel_entry["entry_id"]
+    flow = "/api/config/config_entries/subentries/flow"
+    form = client.request("POST", flow, {"handler": [entry_id, "watched_category"]})
+    result = client.request(
+        "POST", f"{flow}/{form['flow_id']}", {"category": WATCHED_CATEGORY}
+    )
+    assert result["type"] == "create_entry", result
+    _account_reloaded(homeassistant, entry_id, watched=True)
+    yield
+    subentry = next(
+        subentry
+        for subentry in client.subentries(entry_id)
+        if subentry["title"] == WATCHED_CATEGORY
+    )
+    client.websocket_command(
+        {
+            "type": "config_entries/subentries/delete",
+            "entry_id": entry_id,
+            "subentry_id": subentry["subentry_id"],
+        }
+    )
+    _account_reloaded(homeassistant, entry_id, watched=False)
+
+
+@pytest.mark.usefixtures("category_watch")
+def test_card_heading_names_the_account_beside_a_watch(
+    homeassistant: HomeAssistant, card_orders: dict[str, int], page: Page
+) -> None:
+    """The entry's watch has a device of its own, added last; the heading names the
+    account, whose balance and orders the card shows."""
+    card = _open_card(page, homeassistant)
+    expect(_row(card, card_orders["progressing"])).to_be_attached()
+    expect(card.locator(".title")).to_have_text(DEVICE_NAME)
+
+
+def _without(text: str, words: list[str]) -> str:
+    for word in words:
+        text = text.replace(word, " ")
+    return text
+
+
+def _english_pattern(template: str) -> re.Pattern[str]:
+    """Return a pattern finding an English text, whatever fills its placeholders."""
+    parts = re.split(r"\{\w+\}", template)
+    return re.compile(r"(?<!\w)" + ".+?".join(map(re.escape, parts)) + r"(?!\w)")
+
+
+# Every text the card shows: text nodes, and the placeholders and labels of its
+# controls; not its style sheet.
+RENDERED_TEXTS_JS = """(card) => {
+    const texts = [];
+    for (const node of card.shadowRoot.querySelectorAll(":not(style)")) {
+        for (const name of ["placeholder", "aria-label"]) {
+            if (node.getAttribute(name)) texts.push(node.getAttribute(name));
+        }
+        for (const child of node.childNodes) {
+            if (child.nodeType === Node.TEXT_NODE && child.textContent.trim()) {
+                texts.push(child.textContent.trim());
+            }
+        }
+    }
+    return texts;
+}"""
+
+
+def _english_left(card: Locator, simulator: Simulator) -> list[tuple[str, str]]:
+    """Return each text the card shows that holds one of its English texts, by key.
+
+    The panel's own words (service names and categories) are left out first; so are
+    English texts that read the same in German ("Link").
+    """
+    panel_words = sorted(
+        {
+            word
+            for service in simulator.services().values()
+            for word in (str(service["name"]), str(service["category"]))
+        },
+        key=len,
+        reverse=True,
+    )
+    patterns = {
+        key: _english_pattern(english)
+        for key, english in ENGLISH.items()
+        if GERMAN[key] != english
+    }
+    return [
+        (key, text)
+        for text in card.evaluate(RENDERED_TEXTS_JS)
+        for key, pattern in patterns.items()
+        if pattern.search(_without(text, panel_words))
+    ]
+
+
+GERMAN_MONEY = re.compile(r"\d{1,3}(\.\d{3})*,\d{2,}\s\$")  # "97,96 $", as Intl has it
+
+
+def test_card_speaks_the_users_language(
+    homeassistant: HomeAssistant,
+    simulator: Simulator,
+    panel_entry: dict[str, Any],
+    card_orders: dict[str, int],
+    german_page: Page,
+) -> None:
+    """An administrator whose profile language is German, on a Home Assistant in
+    English, sees the card in German, money and times in German format, and an
+    action's error in German; none of the card's English texts."""
+    card = _open_card(german_page, homeassistant)
+    expect(card.get_by_role("button", name=GERMAN["new_order"])).to_be_visible()
+    _open_finished(card, GERMAN)
+    expect(card.locator(".balance")).to_have_text(GERMAN_MONEY)
+    expect(_row(card, card_orders["progressing"]).locator(".charge")).to_have_text(
+        "1,20\u00a0$"
+    )
+    expect(card.locator(".low")).to_contain_text(GERMAN["balance_ok"])
+    for age in card.locator(".order .age").all_text_contents():
+        assert re.fullmatch(r"jetzt|gestern|vor .+", age), age
+    # The order form and its check.
+    card.get_by_role("button", name=GERMAN["new_order"]).click()
+    card.get_by_role("searchbox", name=GERMAN["search"]).fill("tiktok")
+    option = card.get_by_role("option").filter(has_text="TikTok Followers")
+    expect(option).to_contain_text("2,10\u00a0$ pro 1000 · Menge 100\u201320.000")
+    option.click()
+    card.get_by_role("textbox", name=GERMAN["link"]).fill("https://www.tiktok.com/@de")
+    card.get_by_role("spinbutton", name=GERMAN["quantity"]).fill("100")
+    card.get_by_role("button", name=GERMAN["check_order"]).click()
+    expect(card.locator(".quote")).to_contain_text(GERMAN["estimated_charge"])
+    expect(card.locator(".quote")).to_contain_text("0,21\u00a0$")
+    card.get_by_role("button", name=GERMAN["place_order"]).click()
+    dialog = card.get_by_role("dialog")
+    expect(dialog).to_contain_text("TikTok Followers für 0,21\u00a0$ aufgeben?")
+    assert _english_left(card, simulator) == []
+    dialog.get_by_role("button", name=GERMAN["back"]).click()
+    expect(dialog).to_be_hidden()
+    # An action's error, as Home Assistant's German translation words it.
+    card.get_by_role("spinbutton", name=GERMAN["quantity"]).fill("1")
+    card.get_by_role("button", name=GERMAN["check_order"]).click()
+    expect(card.get_by_role("status")).to_have_text(
+        _german_error(homeassistant, panel_entry["entry_id"], quantity=1)
+    )
+    assert _english_left(card, simulator) == []
+
+
+def _german_error(homeassistant: HomeAssistant, entry_id: str, quantity: int) -> str:
+    """Return how the frontend words the card's failed check in German: the error's
+    key and placeholders from Home Assistant, its text from de.json."""
+    error = homeassistant.client.websocket_action_error(
+        DOMAIN,
+        "add_order",
+        {
+            "config_entry_id": entry_id,
+            "service": 16,
+            "link": "https://www.tiktok.com/@de",
+            "quantity": quantity,
+            "validate_only": True,
+        },
+        return_response=True,
+    )
+    german = json.loads(
+        (INTEGRATION / "translations" / "de.json").read_text(encoding="utf-8")
+    )
+    template: str = german["exceptions"][error["translation_key"]]["message"]
+    return template.format(**error["translation_placeholders"])
+
+
+def test_card_tells_a_german_member_why_it_has_no_controls(
+    homeassistant: HomeAssistant,
+    simulator: Simulator,
+    card_orders: dict[str, int],
+    german_member_page: Page,
+) -> None:
+    """A household member who speaks German reads why there are no order controls in
+    German, and no English text of the card."""
+    card = _open_card(german_member_page, homeassistant)
+    expect(card.get_by_text(GERMAN["admin_only"], exact=True)).to_be_visible()
+    expect(card.get_by_role("button", name=GERMAN["new_order"])).to_have_count(0)
+    _open_finished(card, GERMAN)
+    assert _english_left(card, simulator) == []
+
+
+def test_card_shows_money_one_way(homeassistant: HomeAssistant, page: Page) -> None:
+    """Money reads in the user's number format with the currency's sign, two decimals
+    at least and every decimal of its own; an unknown currency follows the number."""
+    _open_card(page, homeassistant)
+    version = json.loads(MANIFEST.read_text())["version"]
+    shown = page.evaluate(
+        """async (url) => {
+            const card = await import(url);
+            const de = { language: "de", number_format: "language" };
+            const en = { language: "en", number_format: "language" };
+            const comma = { language: "en", number_format: "decimal_comma" };
+            return [
+                card.formatMoney("97.96", "USD", de),
+                card.formatMoney(1.2, "USD", en),
+                card.formatMoney("0.0035", "USD", en),
+                card.formatMoney(1234.5, "EUR", de),
+                card.formatMoney("97.9600", "USD", comma),
+                card.formatMoney(3, "Rs", en),
+                card.formatMoney("", "USD", en),
+            ];
+        }""",
+        f"/{DOMAIN}_frontend/{CARD}.js?v={version}",
+    )
+    assert [text.replace("\u00a0", " ") for text in shown] == [
+        "97,96 $",
+        "$1.20",
+        "$0.0035",
+        "1.234,50 €",
+        "97,96 $",
+        "3.00 Rs",
+        "",
+    ]
+
+
 # A card fed 1,000 order sensors by a stand-in for the frontend's `hass` object; then
 # one order's state changes. It returns how long both updates took, how many rows there
 # are, and which rows the second update changed in the DOM.
@@ -458,7 +719,9 @@ THOUSAND_ORDERS_JS = """async () => {
         };
     }
     const hass = {
-        entities, devices, states, locale: { language: "en" }, user: { is_admin: true },
+        entities, devices, states, user: { is_admin: true },
+        language: "en", locale: { language: "en", number_format: "language" },
+        localize: (key) => key.slice(key.lastIndexOf(".") + 1),
         formatEntityState: (stateObj) => stateObj.state,
         callWS: async () => ({ response: { services: [], currency: "USD" } }),
     };

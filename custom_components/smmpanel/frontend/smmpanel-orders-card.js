@@ -30,28 +30,15 @@ const UNKNOWN_STATUS_ICON = "mdi:help-circle-outline";
 const COMMENT_TYPES = new Set(["custom_comments", "custom_comments_package", "comment_replies"]);
 const SERVICES_SHOWN = 50; // catalogue rows listed at once in the order form
 const AGE_REFRESH_MS = 60_000;
-// What Place order's check may echo, in the order shown; other keys follow as given.
-const QUOTE_LABELS = [
-  ["service_name", "Service"],
-  ["service", "Service ID"],
-  ["rate", "Rate per 1000"],
-  ["quantity", "Quantity"],
-  ["estimated_charge", "Estimated charge"],
-  ["balance", "Balance now"],
-  ["balance_before", "Balance now"],
-  ["balance_after", "Balance after"],
-];
-const QUOTE_HIDDEN = new Set(["order", "currency"]);
-// The account's money insight sensors shown beside the balance, by translation key,
-// in the order shown; each is left out when the account has no such sensor.
-const MONEY_SENSORS = [
-  ["spent_today", "Spent today"],
-  ["spent_this_month", "This month"],
-  ["balance_runway", "Runway"],
-];
-// Shown instead of the order, refill, cancel and track controls to a user who is not
-// an administrator: Home Assistant refuses them those actions.
-const ADMIN_ONLY_TEXT = "Only administrators can place, refill, cancel or track orders.";
+// The account's money insight sensors shown beside the balance, by translation key;
+// each is left out when the account has no such sensor.
+const MONEY_SENSORS = ["spent_today", "spent_this_month", "balance_runway"];
+// The card's texts live in translations/<language>.json under
+// selector.orders_card.options: a category the frontend loads for the user's language.
+const TEXTS_CATEGORY = "selector";
+const TEXTS_PREFIX = `component.${DOMAIN}.${TEXTS_CATEGORY}.orders_card.options`;
+const MIN_MONEY_DECIMALS = 2;
+const MAX_MONEY_DECIMALS = 20; // as many as Intl.NumberFormat takes everywhere
 
 const STYLE = `
 :host { display: block; }
@@ -69,7 +56,8 @@ ha-card { overflow: hidden; }
   color: var(--secondary-text-color); font-size: 0.9em; }
 .low.on { color: var(--error-color, #db4437); }
 .toolbar { display: flex; flex-wrap: wrap; gap: 8px; padding: 0 16px 12px; }
-.toolbar input { flex: 1 1 120px; min-width: 0; }
+.track { display: flex; gap: 8px; flex: 1 1 200px; min-width: 0; }
+.track input { flex: 1 1 80px; min-width: 0; }
 button { font: inherit; cursor: pointer; border-radius: 4px; padding: 6px 10px;
   border: 1px solid var(--divider-color, #e0e0e0); background: transparent;
   color: var(--primary-color); }
@@ -187,17 +175,139 @@ export function orderProgress(attributes, status) {
   return { percent: Math.max(0, Math.min(100, percent)), delivered, quantity };
 }
 
-function relativeAge(since, now) {
-  const seconds = Math.max(0, (now - since) / 1000);
-  if (seconds < 60) return "just now";
-  const minutes = seconds / 60;
-  if (minutes < 60) return `${Math.floor(minutes)} min ago`;
-  const hours = minutes / 60;
-  if (hours < 48) return `${Math.floor(hours)} h ago`;
-  return `${Math.floor(hours / 24)} d ago`;
+// Formatters by locale and options: making one costs more than using it.
+const formatters = new Map();
+
+function cachedFormat(Format, locales, options) {
+  const key = `${Format.name}|${JSON.stringify(locales)}|${JSON.stringify(options)}`;
+  if (!formatters.has(key)) formatters.set(key, new Format(locales, options));
+  return formatters.get(key);
 }
 
-function errorMessage(error) {
+/** Return the locales Home Assistant formats the user's numbers with. */
+function numberLocales(locale) {
+  // As the frontend's numberFormatToLocale reads the profile's number format.
+  switch (locale && locale.number_format) {
+    case "comma_decimal":
+      return ["en-US", "en"];
+    case "decimal_comma":
+      return ["de", "es", "it"];
+    case "space_comma":
+      return ["fr", "sv", "cs"];
+    case "system":
+      return undefined;
+    default:
+      return locale && locale.language;
+  }
+}
+
+/** Return a number in the user's number format. */
+function formatNumber(value, locale, options = {}) {
+  if (locale && locale.number_format === "none") return String(value);
+  try {
+    return cachedFormat(Intl.NumberFormat, numberLocales(locale), options).format(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/** Return a share (0 to 100) as a percentage in the user's number format. */
+function formatPercent(percent, locale) {
+  if (locale && locale.number_format === "none") return `${percent}%`;
+  return formatNumber(percent / 100, locale, { style: "percent", maximumFractionDigits: 1 });
+}
+
+/** Return how many decimals an amount has, trailing zeros left out. */
+function ownDecimals(amount) {
+  const match = /^[+-]?\d*(?:\.(\d*?)0*)?(?:e([+-]?\d+))?$/i.exec(String(amount).trim());
+  return match ? Math.max(0, (match[1] || "").length - Number(match[2] || 0)) : 0;
+}
+
+/**
+ * Return an amount of money as Home Assistant shows money: in the user's number
+ * format with the currency's symbol, two decimals at least and every decimal the
+ * amount has (a rate of 0.0035 stays 0.0035). A currency Intl does not know follows
+ * the number as the panel names it.
+ */
+export function formatMoney(amount, currency, locale) {
+  const value = num(amount);
+  if (value === null) return "";
+  const decimals = Math.min(MAX_MONEY_DECIMALS, Math.max(MIN_MONEY_DECIMALS, ownDecimals(amount)));
+  const suffix = currency ? ` ${currency}` : "";
+  if (locale && locale.number_format === "none") return `${value.toFixed(decimals)}${suffix}`;
+  const digits = { minimumFractionDigits: MIN_MONEY_DECIMALS, maximumFractionDigits: decimals };
+  if (currency) {
+    try {
+      return cachedFormat(Intl.NumberFormat, numberLocales(locale), {
+        style: "currency",
+        currency,
+        ...digits,
+      }).format(value);
+    } catch {
+      // Not an ISO 4217 code: the number, then the currency as the panel names it.
+    }
+  }
+  return `${formatNumber(value, locale, digits)}${suffix}`;
+}
+
+/** Return how long ago a time was, in the user's language ("2 minutes ago"). */
+export function relativeAge(since, now, language) {
+  const format = cachedFormat(Intl.RelativeTimeFormat, language, { numeric: "auto" });
+  const minutes = Math.max(0, (now - since) / 60_000);
+  if (minutes < 1) return format.format(0, "second");
+  if (minutes < 60) return format.format(-Math.floor(minutes), "minute");
+  const hours = minutes / 60;
+  if (hours < 48) return format.format(-Math.floor(hours), "hour");
+  return format.format(-Math.floor(hours / 24), "day");
+}
+
+/** Return whether the frontend holds the card's texts in the user's language. */
+function hasTexts(hass) {
+  return Boolean(hass.localize && hass.localize(`${TEXTS_PREFIX}.new_order`));
+}
+
+// The card's texts asked for, by language: once each per page. Each request
+// resolves to whether the frontend could load them.
+const textRequests = new Map();
+
+function loadTexts(hass) {
+  const language = hass.language;
+  if (!textRequests.has(language)) {
+    const request = Promise.resolve()
+      .then(() => hass.loadBackendTranslation(TEXTS_CATEGORY, DOMAIN))
+      .then(
+        () => true,
+        () => false,
+      );
+    textRequests.set(language, request);
+  }
+  return textRequests.get(language);
+}
+
+/** Return one of the card's texts in the user's language, or its key while unknown. */
+function localize(hass, key, values) {
+  return (hass && hass.localize && hass.localize(`${TEXTS_PREFIX}.${key}`, values)) || key;
+}
+
+/**
+ * Return why an action failed, in the user's language: Home Assistant sends an
+ * error's translation key and placeholders, and its text is loaded as the frontend
+ * loads it for its own error messages.
+ */
+async function errorText(hass, error) {
+  const domain = error && error.translation_domain;
+  if (domain && error.translation_key && hass.loadBackendTranslation) {
+    try {
+      const translate = await hass.loadBackendTranslation("exceptions", domain);
+      const text = translate(
+        `component.${domain}.exceptions.${error.translation_key}.message`,
+        error.translation_placeholders || {},
+      );
+      if (text) return text;
+    } catch {
+      // The error's own message follows.
+    }
+  }
   if (error && typeof error.message === "string" && error.message) return error.message;
   if (error && typeof error.code === "string") return error.code;
   return String(error);
@@ -276,7 +386,9 @@ class SmmPanelOrdersCard extends HTMLElement {
     this._selectedService = undefined;
     this._ageTimer = undefined;
     this._built = false;
+    this._texts = undefined; // the language (and whether known) the card speaks
     this._isAdmin = undefined; // whether the order controls are shown
+    this._quoted = undefined; // {order, answer}: the order checked, and the answer
   }
 
   static getConfigElement() {
@@ -328,6 +440,23 @@ class SmmPanelOrdersCard extends HTMLElement {
     return (this._config && this._config.config_entry_id) || firstEntryId(this._hass);
   }
 
+  /** Return one of the card's texts in the user's language. */
+  _t(key, values) {
+    return localize(this._hass, key, values);
+  }
+
+  get _locale() {
+    return this._hass && this._hass.locale;
+  }
+
+  _money(amount, currency) {
+    return formatMoney(amount, currency, this._locale);
+  }
+
+  _number(value) {
+    return formatNumber(value, this._locale, { maximumFractionDigits: 4 });
+  }
+
   _reset() {
     this._rows.clear();
     this._index = undefined;
@@ -351,12 +480,17 @@ class SmmPanelOrdersCard extends HTMLElement {
     $.balance = el("div", { className: "balance" });
     $.money = el("div", { className: "money" });
     $.moneyItems = {};
-    for (const [key, label] of MONEY_SENSORS) {
+    const moneyLabels = {
+      spent_today: this._t("spent_today"),
+      spent_this_month: this._t("spent_this_month"),
+      balance_runway: this._t("runway"),
+    };
+    for (const key of MONEY_SENSORS) {
       const value = el("span", { className: "value" });
       const item = el(
         "span",
         { className: "money-item", hidden: true, attrs: { "data-sensor": key } },
-        `${label} `,
+        `${moneyLabels[key]} `,
         value,
       );
       $.moneyItems[key] = { item, value };
@@ -365,23 +499,29 @@ class SmmPanelOrdersCard extends HTMLElement {
     $.lowIcon = el("ha-icon", { icon: "mdi:cash-check" });
     $.lowText = el("span");
     $.low = el("div", { className: "low" }, $.lowIcon, $.lowText);
-    $.newOrder = el("button", { type: "button", textContent: "New order" });
+    $.newOrder = el("button", { type: "button", textContent: this._t("new_order") });
     $.trackInput = el("input", {
       type: "text",
       inputMode: "numeric",
-      placeholder: "Order ID",
-      attrs: { "aria-label": "Order ID to track" },
+      placeholder: this._t("track_placeholder"),
+      attrs: { "aria-label": this._t("track_label") },
     });
-    $.track = el("button", { type: "button", textContent: "Track" });
-    $.toolbar = el("div", { className: "toolbar" }, $.newOrder, $.trackInput, $.track);
+    $.track = el("button", { type: "button", textContent: this._t("track") });
+    // The order ID and its Track button wrap to a line of their own together.
+    $.toolbar = el(
+      "div",
+      { className: "toolbar" },
+      $.newOrder,
+      el("div", { className: "track" }, $.trackInput, $.track),
+    );
     $.adminOnly = el("div", {
       className: "message admin-only",
       hidden: true,
-      textContent: ADMIN_ONLY_TEXT,
+      textContent: this._t("admin_only"),
     });
     $.message = el("div", { className: "message", hidden: true, attrs: { role: "status" } });
     $.form = this._buildForm();
-    $.empty = el("div", { className: "empty", textContent: "No tracked orders." });
+    $.empty = el("div", { className: "empty", textContent: this._t("no_orders") });
     $.activeTitle = el("div", { className: "group-title" });
     $.finishedTitleText = el("span");
     $.finishedChevron = el("ha-icon", { icon: "mdi:chevron-right" });
@@ -396,8 +536,8 @@ class SmmPanelOrdersCard extends HTMLElement {
       finished: el("div", { className: "orders finished", hidden: true }),
     };
     $.dialogText = el("p");
-    $.dialogCancel = el("button", { type: "button", textContent: "Cancel", value: "no" });
-    $.dialogOk = el("button", { type: "button", className: "primary", textContent: "Confirm" });
+    $.dialogCancel = el("button", { type: "button", textContent: this._t("back"), value: "no" });
+    $.dialogOk = el("button", { type: "button", className: "primary" });
     $.dialog = el(
       "dialog",
       {},
@@ -442,29 +582,33 @@ class SmmPanelOrdersCard extends HTMLElement {
     const $ = this._els;
     $.search = el("input", {
       type: "search",
-      placeholder: "Search services",
-      attrs: { "aria-label": "Search services" },
+      placeholder: this._t("search"),
+      attrs: { "aria-label": this._t("search") },
     });
     $.services = el("div", { className: "services", attrs: { role: "listbox" } });
     $.selected = el("div", { className: "message" });
-    $.link = el("input", { type: "url", placeholder: "Link", attrs: { "aria-label": "Link" } });
+    $.link = el("input", {
+      type: "url",
+      placeholder: this._t("link"),
+      attrs: { "aria-label": this._t("link") },
+    });
     $.quantity = el("input", {
       type: "number",
       min: "1",
-      placeholder: "Quantity",
-      attrs: { "aria-label": "Quantity" },
+      placeholder: this._t("quantity"),
+      attrs: { "aria-label": this._t("quantity") },
     });
     $.comments = el("textarea", {
       rows: 3,
-      placeholder: "Comments, one per line",
+      placeholder: this._t("comments"),
       hidden: true,
-      attrs: { "aria-label": "Comments" },
+      attrs: { "aria-label": this._t("comments_label") },
     });
-    $.check = el("button", { type: "button", textContent: "Check order" });
+    $.check = el("button", { type: "button", textContent: this._t("check_order") });
     $.place = el("button", {
       type: "button",
       className: "primary",
-      textContent: "Place order",
+      textContent: this._t("place_order"),
       disabled: true,
     });
     $.quote = el("dl", { className: "quote", hidden: true });
@@ -503,18 +647,19 @@ class SmmPanelOrdersCard extends HTMLElement {
     }
     const entryId = this._entryId;
     const index = {
-      device: undefined,
+      device: undefined, // the account's, which its balance and orders belong to
       balance: undefined,
       low: undefined,
       money: {}, // translation key -> entity id
       orders: [],
     };
-    const moneyKeys = new Set(MONEY_SENSORS.map(([key]) => key));
+    const moneyKeys = new Set(MONEY_SENSORS);
     for (const entity of Object.values(hass.entities || {})) {
       if (entity.platform !== DOMAIN || !entity.device_id) continue;
       const device = (hass.devices || {})[entity.device_id];
       if (!device || !(device.config_entries || []).includes(entryId)) continue;
-      index.device = device;
+      // The entry's catalogue watches have devices of their own: the card shows
+      // none of their entities, and names none of their devices.
       const domain = entity.entity_id.split(".", 1)[0];
       if (domain === "sensor" && isOrderSensor(entity, hass.states[entity.entity_id])) {
         index.orders.push(entity.entity_id);
@@ -524,7 +669,10 @@ class SmmPanelOrdersCard extends HTMLElement {
         index.money[entity.translation_key] = entity.entity_id;
       } else if (domain === "binary_sensor" && entity.translation_key === "low_balance") {
         index.low = entity.entity_id;
+      } else {
+        continue;
       }
+      index.device = device;
     }
     this._index = index;
     this._indexSources = sources;
@@ -533,8 +681,9 @@ class SmmPanelOrdersCard extends HTMLElement {
 
   _update() {
     if (!this._hass || !this._config || !this.isConnected) return;
-    if (!this._built) this._build();
     const hass = this._hass;
+    if (!this._speaksLanguage(hass)) return;
+    if (!this._built) this._build();
     const account = this._account();
     this._renderHeader(account);
     this._renderAccess();
@@ -571,6 +720,31 @@ class SmmPanelOrdersCard extends HTMLElement {
     }
   }
 
+  // Whether the card can show itself in the user's language: until the frontend has
+  // its texts it shows nothing, then it is (re)built in that language. Texts that
+  // cannot be loaded show as their keys rather than hiding the card.
+  _speaksLanguage(hass) {
+    const known = hasTexts(hass);
+    if (!known) {
+      if (this._textsAsked !== hass.language) {
+        this._textsAsked = hass.language;
+        loadTexts(hass).then((loaded) => {
+          if (!loaded) this._textsFailed = hass.language;
+          this._update();
+        });
+      }
+      if (this._textsFailed !== hass.language) return false;
+    }
+    const texts = `${hass.language}:${known}`;
+    if (this._texts !== texts) {
+      this._texts = texts;
+      this._reset();
+      this._built = false;
+      this._isAdmin = undefined;
+    }
+    return true;
+  }
+
   _renderHeader(account) {
     const hass = this._hass;
     const $ = this._els;
@@ -584,7 +758,7 @@ class SmmPanelOrdersCard extends HTMLElement {
       header.name = name;
     }
     if (header.balance !== balance) {
-      $.balance.textContent = balance ? this._formatState(balance) : "";
+      $.balance.textContent = balance ? this._formatAmount(balance) : "";
       header.balance = balance;
     }
     this._renderMoney(account);
@@ -592,28 +766,30 @@ class SmmPanelOrdersCard extends HTMLElement {
       header.low = low;
       $.low.hidden = !low;
       if (low) {
+        $.lowText.textContent = this._lowBalanceText(low);
         const on = low.state === "on";
-        const threshold = num(low.attributes.threshold);
-        const currency = (balance && balance.attributes.unit_of_measurement) || "";
-        let text = on ? "Low balance" : "Balance OK";
-        if (low.state !== "on" && low.state !== "off") text = this._formatState(low);
-        if (threshold !== null) {
-          text += ` (threshold ${this._formatNumber(threshold)}${currency ? ` ${currency}` : ""})`;
-        }
-        $.lowText.textContent = text;
         $.low.classList.toggle("on", on);
         $.lowIcon.icon = on ? "mdi:cash-remove" : "mdi:cash-check";
       }
     }
   }
 
-  // Spent today, spent this month and the runway, each as its sensor formats it.
+  _lowBalanceText(low) {
+    if (low.state !== "on" && low.state !== "off") return this._formatState(low);
+    const threshold = this._money(low.attributes.threshold, low.attributes.currency);
+    if (!threshold) return low.state === "on" ? this._t("low_balance") : this._t("balance_ok");
+    return low.state === "on"
+      ? this._t("low_balance_threshold", { threshold })
+      : this._t("balance_ok_threshold", { threshold });
+  }
+
+  // Spent today and this month as money, the runway as its sensor formats it.
   _renderMoney(account) {
     const hass = this._hass;
     const header = this._header;
     header.money = header.money || {};
     let shown = false;
-    for (const [key] of MONEY_SENSORS) {
+    for (const key of MONEY_SENSORS) {
       const entityId = account.money[key];
       const stateObj = entityId ? hass.states[entityId] : undefined;
       shown = shown || Boolean(stateObj);
@@ -621,7 +797,7 @@ class SmmPanelOrdersCard extends HTMLElement {
       header.money[key] = stateObj;
       const { item, value } = this._els.moneyItems[key];
       item.hidden = !stateObj;
-      value.textContent = stateObj ? this._formatState(stateObj) : "";
+      value.textContent = stateObj ? this._formatAmount(stateObj) : "";
     }
     // Written only when it changes: each write is a DOM mutation.
     if (this._els.money.hidden === shown) this._els.money.hidden = !shown;
@@ -685,11 +861,7 @@ class SmmPanelOrdersCard extends HTMLElement {
       row.link.textContent = typeof link === "string" ? link : "";
     }
 
-    const charge = num(attributes.charge);
-    row.charge.textContent =
-      charge === null
-        ? ""
-        : `${this._formatNumber(charge)}${attributes.currency ? ` ${attributes.currency}` : ""}`;
+    row.charge.textContent = this._money(attributes.charge, attributes.currency);
 
     const progress = orderProgress(attributes, status);
     row.progress.hidden = !progress;
@@ -699,11 +871,11 @@ class SmmPanelOrdersCard extends HTMLElement {
       row.bar.setAttribute("aria-valuenow", String(percent));
       row.counts.textContent =
         progress.delivered !== null
-          ? `${this._formatNumber(progress.delivered)} / ${this._formatNumber(progress.quantity)}`
-          : `${this._formatNumber(percent)} %`;
+          ? `${this._number(progress.delivered)} / ${this._number(progress.quantity)}`
+          : formatPercent(percent, this._locale);
     }
     row.since = this._since(stateObj);
-    row.age.textContent = row.since === null ? "" : relativeAge(row.since, Date.now());
+    row.age.textContent = row.since === null ? "" : this._age(row.since, Date.now());
     this._renderActions(row);
   }
 
@@ -714,11 +886,15 @@ class SmmPanelOrdersCard extends HTMLElement {
     return Number.isNaN(time) ? null : time;
   }
 
+  _age(since, now) {
+    return relativeAge(since, now, this._hass.language);
+  }
+
   _refreshAges() {
     const now = Date.now();
     for (const row of this._rows.values()) {
       if (row.since !== null && row.since !== undefined) {
-        row.age.textContent = relativeAge(row.since, now);
+        row.age.textContent = this._age(row.since, now);
       }
     }
   }
@@ -745,11 +921,21 @@ class SmmPanelOrdersCard extends HTMLElement {
     const service = this._isAdmin ? this._serviceOf(row.stateObj) : undefined;
     const status = row.stateObj.state;
     if (service && service.refill && (status === "completed" || status === "partial")) {
-      buttons.push(el("button", { type: "button", textContent: "Refill", attrs: { "data-action": "refill" } }));
+      buttons.push(
+        el("button", {
+          type: "button",
+          textContent: this._t("refill"),
+          attrs: { "data-action": "refill" },
+        }),
+      );
     }
     if (service && service.cancel && IN_FLIGHT.has(status)) {
       buttons.push(
-        el("button", { type: "button", textContent: "Cancel order", attrs: { "data-action": "cancel" } }),
+        el("button", {
+          type: "button",
+          textContent: this._t("cancel_order"),
+          attrs: { "data-action": "cancel" },
+        }),
       );
     }
     row.actions.replaceChildren(...buttons);
@@ -768,11 +954,13 @@ class SmmPanelOrdersCard extends HTMLElement {
     const finished = rows.filter((row) => row.finished);
     this._groups.active.replaceChildren(...active.map((row) => row.el));
     this._groups.finished.replaceChildren(...finished.map((row) => row.el));
-    $.activeTitle.textContent = `In progress (${active.length})`;
+    $.activeTitle.textContent = this._t("in_progress", { count: this._number(active.length) });
     $.activeTitle.hidden = !active.length;
     $.empty.hidden = rows.length > 0;
     $.finishedTitle.hidden = !finished.length;
-    $.finishedTitleText.textContent = `Finished (${finished.length})`;
+    $.finishedTitleText.textContent = this._t("finished", {
+      count: this._number(finished.length),
+    });
     $.finishedTitle.setAttribute("aria-expanded", String(this._finishedOpen));
     $.finishedChevron.icon = this._finishedOpen ? "mdi:chevron-down" : "mdi:chevron-right";
     this._groups.finished.hidden = !this._finishedOpen;
@@ -792,7 +980,7 @@ class SmmPanelOrdersCard extends HTMLElement {
       }
       if (!this._els.form.hidden) this._renderServices();
     } catch (error) {
-      this._catalogueError = errorMessage(error);
+      this._catalogueError = await errorText(this._hass, error);
     } finally {
       this._catalogueLoading = false;
     }
@@ -810,13 +998,17 @@ class SmmPanelOrdersCard extends HTMLElement {
     return stateObj.state;
   }
 
-  _formatNumber(value) {
-    const language = (this._hass && this._hass.locale && this._hass.locale.language) || undefined;
-    try {
-      return Number(value).toLocaleString(language, { maximumFractionDigits: 4 });
-    } catch {
-      return String(value);
+  // A monetary sensor's state as money; any other state as Home Assistant shows it.
+  _formatAmount(stateObj) {
+    const { device_class: deviceClass, unit_of_measurement: unit } = stateObj.attributes;
+    if (deviceClass === "monetary" && num(stateObj.state) !== null) {
+      return this._money(stateObj.state, unit);
     }
+    return this._formatState(stateObj);
+  }
+
+  async _showError(error) {
+    this._showMessage(await errorText(this._hass, error), true);
   }
 
   _showMessage(text, isError = false) {
@@ -856,14 +1048,19 @@ class SmmPanelOrdersCard extends HTMLElement {
     if (!row || !row.orderId) return;
     const action = button.dataset.action;
     const service = this._serviceOf(row.stateObj);
-    const what = service ? ` (${service.name})` : "";
-    const question =
+    const order = row.orderId;
+    const name = service ? service.name : row.service.textContent;
+    const confirmed =
       action === "refill"
-        ? `Ask the panel to refill order ${row.orderId}${what}?`
-        : `Ask the panel to cancel order ${row.orderId}${what}?`;
-    if (!(await this._confirm(question, action === "refill" ? "Refill" : "Cancel order"))) {
-      return;
-    }
+        ? await this._confirm(
+            this._t("confirm_refill", { order, service: name }),
+            this._t("refill"),
+          )
+        : await this._confirm(
+            this._t("confirm_cancel", { order, service: name }),
+            this._t("cancel_order"),
+          );
+    if (!confirmed) return;
     button.disabled = true;
     try {
       const response = await callAction(this._hass, action, {
@@ -873,14 +1070,14 @@ class SmmPanelOrdersCard extends HTMLElement {
       const rows = (response && (response.refills || response.orders)) || [];
       const result = rows.find((item) => Number(item.order) === row.orderId) || {};
       if (result.error) {
-        this._showMessage(`Order ${row.orderId}: ${result.error}`, true);
+        this._showMessage(this._t("order_error", { order: row.orderId, error: result.error }), true);
       } else if (action === "refill") {
-        this._showMessage(`Refill ${result.refill ?? ""} requested for order ${row.orderId}.`);
+        this._showMessage(this._t("refill_requested", { order: row.orderId }));
       } else {
-        this._showMessage(`Cancellation requested for order ${row.orderId}.`);
+        this._showMessage(this._t("cancel_requested", { order: row.orderId }));
       }
     } catch (error) {
-      this._showMessage(errorMessage(error), true);
+      await this._showError(error);
     } finally {
       button.disabled = false;
     }
@@ -899,13 +1096,16 @@ class SmmPanelOrdersCard extends HTMLElement {
       const rows = (response && response.orders) || [];
       const errors = rows.filter((item) => item.error);
       if (errors.length) {
-        this._showMessage(errors.map((item) => `Order ${item.order}: ${item.error}`).join("; "), true);
+        const texts = errors.map((item) =>
+          this._t("order_error", { order: item.order, error: item.error }),
+        );
+        this._showMessage(texts.join("; "), true);
       } else {
-        this._showMessage(`Tracking order ${orders}.`);
+        this._showMessage(this._t("tracking", { orders }));
         $.trackInput.value = "";
       }
     } catch (error) {
-      this._showMessage(errorMessage(error), true);
+      await this._showError(error);
     } finally {
       $.track.disabled = false;
     }
@@ -919,7 +1119,9 @@ class SmmPanelOrdersCard extends HTMLElement {
       this._renderServices();
       return;
     }
-    $.services.replaceChildren(el("div", { className: "message", textContent: "Loading services…" }));
+    $.services.replaceChildren(
+      el("div", { className: "message", textContent: this._t("loading_services") }),
+    );
     this._catalogueError = undefined;
     this._loadCatalogue().then(() => {
       if (this._catalogueError) {
@@ -934,7 +1136,7 @@ class SmmPanelOrdersCard extends HTMLElement {
     const $ = this._els;
     if (!this._catalogue) return;
     const query = $.search.value.trim().toLowerCase();
-    const currency = this._catalogue.currency || "";
+    const currency = this._catalogue.currency;
     const buttons = [];
     for (const service of this._catalogue.services.values()) {
       if (buttons.length >= SERVICES_SHOWN) break;
@@ -952,16 +1154,14 @@ class SmmPanelOrdersCard extends HTMLElement {
         el("small", { textContent: String(service.category ?? "") }),
         `${service.service} · ${service.name}`,
         el("small", {
-          textContent:
-            `${this._formatNumber(service.rate)} ${currency} per 1000 · ` +
-            `${this._formatNumber(service.min)}–${this._formatNumber(service.max)}`,
+          textContent: `${this._rate(service.rate, currency)} · ${this._quantities(service)}`,
         }),
       );
       button.dataset.service = String(service.service);
       buttons.push(button);
     }
     if (!buttons.length) {
-      buttons.push(el("div", { className: "message", textContent: "No service matches." }));
+      buttons.push(el("div", { className: "message", textContent: this._t("no_service_matches") }));
     }
     $.services.replaceChildren(...buttons);
   }
@@ -971,7 +1171,8 @@ class SmmPanelOrdersCard extends HTMLElement {
     const service = this._catalogue && this._catalogue.services.get(serviceId);
     if (!service) return;
     this._selectedService = serviceId;
-    $.selected.textContent = `Selected: ${service.service} · ${service.name}`;
+    const name = `${service.service} · ${service.name}`;
+    $.selected.textContent = this._t("selected", { service: name });
     $.comments.hidden = !COMMENT_TYPES.has(service.type);
     $.quantity.min = String(service.min ?? 1);
     $.quantity.max = String(service.max ?? "");
@@ -1000,67 +1201,82 @@ class SmmPanelOrdersCard extends HTMLElement {
   async _checkOrder() {
     const $ = this._els;
     if (!this._selectedService) {
-      this._showMessage("Choose a service first.", true);
+      this._showMessage(this._t("choose_service"), true);
       return;
     }
     const data = this._orderData();
     $.check.disabled = true;
     try {
-      const response = await callAction(this._hass, "add_order", { ...data, validate_only: true });
-      this._renderQuote(response || {});
-      this._quoted = JSON.stringify(data);
+      const answer = (await callAction(this._hass, "add_order", { ...data, validate_only: true })) || {};
+      this._renderQuote(answer);
+      this._quoted = { order: JSON.stringify(data), answer };
       $.place.disabled = false;
       this._showMessage("");
     } catch (error) {
       this._invalidateQuote();
-      this._showMessage(errorMessage(error), true);
+      await this._showError(error);
     } finally {
       $.check.disabled = false;
     }
   }
 
-  _renderQuote(response) {
+  // What Place order's check answers: the service, its rate, the quantity, the
+  // charge and the balance before and after, each where the answer gives it.
+  _renderQuote(answer) {
     const $ = this._els;
-    const currency = typeof response.currency === "string" ? response.currency : "";
-    const items = [];
-    const shown = new Set(QUOTE_HIDDEN);
-    const add = (label, value, money) => {
-      if (value === null || value === undefined || typeof value === "object") return;
-      let text = typeof value === "number" ? this._formatNumber(value) : String(value);
-      if (money && currency) text += ` ${currency}`;
-      items.push(el("dt", { textContent: label }), el("dd", { textContent: text }));
-    };
-    for (const [key, label] of QUOTE_LABELS) {
-      shown.add(key);
-      add(label, response[key], key !== "quantity" && key !== "service" && key !== "service_name");
-    }
-    for (const [key, value] of Object.entries(response)) {
-      if (!shown.has(key)) add(key.replaceAll("_", " "), value, false);
-    }
+    const money = (amount) => this._money(amount, answer.currency);
+    const service = answer.service_name && `${answer.service} · ${answer.service_name}`;
+    const rows = [
+      [this._t("service"), service],
+      [this._t("rate"), num(answer.rate) !== null && this._rate(answer.rate, answer.currency)],
+      [this._t("quantity"), num(answer.quantity) !== null && this._number(answer.quantity)],
+      [this._t("estimated_charge"), money(answer.estimated_charge)],
+      [this._t("balance_now"), money(answer.balance)],
+      [this._t("balance_after"), money(answer.balance_after)],
+    ];
+    const items = rows
+      .filter(([, text]) => text)
+      .flatMap(([label, text]) => [
+        el("dt", { textContent: label }),
+        el("dd", { textContent: text }),
+      ]);
     $.quote.replaceChildren(...items);
     $.quote.hidden = !items.length;
+  }
+
+  // A service's rate as panels quote it: the price of 1000.
+  _rate(rate, currency) {
+    return this._t("rate_per_1000", { rate: this._money(rate, currency) });
+  }
+
+  _quantities(service) {
+    return this._t("quantity_range", {
+      min: this._number(service.min),
+      max: this._number(service.max),
+    });
   }
 
   async _placeOrder() {
     const $ = this._els;
     const data = this._orderData();
-    if (this._quoted !== JSON.stringify(data)) {
+    if (!this._quoted || this._quoted.order !== JSON.stringify(data)) {
       this._invalidateQuote();
       return;
     }
-    const service = this._catalogue && this._catalogue.services.get(this._selectedService);
-    const question =
-      `Place this order of ${data.quantity ?? ""} ${service ? service.name : ""}` +
-      `${data.link ? ` for ${data.link}` : ""}? The panel charges it at once.`;
-    if (!(await this._confirm(question, "Place order"))) return;
+    const { answer } = this._quoted;
+    const question = this._t("confirm_place", {
+      service: answer.service_name || String(data.service),
+      charge: this._money(answer.estimated_charge, answer.currency),
+    });
+    if (!(await this._confirm(question, this._t("place_order")))) return;
     $.place.disabled = true;
     try {
       const response = await callAction(this._hass, "add_order", data);
-      this._showMessage(`Placed order ${response && response.order}.`);
+      this._showMessage(this._t("placed", { order: response && response.order }));
       this._invalidateQuote();
       $.form.hidden = true;
     } catch (error) {
-      this._showMessage(errorMessage(error), true);
+      await this._showError(error);
       $.place.disabled = false;
     }
   }
@@ -1080,6 +1296,20 @@ class SmmPanelOrdersCardEditor extends HTMLElement {
 
   set hass(hass) {
     this._hass = hass;
+    const known = hasTexts(hass);
+    if (!known && this._textsAsked !== hass.language) {
+      this._textsAsked = hass.language;
+      loadTexts(hass).then((loaded) => {
+        if (!loaded) this._textsFailed = hass.language;
+        this._render();
+      });
+    }
+    // Drawn again once the texts of the user's language are there.
+    const texts = `${hass.language}:${known}`;
+    if (this._texts !== texts) {
+      this._texts = texts;
+      this._render();
+    }
     if (this._entries === undefined) {
       this._entries = null; // loading
       hass
@@ -1095,14 +1325,20 @@ class SmmPanelOrdersCardEditor extends HTMLElement {
     }
   }
 
+  _t(key) {
+    return localize(this._hass, key);
+  }
+
   _render() {
+    const hass = this._hass;
+    if (!hass || (!hasTexts(hass) && this._textsFailed !== hass.language)) return;
     const root = this.shadowRoot || this.attachShadow({ mode: "open" });
     if (!this._entries) {
-      root.replaceChildren(el("p", { textContent: "Loading SMM Panel accounts…" }));
+      root.replaceChildren(el("p", { textContent: this._t("editor_loading") }));
       return;
     }
     if (!this._entries.length) {
-      root.replaceChildren(el("p", { textContent: "No SMM Panel account is set up yet." }));
+      root.replaceChildren(el("p", { textContent: this._t("editor_no_account") }));
       return;
     }
     const select = el("select", { id: "account" });
@@ -1128,7 +1364,7 @@ class SmmPanelOrdersCardEditor extends HTMLElement {
           "border:1px solid var(--divider-color);" +
           "background:var(--card-background-color);color:var(--primary-text-color)}",
       }),
-      el("label", { htmlFor: "account" }, "SMM Panel account", select),
+      el("label", { htmlFor: "account" }, this._t("editor_account"), select),
     );
   }
 }
