@@ -252,3 +252,23 @@ def save_screenshot(page: Page) -> SaveScreenshot:
             (element or page).screenshot(path=SCREENSHOTS_DIR / f"{name}.png")
 
     return save
+
+
+@pytest.fixture(autouse=True)
+def review_screenshots(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After each test, save every page still open, for a person to read.
+
+    Only when SMMPANEL_REVIEW_SCREENSHOTS names a folder: a review of every screen
+    the tests reach, in each language and size they use, without committing them.
+    """
+    yield
+    folder = os.environ.get("SMMPANEL_REVIEW_SCREENSHOTS")
+    if not folder or "browser" not in request.fixturenames:
+        return
+    browser: Browser = request.getfixturevalue("browser")
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    pages = [page for context in browser.contexts for page in context.pages]
+    for number, page in enumerate(pages):
+        page.screenshot(
+            path=Path(folder) / f"{request.node.name}-{number}.png", full_page=True
+        )
