@@ -187,17 +187,21 @@ class Order:
 
 @dataclass(slots=True, kw_only=True)
 class Refill:
-    """One refill request; Pending, then In progress, then Completed or Rejected."""
+    """One refill request; Pending, then In progress, then Completed or Rejected.
+
+    A stalled refill stays Pending, as one a panel's provider never takes up.
+    """
 
     refill_id: int
     order_id: int
     created_at: float
     rejected: bool
     clock: Clock = field(repr=False, compare=False)
+    stalled: bool = False
 
     def status_at(self, now: float) -> RefillStatus:
         """Return the refill's status at a moment."""
-        if now < self.created_at + PENDING_SECONDS:
+        if self.stalled or now < self.created_at + PENDING_SECONDS:
             return RefillStatus.PENDING
         if now < self.created_at + PENDING_SECONDS + REFILL_SECONDS:
             return RefillStatus.IN_PROGRESS

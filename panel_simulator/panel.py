@@ -7,6 +7,7 @@ from collections.abc import Iterable, Set as AbstractSet
 from dataclasses import replace
 from decimal import Decimal
 import heapq
+from itertools import count
 import random
 from typing import Unpack
 
@@ -77,6 +78,7 @@ class Panel:
         self._refunds_due: list[tuple[float, int, float]] = []
         self._order_by_link: dict[tuple[int, str], int] = {}
         self._open_refill_by_order: dict[int, int] = {}
+        self._refill_ids = count(FIRST_REFILL_ID)
         self._recent_requests: deque[float] = deque()
 
     @property
@@ -295,7 +297,7 @@ class Panel:
         ):
             raise PanelError(errors.NOT_ELIGIBLE_FOR_REFILL)
         refill = Refill(
-            refill_id=FIRST_REFILL_ID + len(self.refills),
+            refill_id=next(self._refill_ids),
             order_id=order_id,
             created_at=now,
             rejected=self._rng.random() < REJECTED_REFILL_CHANCE,
@@ -304,6 +306,16 @@ class Panel:
         self.refills[refill.refill_id] = refill
         self._open_refill_by_order[order_id] = refill.refill_id
         return refill
+
+    def stall_refill(self, refill_id: int) -> None:
+        """Leave a refill Pending for ever, as one the provider never takes up."""
+        self.find_refill(refill_id).stalled = True
+
+    def forget_refill(self, refill_id: int) -> None:
+        """Lose a refill: asked about, the panel answers "Refill not found"."""
+        refill = self.refills.pop(refill_id)
+        if self._open_refill_by_order.get(refill.order_id) == refill_id:
+            del self._open_refill_by_order[refill.order_id]
 
     def request_cancel(self, order_id: int) -> None:
         """Ask to cancel an unfinished order; it is canceled and refunded a minute later."""

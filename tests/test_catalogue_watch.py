@@ -775,7 +775,7 @@ async def _start_fix(
     return client, await response.json()
 
 
-async def _removed_and_fix_started(
+async def removed_and_fix_started(
     hass: HomeAssistant,
     hass_client: ClientSessionGenerator,
     panel: Panel,
@@ -792,7 +792,7 @@ async def _removed_and_fix_started(
     return client, flow["flow_id"]
 
 
-async def _choose(client: Any, flow_id: str, step: str) -> dict[str, Any]:
+async def choose_fix_step(client: Any, flow_id: str, step: str) -> dict[str, Any]:
     response = await client.post(
         f"/api/repairs/issues/fix/{flow_id}", json={"next_step_id": step}
     )
@@ -812,9 +812,9 @@ async def test_the_repair_switches_the_watch_to_another_service(
     entry = setup_integration
     rate_id = watch_entity(hass, entry, watched, "rate")
     issue_id = f"service_removed_{watched.subentry_id}"
-    client, flow_id = await _removed_and_fix_started(hass, hass_client, panel, watched)
+    client, flow_id = await removed_and_fix_started(hass, hass_client, panel, watched)
 
-    flow = await _choose(client, flow_id, "switch_service")
+    flow = await choose_fix_step(client, flow_id, "switch_service")
     assert flow["step_id"] == "switch_service"
     assert flow["description_placeholders"] == {
         "service": watched.title,
@@ -847,9 +847,10 @@ async def test_the_repair_stops_watching(
     entry = setup_integration
     rate_id = watch_entity(hass, entry, watched, "rate")
     issue_id = f"service_removed_{watched.subentry_id}"
-    client, flow_id = await _removed_and_fix_started(hass, hass_client, panel, watched)
+    client, flow_id = await removed_and_fix_started(hass, hass_client, panel, watched)
 
-    assert (await _choose(client, flow_id, "stop_watching"))["type"] == "create_entry"
+    result = await choose_fix_step(client, flow_id, "stop_watching")
+    assert result["type"] == "create_entry"
     await hass.async_block_till_done(wait_background_tasks=True)
 
     assert watched.subentry_id not in entry.subentries
@@ -871,7 +872,7 @@ async def test_the_repair_offers_no_switch_without_another_service(
     client, flow = await _start_fix(
         hass, hass_client, f"service_removed_{subentry.subentry_id}"
     )
-    result = await _choose(client, flow["flow_id"], "switch_service")
+    result = await choose_fix_step(client, flow["flow_id"], "switch_service")
     assert result["type"] == "abort"
     assert result["reason"] == "no_replacement"
 
@@ -1097,11 +1098,11 @@ async def test_the_repair_of_a_watch_deleted_meanwhile(
     outcome: str,
 ) -> None:
     """A watch deleted while its repair was open: nothing to switch or stop."""
-    client, flow_id = await _removed_and_fix_started(hass, hass_client, panel, watched)
+    client, flow_id = await removed_and_fix_started(hass, hass_client, panel, watched)
     hass.config_entries.async_remove_subentry(setup_integration, watched.subentry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
 
-    result = await _choose(client, flow_id, step)
+    result = await choose_fix_step(client, flow_id, step)
 
     assert result["type"] == outcome
     if outcome == "abort":
@@ -1117,9 +1118,9 @@ async def test_the_repair_switch_needs_the_account_and_its_catalogue(
     watched: ConfigSubentry,
 ) -> None:
     """Switching reads the loaded account's catalogue; without either it says so."""
-    client, flow_id = await _removed_and_fix_started(hass, hass_client, panel, watched)
+    client, flow_id = await removed_and_fix_started(hass, hass_client, panel, watched)
     await hass.config_entries.async_unload(setup_integration.entry_id)
-    result = await _choose(client, flow_id, "switch_service")
+    result = await choose_fix_step(client, flow_id, "switch_service")
     assert result["reason"] == "account_not_loaded"
 
     panel.faults.inject(Fault.HTTP_500, action="services", times=None)
@@ -1128,5 +1129,5 @@ async def test_the_repair_switch_needs_the_account_and_its_catalogue(
     client, flow = await _start_fix(
         hass, hass_client, f"service_removed_{watched.subentry_id}"
     )
-    result = await _choose(client, flow["flow_id"], "switch_service")
+    result = await choose_fix_step(client, flow["flow_id"], "switch_service")
     assert result["reason"] == "catalogue_unavailable"

@@ -71,7 +71,7 @@ async def test_diagnostics_hold_no_personal_data(
     panel_url: str,
     setup_integration: MockConfigEntry,
 ) -> None:
-    """Links are cut to their host; no path, username, comment or title is shown."""
+    """Links are cut to their platform; no path, username, comment or title is shown."""
     entry = setup_integration
     orders = (
         {"service": 1, "link": ACCOUNT_LINK, "quantity": 100},
@@ -115,6 +115,54 @@ async def test_diagnostics_hold_no_personal_data(
     ]
     assert diagnostics["entry"]["data"]["url"] == panel_url.removesuffix("/api/v2")
     assert diagnostics["entry"]["title"] == REDACTED
+
+
+# A link's host as diagnostics show it: the platform, never what names the user.
+HOSTS_SHOWN = {
+    "https://jane.tumblr.com/post/1": f"{REDACTED}.tumblr.com",
+    "https://janedoe.substack.com/p/launch": f"{REDACTED}.substack.com",
+    "https://www.janedoe.tumblr.com/": f"{REDACTED}.tumblr.com",
+    "https://JANE.Medium.com./story": f"{REDACTED}.medium.com",
+    "https://www.youtube.com/watch?v=JaneDoeVideo": "www.youtube.com",
+    "https://m.facebook.com/janedoe": f"{REDACTED}.facebook.com",
+    "https://youtu.be/JaneDoeVideo": "youtu.be",
+    "https://janedoe.com/shop": REDACTED,  # a site of the user's own
+    "https://shop.janedoe.co.uk/": REDACTED,
+    "https://instagram.com.janedoe.net/": REDACTED,
+    "https://janedoe-instagram.com/": REDACTED,
+    "http://203.0.113.7/jane": REDACTED,
+    "http://[2001:db8::7]/jane": REDACTED,
+}
+
+
+async def test_a_link_host_shows_its_platform_not_the_user(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """Only a known platform's domain is shown; labels before it but www are not."""
+    placed = {
+        (
+            await call(
+                hass,
+                "add_order",
+                setup_integration,
+                {"service": 1, "link": link, "quantity": 100},
+            )
+        )["order"]: link
+        for link in HOSTS_SHOWN
+    }
+
+    diagnostics = await get_diagnostics_for_config_entry(
+        hass, hass_client, setup_integration
+    )
+
+    shown = {
+        placed[order["order_id"]]: order["link"]
+        for order in diagnostics["tracked_orders"]
+    }
+    assert shown == HOSTS_SHOWN
+    assert "jane" not in json.dumps(diagnostics).lower()
 
 
 @pytest.mark.parametrize("link", ["jane.doe.private", "@jane.doe", "http://[jane.doe"])

@@ -301,3 +301,83 @@ async def test_a_year_of_refills_of_untracked_orders_keeps_storage_bounded(
     assert max(stored_refills) == 3 * REFILLED_ORDERS
     # As large at the end of the year as in its first week (rows differ by a word).
     assert max(stored_sizes) < 1.01 * max(stored_sizes[:7])
+
+
+STALLED_DAYS = 30  # the refills the panel never finishes are asked about this long
+
+
+async def test_a_year_of_refills_that_never_finish_keeps_tracking_bounded(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    panel: Panel,
+    setup_integration: MockConfigEntry,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Refills the panel never finishes are asked about for 30 days, then forgotten.
+
+    Every day for a year four completed orders are refilled: one the user tracks,
+    whose refill the panel leaves pending for good, and three placed on the panel's
+    website: one whose refill stays pending too, one whose refill the panel loses
+    ("Refill not found") and one whose refill finishes. Tracking holds a month of
+    them, not a year; every order still tracked and every refill still followed stays.
+    """
+    entry = setup_integration
+    storage_key = f"{DOMAIN}.{entry.entry_id}"
+    orders = [
+        panel.create_order(3, link=f"{LINK}/{index}", quantity=100)
+        for index in range(5 * YEAR)
+    ]
+    panel.advance(DAY)
+    refillable = [
+        order_id
+        for order_id in orders
+        if panel.orders[order_id].status is OrderStatus.COMPLETED
+    ]
+    assert len(refillable) >= 4 * YEAR
+    refills_of_day: list[set[int]] = []
+    unfinished_of_day: list[set[int]] = []
+    stored_sizes: list[int] = []
+
+    for day in range(YEAR):
+        tracked, stalled, lost, finishing = refillable[4 * day : 4 * day + 4]
+        await call(hass, "track_order", entry, {"orders": tracked})
+        response = await call(
+            hass, "refill", entry, {"orders": [tracked, stalled, lost, finishing]}
+        )
+        refill_of = {row["order"]: row["refill"] for row in response["refills"]}
+        panel.stall_refill(refill_of[tracked])
+        panel.stall_refill(refill_of[stalled])
+        panel.forget_refill(refill_of[lost])
+        refills_of_day.append(set(refill_of.values()))
+        unfinished_of_day.append(
+            {refill_of[order_id] for order_id in (tracked, stalled, lost)}
+        )
+
+        stored = hass_storage[storage_key]["data"]
+        stored_sizes.append(len(json.dumps(stored)))
+        stored_refills = {row["refill_id"] for row in stored["refills"]}
+        followed = set().union(*unfinished_of_day[-STALLED_DAYS:])
+        assert followed <= stored_refills
+        assert not stored_refills & set().union(*refills_of_day[: -STALLED_DAYS - 3])
+        # The orders the user tracked stay while their refills are followed.
+        still_tracked = refillable[4 * max(day - STALLED_DAYS + 1, 0) : 4 * day + 1 : 4]
+        for order_id in still_tracked:
+            assert hass.states.get(f"{ORDER_SENSOR}{order_id}") is not None
+        assert len(stored["orders"]) <= STALLED_DAYS + 2
+
+        panel.advance(DAY)
+        await move_to(hass, freezer, dt_util.utcnow() + timedelta(days=1))
+
+    # As large at the end of the year as after the first stalled refills were let go.
+    assert max(stored_sizes) < 1.01 * max(stored_sizes[: STALLED_DAYS + 10])
+
+    # No refill requested any more: the last ones, two days old at the first of these
+    # polls, are asked about until they are 30 days old, then left and forgotten.
+    asked: list[int] = []
+    for _ in range(STALLED_DAYS + 3):
+        before = panel.request_counts["refill_status"]
+        await move_to(hass, freezer, dt_util.utcnow() + timedelta(days=1))
+        asked.append(panel.request_counts["refill_status"] - before)
+    assert asked == [1] * (STALLED_DAYS - 2) + [0] * 5
+    assert hass_storage[storage_key]["data"]["refills"] == []
+    assert hass_storage[storage_key]["data"]["orders"] == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 import logging
 import re
 from typing import Any
@@ -165,7 +166,8 @@ async def test_unloaded_mid_refresh_and_set_up_again(
 
 ORDERS = (FIRST_ORDER_ID, FIRST_ORDER_ID + 1, FIRST_ORDER_ID + 2)
 REFILL = FIRST_REFILL_ID
-TRACKED_AT = "2026-01-01T00:00:00+00:00"
+# A day ago: a refill still pending then is still followed.
+TRACKED_AT = (dt_util.utcnow() - timedelta(days=1)).isoformat()
 
 
 def _order(order_id: int, **fields: Any) -> dict[str, Any]:

@@ -603,6 +603,33 @@ async def test_refills_are_rejected_sometimes(panel: Panel) -> None:
     assert statuses == {RefillStatus.COMPLETED, RefillStatus.REJECTED}
 
 
+async def test_refills_that_never_finish(api: Api, panel: Panel) -> None:
+    """A stalled refill stays pending and holds its order; a lost one is not found."""
+    stalled_order, lost_order = [
+        order_id
+        for order_id in place_orders(panel, 10, service_id=3)
+        if not ends_partial(panel, order_id)
+    ][:2]
+    panel.advance(FOREVER)
+    stalled = panel.request_refill(stalled_order).refill_id
+    lost = panel.request_refill(lost_order).refill_id
+
+    panel.stall_refill(stalled)
+    panel.forget_refill(lost)
+    panel.advance(FOREVER)
+
+    answer = await api("refill_status", refills=f"{stalled},{lost}")
+    assert answer.json == [
+        {"refill": stalled, "status": "Pending"},
+        {"refill": lost, "status": {"error": "Refill not found"}},
+    ]
+    again = await api("refill", orders=f"{stalled_order},{lost_order}")
+    assert again.json == [
+        {"order": stalled_order, "refill": {"error": "Order not eligible for refill."}},
+        {"order": lost_order, "refill": lost + 1},  # a new id, never one lost
+    ]
+
+
 async def test_refill_errors(api: Api, panel: Panel) -> None:
     """Refills need a refillable service and a completed order."""
     no_refill = panel.create_order(2, link=LINK, quantity=100)

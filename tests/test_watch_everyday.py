@@ -18,7 +18,11 @@ from homeassistant.const import (
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers import (
+    device_registry as dr,
+    entity_registry as er,
+    issue_registry as ir,
+)
 from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -33,7 +37,9 @@ from .test_catalogue_watch import (
     REAL_FOLLOWERS,
     add_watched_category,
     add_watched_service,
+    choose_fix_step,
     last_event,
+    removed_and_fix_started,
     watch_entity,
 )
 
@@ -342,3 +348,89 @@ async def watched_real_followers(
 ) -> ConfigSubentry:
     """Watch the real followers service."""
     return await add_watched_service(hass, setup_integration, REAL_FOLLOWERS)
+
+
+async def _switch_form(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    panel: Panel,
+    watched: ConfigSubentry,
+) -> tuple[Any, dict[str, Any]]:
+    """Remove the watched service, and open its repair's choice of a replacement."""
+    client, flow_id = await removed_and_fix_started(hass, hass_client, panel, watched)
+    form = await choose_fix_step(client, flow_id, "switch_service")
+    assert form["step_id"] == "switch_service"
+    return client, form
+
+
+async def _submit_fix(
+    client: Any, form: dict[str, Any], user_input: dict[str, Any]
+) -> dict[str, Any]:
+    response = await client.post(
+        f"/api/repairs/issues/fix/{form['flow_id']}", json=user_input
+    )
+    assert response.status == 200, await response.text()
+    answer: dict[str, Any] = await response.json()
+    return answer
+
+
+async def test_the_repair_chooses_no_replacement_and_can_be_searched(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    setup_integration: MockConfigEntry,
+    panel: Panel,
+    watched_real_followers: ConfigSubentry,
+) -> None:
+    """Submit alone switches to nothing: the replacement is searched and chosen."""
+    client, form = await _switch_form(hass, hass_client, panel, watched_real_followers)
+    field = _field(form, "service_id")
+    assert_searchable_with_nothing_chosen(field)
+    options = field["selector"]["select"]["options"]
+    assert all(option["value"] == option["label"] for option in options)
+    assert [option["value"].partition(" · ")[0] for option in options] == [
+        "#2",
+        "#101",
+        "#102",
+    ]
+
+    (best,) = (option for option in options if option["value"].startswith("#101 · "))
+    result = await _submit_fix(client, form, {"service_id": best["value"]})
+    assert result["type"] == FlowResultType.CREATE_ENTRY
+    switched = setup_integration.subentries[watched_real_followers.subentry_id]
+    assert switched.data["service_id"] == 101
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "",  # nothing chosen
+        "Instagram Followers",  # the name, not an id
+        "5",  # a service of another category
+        str(REAL_FOLLOWERS),  # the removed service itself
+    ],
+)
+async def test_the_repair_refuses_a_replacement_that_is_not_offered(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    setup_integration: MockConfigEntry,
+    panel: Panel,
+    watched_real_followers: ConfigSubentry,
+    issue_registry: ir.IssueRegistry,
+    typed: str,
+) -> None:
+    """A translated error, the text kept, the watch and its issue as they were."""
+    watched = watched_real_followers
+    client, form = await _switch_form(hass, hass_client, panel, watched)
+
+    result = await _submit_fix(client, form, {"service_id": typed})
+
+    assert result["type"] == FlowResultType.FORM
+    assert result["errors"] == {"service_id": "unknown_service"}
+    assert _field(result, "service_id")["description"] == {"suggested_value": typed}
+    assert setup_integration.subentries[watched.subentry_id] == watched
+    issue_id = f"service_removed_{watched.subentry_id}"
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
+
+    result = await _submit_fix(client, result, {"service_id": "102"})
+    assert result["type"] == FlowResultType.CREATE_ENTRY
+    assert setup_integration.subentries[watched.subentry_id].data["service_id"] == 102

@@ -382,24 +382,6 @@ def _by_id(services: Iterable[PanelService]) -> list[PanelService]:
     return sorted(services, key=lambda service: service.service_id)
 
 
-def service_selector(
-    services: Iterable[PanelService], currency: str | None
-) -> SelectSelector:
-    """Return a menu of services by id, name and rate per 1000."""
-    return SelectSelector(
-        SelectSelectorConfig(
-            options=[
-                SelectOptionDict(
-                    value=str(service.service_id),
-                    label=service_label(service, currency),
-                )
-                for service in _by_id(services)
-            ],
-            mode=SelectSelectorMode.DROPDOWN,
-        )
-    )
-
-
 def searchable_service_selector(
     services: Iterable[PanelService], currency: str | None
 ) -> SelectSelector:

@@ -199,7 +199,7 @@ class SmmPanelCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         self._service_stats.record(self._tracker, events)
         now = dt_util.utcnow()
         purged = self._tracker.purge_finished(
-            now - self.options.finished_order_retention
+            now, self.options.finished_order_retention
         )
         if events or purged:
             # A restart needs the orders, refills and statuses, not the progress
@@ -247,7 +247,11 @@ class SmmPanelCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         # Everything is fetched before anything is applied: a refresh failing half-way
         # changes nothing, so the next one still sees (and announces) every change.
         active = self._tracker.active_order_ids()
-        pending = self._tracker.pending_refill_ids() if self._follows_refills else []
+        pending = (
+            self._tracker.pending_refill_ids(dt_util.utcnow())
+            if self._follows_refills
+            else []
+        )
         request = self._tracker.start_status_request()
         statuses = await self._client.get_order_statuses(active) if active else {}
         refills = await self._async_refill_statuses(pending) if pending else {}

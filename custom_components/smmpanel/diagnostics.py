@@ -1,14 +1,15 @@
 """Diagnostics for the SMM Panel integration.
 
 Users paste diagnostics into public bug reports: they hold neither the API key nor
-what names the user's accounts and posts (order links, the entry's title).
+what names the user's accounts and posts (order links but their platform, the
+entry's title).
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 from urllib.parse import urlsplit
 
 from homeassistant.components.diagnostics import REDACTED, async_redact_data
@@ -32,19 +33,49 @@ def _as_json(item: Any) -> dict[str, Any]:
     )
 
 
+# The platforms whose domain an order's link may show. A host names the user as
+# well as its path can ("jane.tumblr.com", a shop's own "janedoe.com", an IP address):
+# only a domain on this list is shown, so no host outside it can name anyone.
+PLATFORM_DOMAINS: Final = frozenset({
+    "instagram.com", "threads.net", "threads.com", "facebook.com", "fb.com",
+    "fb.watch", "fb.me", "whatsapp.com", "wa.me", "tiktok.com", "youtube.com",
+    "youtu.be", "x.com", "twitter.com", "t.co", "t.me", "telegram.me", "telegram.org",
+    "snapchat.com", "linkedin.com", "lnkd.in", "pinterest.com", "pin.it",
+    "reddit.com", "redd.it", "quora.com", "medium.com", "tumblr.com", "substack.com",
+    "discord.com", "discord.gg", "vk.com", "ok.ru", "kwai.com", "likee.video",
+    "twitch.tv", "kick.com", "rumble.com", "vimeo.com", "dailymotion.com",
+    "spotify.com", "spotify.link", "soundcloud.com", "apple.com", "deezer.com",
+    "audiomack.com", "mixcloud.com", "bandcamp.com", "google.com", "goo.gl",
+    "g.page", "trustpilot.com", "github.com",
+})  # fmt: skip
+
+
 def _link_host(link: str | None) -> str | None:
-    """Return the host of an order's link: its path names the account or post."""
+    """Return what an order's link shows of its host: the platform, not the user.
+
+    Its path names the account or post, and so can its host: a host is shown only
+    at or under a domain of PLATFORM_DOMAINS, with any labels before the domain but
+    "www" replaced ("**REDACTED**.tumblr.com"); any other host is redacted whole.
+    """
     if link is None:
         return None
     try:
-        host = urlsplit(link).hostname
+        host = (urlsplit(link).hostname or "").rstrip(".")
     except ValueError:  # an unclosed IPv6 bracket
-        host = None
-    return host or REDACTED
+        return REDACTED
+    labels = host.split(".")
+    for start in range(len(labels)):
+        if (domain := ".".join(labels[start:])) in PLATFORM_DOMAINS:
+            return (
+                host
+                if start == 0 or labels[:start] == ["www"]
+                else f"{REDACTED}.{domain}"
+            )
+    return REDACTED
 
 
 def _order(order: TrackedOrder) -> dict[str, Any]:
-    """Return a tracked order with its link cut to the host."""
+    """Return a tracked order with its link cut to its platform."""
     return {**_as_json(order), "link": _link_host(order.link)}
 
 

@@ -15,7 +15,9 @@ import probatio
 
 from .api import SmmPanelError
 from .config_flow import (
-    service_selector,
+    NOTHING_CHOSEN,
+    chosen_service,
+    searchable_service_selector,
     unwatched_services,
     watched_service_title,
     watched_service_unique_id,
@@ -103,25 +105,30 @@ class RemovedServiceRepairFlow(RepairsFlow):
         )
         if not choices:
             return self.async_abort(reason="no_replacement")
+        errors: dict[str, str] = {}
         if user_input is not None:
-            service = catalogue[int(user_input[CONF_SERVICE_ID])]
-            self.hass.config_entries.async_update_subentry(
-                entry,
-                subentry,
-                data={**subentry.data, CONF_SERVICE_ID: service.service_id},
-                title=watched_service_title(service),
-                unique_id=watched_service_unique_id(service.service_id),
-            )
-            return self.async_create_entry(data={})
+            service = chosen_service(choices, user_input[CONF_SERVICE_ID])
+            if service is not None:
+                self.hass.config_entries.async_update_subentry(
+                    entry,
+                    subentry,
+                    data={**subentry.data, CONF_SERVICE_ID: service.service_id},
+                    title=watched_service_title(service),
+                    unique_id=watched_service_unique_id(service.service_id),
+                )
+                return self.async_create_entry(data={})
+            errors[CONF_SERVICE_ID] = "unknown_service"
+        schema = probatio.Schema(
+            {
+                probatio.Required(
+                    CONF_SERVICE_ID, description=NOTHING_CHOSEN
+                ): searchable_service_selector(choices, account.coordinator.currency)
+            }
+        )
         return self.async_show_form(
             step_id="switch_service",
-            data_schema=probatio.Schema(
-                {
-                    probatio.Required(CONF_SERVICE_ID): service_selector(
-                        choices, account.coordinator.currency
-                    )
-                }
-            ),
+            data_schema=self.add_suggested_values_to_schema(schema, user_input),
+            errors=errors,
             description_placeholders={
                 "service": subentry.title,
                 "category": choices[0].category,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from itertools import count
-from typing import Any
+from typing import Any, Final
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
@@ -22,6 +22,11 @@ from .models import (
     refill_event_type,
 )
 from .storage import TrackingStorage
+
+# How long a refill the panel does not finish is asked about. Some panels never
+# finish one (a provider that never takes it up, a refill the panel lost), and some
+# cannot be asked at all (no refill_status): past this, it counts as ended.
+REFILL_FOLLOW_LIMIT: Final = timedelta(days=30)
 
 # The statuses in which a fall of an order's charge is money paid back.
 REFUNDING_STATUSES = frozenset(
@@ -39,6 +44,13 @@ def _refunded(before: TrackedOrder, after: TrackedOrder) -> Decimal:
     ):
         return before.charge - after.charge
     return Decimal(0)
+
+
+def _refill_ended_at(refill: TrackedRefill) -> datetime:
+    """Return when a refill ended: it finished, or it is followed no longer."""
+    if refill.finished_at is not None:
+        return refill.finished_at
+    return refill.requested_at + REFILL_FOLLOW_LIMIT
 
 
 def _apply_order_state(
@@ -158,12 +170,12 @@ class OrderTracker:
             order_id for order_id, order in self.orders.items() if not order.is_finished
         ]
 
-    def pending_refill_ids(self) -> list[int]:
-        """Return the refills whose status can still change."""
+    def pending_refill_ids(self, now: datetime) -> list[int]:
+        """Return the refills whose status can still change and is still asked for."""
         return [
             refill_id
             for refill_id, refill in self.refills.items()
-            if not refill.is_finished
+            if not refill.is_finished and _refill_ended_at(refill) > now
         ]
 
     def track_order(self, order: TrackedOrder) -> None:
@@ -257,34 +269,42 @@ class OrderTracker:
             if updated.status is not None and updated.status is not refill.status
         ]
 
-    def purge_finished(self, finished_before: datetime) -> bool:
-        """Forget what finished before a time; return whether anything was forgotten.
+    def purge_finished(self, now: datetime, retention: timedelta) -> bool:
+        """Forget what ended more than `retention` ago; return whether anything was.
 
         That is the finished orders with their refills (an order with a refill still
-        running stays until the refill ends), and the finished refills of orders
-        that are not tracked.
+        followed stays until the refill ends), and the refills that ended: finished,
+        or unfinished `REFILL_FOLLOW_LIMIT` after they were requested.
         """
+        ended_before = now - retention
         busy = {
             refill.order_id
             for refill in self.refills.values()
-            if not refill.is_finished
+            if _refill_ended_at(refill) > now
         }
         purged = self.untrack_orders(
             [
                 order_id
                 for order_id, order in self.orders.items()
                 if order.finished_at is not None
-                and order.finished_at < finished_before
+                and order.finished_at < ended_before
                 and order_id not in busy
             ]
         )
-        orphans = [
-            refill_id
-            for refill_id, refill in self.refills.items()
-            if refill.order_id not in self.orders
-            and refill.finished_at is not None
-            and refill.finished_at < finished_before
+        ended = [
+            refill
+            for refill in self.refills.values()
+            if _refill_ended_at(refill) < ended_before
         ]
-        for refill_id in orphans:
-            del self.refills[refill_id]
-        return bool(purged or orphans)
+        for refill in ended:
+            if not refill.is_finished:
+                LOGGER.info(
+                    "Refill %s of order %s did not finish within %s days of its"
+                    " request (last status: %s); it is no longer tracked",
+                    refill.refill_id,
+                    refill.order_id,
+                    REFILL_FOLLOW_LIMIT.days,
+                    refill.raw_status or refill.status or "none",
+                )
+            del self.refills[refill.refill_id]
+        return bool(purged or ended)
