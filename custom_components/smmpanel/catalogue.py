@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 
 from .api import PanelService, SmmPanelClient, SmmPanelError
@@ -49,8 +49,25 @@ class ServiceCatalogue:
         self._entry = entry
         self._client = client
         self._fetching: asyncio.Task[_Fetched] | None = None
+        self._listeners: list[Callable[[], None]] = []
         self.services: Mapping[int, PanelService] = {}
         self.updated_at: datetime | None = None
+
+    @callback
+    def async_add_listener(self, listener: Callable[[], None]) -> CALLBACK_TYPE:
+        """Call `listener` after each fetch that brought services; return the undo."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    async def async_prefetch(self) -> None:
+        """Fetch the services unless a copy is held, for what shows their terms.
+
+        A failure is left for the next action needing the catalogue to tell.
+        """
+        try:
+            await self.async_get()
+        except SmmPanelError as error:
+            LOGGER.debug("The service catalogue could not be fetched: %s", error)
 
     async def async_get(self) -> Mapping[int, PanelService]:
         """Return the services, fetching them if they were never fetched."""
@@ -105,6 +122,8 @@ class ServiceCatalogue:
             return self._failed(EmptyCatalogueError()) if self.services else {}
         self.services = {service.service_id: service for service in listed}
         self.updated_at = dt_util.utcnow()
+        for listener in self._listeners:
+            listener()
         return self.services
 
     def _failed(self, error: SmmPanelError) -> SmmPanelError:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -25,7 +25,7 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api import OrderStatus
+from .api import OrderStatus, PanelService
 from .const import CONF_CATEGORY, DOMAIN, ORDER_KEY_PREFIX
 from .coordinator import AccountSnapshot, CatalogueWatchCoordinator, SmmPanelConfigEntry
 from .entity import (
@@ -38,7 +38,7 @@ from .entity import (
     order_of_sensor,
     order_sensor_unique_id,
 )
-from .models import TrackedOrder
+from .models import TrackedOrder, TrackedRefill
 from .watch import ServiceListing
 
 PARALLEL_UPDATES = 0
@@ -247,6 +247,9 @@ async def async_setup_entry(
     known_entity_ids = async_order_entity_ids(hass, entry.entry_id)
     added: set[int] = set()
     entry.async_on_unload(coordinator.async_add_listener(sensors.async_update))
+    entry.async_on_unload(
+        entry.runtime_data.catalogue.async_add_listener(sensors.async_update)
+    )
 
     @callback
     def _async_add_order_sensors(order_ids: list[int]) -> None:
@@ -388,6 +391,20 @@ class WatchedCategorySensor(WatchEntity, SensorEntity):
         )
 
 
+def _latest_refills(refills: Iterable[TrackedRefill]) -> dict[int, TrackedRefill]:
+    """Return each order's latest refill, by order id."""
+    latest: dict[int, TrackedRefill] = {}
+    for refill in refills:
+        shown = latest.get(refill.order_id)
+        if shown is None or refill.refill_id > shown.refill_id:
+            latest[refill.order_id] = refill
+    return latest
+
+
+type OrderView = tuple[TrackedOrder, PanelService | None, TrackedRefill | None]
+"""What an order's sensor shows: the order, its service's terms, its latest refill."""
+
+
 class OrderSensors:
     """The order sensors of an account: what they share, their updates and writes.
 
@@ -401,7 +418,9 @@ class OrderSensors:
         self.hass = hass
         self.entry = entry
         self.coordinator = entry.runtime_data.coordinator
+        self.catalogue = entry.runtime_data.catalogue
         self.device_info = account_device_info(entry)
+        self.refills = _latest_refills(self.coordinator.data.refills.values())
         self._listening: dict[int, SmmPanelOrderSensor] = {}
         self._pending: dict[SmmPanelOrderSensor, None] = {}
         self._writing: asyncio.Task[None] | None = None
@@ -421,9 +440,16 @@ class OrderSensors:
         if self._listening.get(sensor.order_id) is sensor:
             del self._listening[sensor.order_id]
 
+    def service(self, order: TrackedOrder) -> PanelService | None:
+        """Return the service of an order, while the catalogue held lists it."""
+        if order.service_id is None:
+            return None
+        return self.catalogue.services.get(order.service_id)
+
     @callback
     def async_update(self) -> None:
-        """Tell every order sensor of a refresh."""
+        """Tell every order sensor of a refresh, or of a new copy of the catalogue."""
+        self.refills = _latest_refills(self.coordinator.data.refills.values())
         for sensor in self._listening.values():
             sensor.async_coordinator_updated()
 
@@ -480,7 +506,7 @@ class SmmPanelOrderSensor(SensorEntity):
     should_poll = False
     supported_features = None
 
-    _shown: TrackedOrder | None = None
+    _shown: OrderView | None = None
 
     def __init__(self, sensors: OrderSensors, order_id: int) -> None:
         """Initialize the sensor, named after the order and its service if known."""
@@ -530,9 +556,16 @@ class SmmPanelOrderSensor(SensorEntity):
         """Return whether the order is known and the panel answered."""
         return self._sensors.coordinator.last_update_success and self._order is not None
 
-    def _state_source(self) -> TrackedOrder | None:
-        """Return what the state shows: the order (a new one per change), if available."""
-        return self._order if self.available else None
+    def _state_source(self) -> OrderView | None:
+        """Return what the state shows, if available.
+
+        The order and its refill are new objects when they change, and the service
+        when the catalogue was fetched again.
+        """
+        if not self.available or (order := self._order) is None:
+            return None
+        sensors = self._sensors
+        return order, sensors.service(order), sensors.refills.get(self.order_id)
 
     @override
     async def async_added_to_hass(self) -> None:
@@ -548,8 +581,7 @@ class SmmPanelOrderSensor(SensorEntity):
     @callback
     def async_coordinator_updated(self) -> None:
         """Write the state, with the next batch, if what it shows changed."""
-        shown = self._state_source()
-        if shown is not self._shown and shown != self._shown:
+        if (shown := self._state_source()) != self._shown:
             self._shown = shown
             self._sensors.async_write_soon(self)
 
@@ -569,15 +601,25 @@ class SmmPanelOrderSensor(SensorEntity):
     @property
     @override
     def extra_state_attributes(self) -> dict[str, Any]:
-        """Return what is known about the order; nothing unknown is shown."""
-        if (order := self._order) is None:
+        """Return what is known about the order; nothing unknown is shown.
+
+        Whether its service offers refills and cancels is known while the catalogue
+        held lists the service; its latest refill while that is tracked.
+        """
+        if (shown := self._state_source()) is None:
             return {}
+        order, service, refill = shown
         attributes = {
             **order_event_data(order),
             "start_count": order.start_count,
             "progress": order.progress,
             "panel_status": order.raw_status,
+            "placed_at" if order.placed_here else "tracked_at": order.tracked_at,
             "finished_at": order.finished_at,
             "error": order.error,
+            "refill_offered": None if service is None else service.refill,
+            "cancel_allowed": None if service is None else service.cancel,
+            "refill_id": None if refill is None else refill.refill_id,
+            "refill_status": None if refill is None else refill.status,
         }
         return {key: value for key, value in attributes.items() if value is not None}
