@@ -264,6 +264,7 @@ REFUSED: dict[str, list[tuple[dict[str, Any], type[Exception]]]] = {
         ({"category": {"a": 1}}, probatio.Invalid),
         ({"search": ["a"]}, probatio.Invalid),
         ({"type": "Default&key=x"}, probatio.Invalid),
+        ({"limit": "5&key=x"}, probatio.Invalid),
     ],
 }
 

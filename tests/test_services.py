@@ -1395,6 +1395,37 @@ async def test_get_services_searches_descriptions(
     assert response["services"][0]["description"] == "Drop rate: HIGH"
 
 
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({"limit": 3}, [1, 2, 3]),
+        ({"search": "instagram", "limit": 2}, [1, 2]),
+        ({"search": "tiktok", "limit": 50}, [16]),
+        ({"search": "16"}, [16]),
+        ({"search": " 101 ", "limit": 1}, [101]),
+    ],
+)
+async def test_get_services_limit_and_ids(
+    hass: HomeAssistant,
+    setup_integration: MockConfigEntry,
+    filters: dict[str, Any],
+    expected: list[int],
+) -> None:
+    """A limit answers the first matches, in the panel's order; a search finds a
+    service by its id too."""
+    response = await call(hass, "get_services", setup_integration, filters)
+    assert [row["service"] for row in response["services"]] == expected
+
+
+@pytest.mark.parametrize("limit", [0, -1, 1.5, "all"])
+async def test_get_services_limit_is_a_positive_whole_number(
+    hass: HomeAssistant, setup_integration: MockConfigEntry, limit: object
+) -> None:
+    """A limit below 1, or not a whole number, is refused."""
+    with pytest.raises(probatio.Invalid):
+        await call(hass, "get_services", setup_integration, {"limit": limit})
+
+
 async def test_get_services_unknown_type(
     hass: HomeAssistant, setup_integration: MockConfigEntry
 ) -> None:
