@@ -172,7 +172,8 @@ async def test_ten_thousand_comments(
     assert error.value.translation_key == "quantity_out_of_range"
     assert error.value.translation_placeholders == {
         "quantity": str(COMMENT_LINES),
-        "service": "5",
+        "service": "Instagram Comments - Custom",
+        "service_id": "5",
         "min": "5",
         "max": "500",
     }

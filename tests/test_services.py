@@ -488,7 +488,7 @@ VALIDATION_CASES = [
     pytest.param(
         {"service": 16, "link": LINK, "quantity": 100, "runs": 2, "interval": 10},
         "dripfeed_not_supported",
-        {"service": "16"},
+        {"service": "TikTok Followers", "service_id": "16"},
         id="dripfeed_not_offered",
     ),
     pytest.param(
@@ -500,25 +500,49 @@ VALIDATION_CASES = [
     pytest.param(
         {"service": 1, "link": LINK, "quantity": 49},
         "quantity_out_of_range",
-        {"quantity": "49", "service": "1", "min": "50", "max": "10000"},
+        {
+            "quantity": "49",
+            "service": "Instagram Followers - Real [Refill 30D]",
+            "service_id": "1",
+            "min": "50",
+            "max": "10000",
+        },
         id="quantity_too_low",
     ),
     pytest.param(
         {"service": 1, "link": LINK, "quantity": 10001},
         "quantity_out_of_range",
-        {"quantity": "10001", "service": "1", "min": "50", "max": "10000"},
+        {
+            "quantity": "10001",
+            "service": "Instagram Followers - Real [Refill 30D]",
+            "service_id": "1",
+            "min": "50",
+            "max": "10000",
+        },
         id="quantity_too_high",
     ),
     pytest.param(
         {"service": 5, "link": LINK, "comments": "a\nb\nc"},
         "quantity_out_of_range",
-        {"quantity": "3", "service": "5", "min": "5", "max": "500"},
+        {
+            "quantity": "3",
+            "service": "Instagram Comments - Custom",
+            "service_id": "5",
+            "min": "5",
+            "max": "500",
+        },
         id="too_few_comments",
     ),
     pytest.param(
         {"service": 6, "link": LINK, "comments": TEN_COMMENTS[:9]},
         "quantity_out_of_range",
-        {"quantity": "9", "service": "6", "min": "10", "max": "10"},
+        {
+            "quantity": "9",
+            "service": "Instagram Comments - 10 Custom Package",
+            "service_id": "6",
+            "min": "10",
+            "max": "10",
+        },
         id="package_needs_its_comment_count",
     ),
     pytest.param(
@@ -530,7 +554,13 @@ VALIDATION_CASES = [
     pytest.param(
         {"service": 22, "username": "x", "min": 10, "max": 100},
         "quantity_out_of_range",
-        {"quantity": "10", "service": "22", "min": "50", "max": "10000"},
+        {
+            "quantity": "10",
+            "service": "Instagram Auto Likes - Subscription",
+            "service_id": "22",
+            "min": "50",
+            "max": "10000",
+        },
         id="subscription_min_too_low",
     ),
     pytest.param(
