@@ -18,7 +18,8 @@ from .harness import (
 )
 from .plot import plot
 from .report import Machine, render_markdown
-from .targets import Verdict, check_targets
+from .service_stats import measure_service_stats
+from .targets import Verdict, check_targets, service_stats_target
 from .workload import Workload
 
 DEFAULT_ORDERS = (10, 100, 1000, 5000)
@@ -73,7 +74,10 @@ def main(argv: Sequence[str]) -> int:
     machine = Machine.this_one()
     with tempfile.TemporaryDirectory(prefix="smmpanel-benchmark-") as work_dir:
         results, catalogue = asyncio.run(_async_run(args, Path(work_dir)))
-    targets = check_targets(results, catalogue)
+    targets = [
+        *check_targets(results, catalogue),
+        service_stats_target(measure_service_stats(max(args.orders))),
+    ]
     page = render_markdown(
         results, catalogue, targets, machine, " ".join(["scripts/benchmark", *argv])
     )

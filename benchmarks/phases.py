@@ -54,12 +54,12 @@ from custom_components.smmpanel.const import (
 from custom_components.smmpanel.coordinator import (
     CatalogueWatchCoordinator,
     SmmPanelConfigEntry,
-    watch_store,
     watched_categories,
     watched_services,
 )
 from custom_components.smmpanel.order_input import MAX_ORDER_IDS
 from custom_components.smmpanel.services import SERVICE_GET_SERVICES
+from custom_components.smmpanel.storage import CATALOGUE_WATCH, EntryStore
 from custom_components.smmpanel.watch import diff_catalogue, watch_from_json
 
 from .baseline import NaivePoller
@@ -604,7 +604,9 @@ async def _async_refresh_watch(
     await _async_set_up(hass, entry)
     await hass.async_block_till_done(wait_background_tasks=True)
     watch = _failed_watch(entry)
-    before = watch_from_json(await watch_store(hass, entry.entry_id).async_load())
+    before = watch_from_json(
+        await EntryStore(hass, entry, CATALOGUE_WATCH).async_load()
+    )
     gc.collect()
     with (
         recording_stalls(STEP_FLOOR_SECONDS) as recorder,

@@ -2,8 +2,8 @@
 
 Validates manifest.json and hacs.json the way hassfest and the HACS action do, the
 brand images, services.yaml against the actions the integration registers, en.json
-and icons against the keys the code uses (none missing, none stale), the orders
-card's texts against en.json (their keys and the placeholders the card fills in),
+and icons against the keys the code uses (none missing, none stale), the cards'
+texts against en.json (their keys and the placeholders each card fills in),
 every other language against en.json (its keys and placeholders), and
 quality_scale.yaml against the rules of the four tiers.
 
@@ -577,10 +577,9 @@ class Package:
             _collect_flow_keys(config_flow, keys)
         return keys
 
-    @cached_property
-    def card_source(self) -> str:
-        """Return the orders card's JavaScript."""
-        return self._read(self.integration / CARD)
+    def card_source(self, card: Path) -> str:
+        """Return a card's JavaScript."""
+        return self._read(self.integration / card)
 
     @cached_property
     def actions(self) -> dict[str, Action]:
@@ -882,7 +881,7 @@ def check_translations(package: Package) -> Iterator[str]:
         "en.json selector",
         code.selectors
         | _select_translation_keys(package.services_yaml)
-        | {CARD_SELECTOR},
+        | set(CARD_SELECTORS.values()),
         _section(strings, "selector"),
     )
     for kind, texts in _section(strings, "config_subentries").items():
@@ -913,11 +912,12 @@ def check_translations(package: Package) -> Iterator[str]:
         yield f"en.json: unknown top-level key {key!r}"
 
 
-# The orders card, and where en.json keeps its texts: the options of a selector, a
+# The cards, and where en.json keeps the texts of each: the options of a selector, a
 # translation category the frontend loads for the user's language.
-CARD: Final = Path("frontend") / "smmpanel-orders-card.js"
-CARD_SELECTOR: Final = "orders_card"
-# Each text the card shows: this._t("key") or this._t("key", { name: value, ... }).
+ORDERS_CARD: Final = Path("frontend") / "smmpanel-orders-card.js"
+SPENDING_CARD: Final = Path("frontend") / "smmpanel-spending-card.js"
+CARD_SELECTORS: Final = {ORDERS_CARD: "orders_card", SPENDING_CARD: "spending_card"}
+# Each text a card shows: this._t("key") or this._t("key", { name: value, ... }).
 CARD_TEXT_CALL: Final = re.compile(r"\._t\(")
 CARD_TEXT_KEY: Final = re.compile(r'"([a-z0-9_]+)"')
 IDENTIFIER: Final = re.compile(r"[A-Za-z_$][\w$]*")
@@ -932,7 +932,7 @@ class CardText:
     line: int
 
 
-def _arguments(source: str, opening: int) -> list[str]:
+def _arguments(source: str, opening: int, card: Path) -> list[str]:
     """Return the parts between the bracket at `opening` and its closing bracket.
 
     Parts are split at the commas directly inside it, not at those nested in
@@ -959,38 +959,43 @@ def _arguments(source: str, opening: int) -> list[str]:
                 return [part for part in parts if part]
             begin = index + 1
         index += 1
-    raise PackageError(f"{CARD}: a bracket opened at {opening} is never closed")
+    raise PackageError(f"{card}: a bracket opened at {opening} is never closed")
 
 
-def _card_texts(source: str) -> Iterator[CardText | str]:
+def _card_texts(source: str, card: Path) -> Iterator[CardText | str]:
     """Yield each text the card asks for, or why its call cannot be read."""
     for call in CARD_TEXT_CALL.finditer(source):
         line = source.count("\n", 0, call.start()) + 1
-        key, *rest = _arguments(source, call.end() - 1) or [""]
+        key, *rest = _arguments(source, call.end() - 1, card) or [""]
         if not (literal := CARD_TEXT_KEY.fullmatch(key)):
-            yield f"{CARD}:{line}: a text's key must be written out, not {key!r}"
+            yield f"{card}:{line}: a text's key must be written out, not {key!r}"
             continue
         key = literal.group(1)
         if any(not values.startswith("{") for values in rest):
-            yield f"{CARD}:{line}: {key} takes its placeholders as {{name: value}}"
+            yield f"{card}:{line}: {key} takes its placeholders as {{name: value}}"
             continue
         names = [
             part.split(":", 1)[0].strip()
             for values in rest
-            for part in _arguments(values, 0)
+            for part in _arguments(values, 0, card)
         ]
         if bad := [name for name in names if not IDENTIFIER.fullmatch(name)]:
-            yield f"{CARD}:{line}: {key} has placeholders that are no names: {bad}"
+            yield f"{card}:{line}: {key} has placeholders that are no names: {bad}"
             continue
         yield CardText(key, frozenset(names), line)
 
 
 def check_card_texts(package: Package) -> Iterator[str]:
-    """Check en.json has each text the card shows, with the placeholders it fills in."""
-    where = f"en.json selector.{CARD_SELECTOR}.options"
-    english = _section(package.strings, "selector", CARD_SELECTOR, "options")
+    """Check en.json has each text the cards show, with the placeholders they fill in."""
+    for card, selector in CARD_SELECTORS.items():
+        yield from _check_card_texts(package, card, selector)
+
+
+def _check_card_texts(package: Package, card: Path, selector: str) -> Iterator[str]:
+    where = f"en.json selector.{selector}.options"
+    english = _section(package.strings, "selector", selector, "options")
     texts: list[CardText] = []
-    for text in _card_texts(package.card_source):
+    for text in _card_texts(package.card_source(card), card):
         if isinstance(text, str):
             yield text
         else:
@@ -1003,7 +1008,7 @@ def check_card_texts(package: Package) -> Iterator[str]:
             continue
         if (wanted := set(PLACEHOLDER.findall(template))) != text.placeholders:
             yield (
-                f"{CARD}:{text.line}: {text.key} fills in {sorted(text.placeholders)}, "
+                f"{card}:{text.line}: {text.key} fills in {sorted(text.placeholders)}, "
                 f"{where}.{text.key} has {sorted(wanted)}"
             )
 
@@ -1191,7 +1196,7 @@ CHECKS: Final = (
         "translations/en.json: every key the code uses, none stale", check_translations
     ),
     Check(
-        "frontend/: every text of the orders card in en.json, with its placeholders",
+        "frontend/: every text of the cards in en.json, with its placeholders",
         check_card_texts,
     ),
     Check(

@@ -52,7 +52,7 @@ TRANSIENT_FAULTS: dict[Fault, float | None] = {
     Fault.RATE_LIMIT: 60,
 }
 LINK = "https://www.instagram.com/p/reliability"
-ORDER_SENSOR = "sensor.127_0_0_1_order_"  # then the order id
+ORDER_SENSOR = "sensor.smm_panel_127_0_0_1_order_"  # then the order id
 COMPONENT = Path(__file__).parent.parent / "custom_components" / DOMAIN
 TRANSLATIONS: dict[str, Any] = json.loads(
     (COMPONENT / "translations" / "en.json").read_text(encoding="utf-8")
@@ -260,3 +260,24 @@ async def async_track_scenario(
     response = await call(hass, "refill", entry, {"orders": [completed]})
     await hass.async_block_till_done(wait_background_tasks=True)
     return Scenario(completed, active, response["refills"][0]["refill"])
+
+
+def berlin(text: str) -> datetime:
+    """Return a local time in Europe/Berlin, whose days the period tests count in."""
+    moment = dt_util.parse_datetime(text)
+    assert moment is not None
+    return moment.replace(tzinfo=dt_util.get_time_zone("Europe/Berlin"))
+
+
+async def start_in_berlin(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    entry: MockConfigEntry,
+    moment: str,
+) -> None:
+    """Set up an entry with Home Assistant in Europe/Berlin, the clock at a moment."""
+    await hass.config.async_set_time_zone("Europe/Berlin")
+    freezer.move_to(berlin(moment))
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()

@@ -17,7 +17,8 @@ from benchmarks.orders_card import CARD_ORDERS, SEARCH_LIMIT, SEARCHES
 from benchmarks.phases import STALL_THRESHOLD_SECONDS, RefreshKind
 from benchmarks.probes import recording_full_collections, recording_stalls
 from benchmarks.report import Machine, render_markdown
-from benchmarks.targets import check_targets
+from benchmarks.service_stats import measure_service_stats
+from benchmarks.targets import Verdict, check_targets, service_stats_target
 from benchmarks.workload import Workload
 
 
@@ -160,3 +161,15 @@ def test_full_collections_are_recorded() -> None:
         gc.collect()
 
     assert len(pauses) == 1
+
+
+def test_service_stats_update_is_measured() -> None:
+    """Counting a busy refresh's finished orders is timed and checked on its target."""
+    cost = measure_service_stats(500)
+
+    assert cost.orders == 500
+    assert cost.record_seconds > 0
+    assert cost.write_seconds > 0
+    target = service_stats_target(cost)
+    assert target.verdict is not Verdict.NOT_MEASURED
+    assert "500 orders" in target.detail

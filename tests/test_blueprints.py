@@ -38,10 +38,11 @@ from .test_catalogue_watch import add_watched_service, check_catalogue, watch_en
 
 REPOSITORY = Path(__file__).parent.parent
 BLUEPRINTS = REPOSITORY / "blueprints" / AUTOMATION_DOMAIN / DOMAIN
-BALANCE = "sensor.127_0_0_1_balance"
-ORDER_EVENTS = "event.127_0_0_1_order_events"
+BALANCE = "sensor.smm_panel_127_0_0_1_balance"
+ORDER_EVENTS = "event.smm_panel_127_0_0_1_order_events"
 AUTOMATION = "automation.blueprint_under_test"
 REFILLABLE_SERVICE = 1  # Instagram Followers - Real [Refill 30D]
+NO_GUARANTEE_SERVICE = 3  # Instagram Likes - Fast: refillable, its name says no period
 EXPENSIVE_SERVICE = 101  # 250.00 per 1000
 
 
@@ -162,11 +163,11 @@ async def test_low_balance_notify(
     sent = phone if notify_action else notifications
     assert len(sent) == 1
     assert len(notifications) + len(phone) == 1
-    assert sent[0].data["title"] == "127.0.0.1: low balance"
+    assert sent[0].data["title"] == "SMM Panel 127.0.0.1: low balance"
     assert (
         sent[0]
         .data["message"]
-        .startswith("The balance of 127.0.0.1 is 50.0 USD, below 100 USD.")
+        .startswith("The balance of SMM Panel 127.0.0.1 is 50.0 USD, below 100 USD.")
     )
 
 
@@ -229,7 +230,7 @@ async def test_refill_after_days(
     order_id = await _place_order(hass, config_entry, REFILLABLE_SERVICE)
     panel.advance(24 * 3600)
     await frozen_poll(hass, freezer)
-    order_sensor = hass.states.get(f"sensor.127_0_0_1_order_{order_id}")
+    order_sensor = hass.states.get(f"sensor.smm_panel_127_0_0_1_order_{order_id}")
     assert order_sensor is not None
     assert order_sensor.state == "completed"
     finished_at = order_sensor.attributes["finished_at"]
@@ -274,14 +275,71 @@ async def test_refill_after_days(
     assert len(panel.refills) == 1
 
 
+@pytest.mark.usefixtures("blueprint_folder")
+async def test_refill_before_the_guarantee_ends(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    panel: Panel,
+    config_entry: MockConfigEntry,
+    notifications: list[ServiceCall],
+) -> None:
+    """Counting before the guarantee ends, an order is refilled once, that many days
+    before its refill_until; an order whose service names no guarantee is not."""
+    days = 3
+    config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        config_entry, options={CONF_FINISHED_ORDER_RETENTION: (30 - days + 1) * 24}
+    )
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    guaranteed = await _place_order(hass, config_entry, REFILLABLE_SERVICE)
+    unguaranteed = await _place_order(hass, config_entry, NO_GUARANTEE_SERVICE)
+    panel.advance(24 * 3600)
+    await frozen_poll(hass, freezer)
+    for order_id in (guaranteed, unguaranteed):
+        assert hass.states.is_state(
+            f"sensor.smm_panel_127_0_0_1_order_{order_id}", "completed"
+        )
+    order_sensor = hass.states.get(f"sensor.smm_panel_127_0_0_1_order_{guaranteed}")
+    assert order_sensor is not None
+    refill_until = order_sensor.attributes["refill_until"]
+    assert refill_until == dt_util.utcnow() + timedelta(days=30)
+
+    check = refill_until - timedelta(days=days) + timedelta(hours=1)
+    await _use_blueprint(
+        hass,
+        "refill_after_days.yaml",
+        {
+            "config_entry": config_entry.entry_id,
+            "order_events": ORDER_EVENTS,
+            "count_from": "before_guarantee_ends",
+            "days": days,
+            "check_time": dt_util.as_local(check).strftime("%H:%M:%S"),
+        },
+    )
+    await move_to(hass, freezer, check - timedelta(days=1))
+    assert panel.refills == {}
+
+    await move_to(hass, freezer, check)
+    (refill,) = panel.refills.values()
+    assert refill.order_id == guaranteed
+    assert [call.data["title"] for call in notifications] == ["SMM refills requested"]
+    assert notifications[0].data["message"] == (
+        f"Refills requested {days} days before their refill guarantee ends: "
+        f"{guaranteed} (refill {refill.refill_id})."
+    )
+
+    await move_to(hass, freezer, check + timedelta(days=1))
+    assert len(panel.refills) == 1
+
+
 # The Money insight entities of the account. These tests set their states as the
 # integration writes them, so that they run the blueprints on exactly the states and
 # events the blueprints are written for.
-RUNWAY = "sensor.127_0_0_1_balance_runway"
+RUNWAY = "sensor.smm_panel_127_0_0_1_balance_runway"
 RUNWAY_ATTRIBUTES = {
     "device_class": "duration",
     "unit_of_measurement": "d",
-    "friendly_name": "127.0.0.1 Balance runway",
+    "friendly_name": "SMM Panel 127.0.0.1 Balance runway",
 }
 
 
@@ -312,9 +370,12 @@ async def test_balance_runway_notify(
     await hass.async_block_till_done(wait_background_tasks=True)
     assert len(sent) == 1
     assert len(notifications) + len(phone) == 1
-    assert sent[0].data["title"] == "127.0.0.1 Balance runway: balance runs out soon"
+    assert (
+        sent[0].data["title"]
+        == "SMM Panel 127.0.0.1 Balance runway: balance runs out soon"
+    )
     assert sent[0].data["message"] == (
-        "At the recent spending, the balance of 127.0.0.1 Balance runway lasts about "
+        "At the recent spending, the balance of SMM Panel 127.0.0.1 Balance runway lasts about "
         "2.3 days, less than 3. Top up the account so that new orders are not refused."
     )
 
@@ -359,7 +420,7 @@ def _fire_order_event(
             "event_types": ["completed", "balance_topped_up"],
             "event_type": event_type,
             **data,
-            "friendly_name": "127.0.0.1 Order events",
+            "friendly_name": "SMM Panel 127.0.0.1 Order events",
         },
     )
 
@@ -397,9 +458,9 @@ async def test_deposit_notify(
     await hass.async_block_till_done(wait_background_tasks=True)
     assert len(sent) == 1
     assert len(notifications) + len(phone) == 1
-    assert sent[0].data["title"] == "127.0.0.1 Order events: deposit credited"
+    assert sent[0].data["title"] == "SMM Panel 127.0.0.1 Order events: deposit credited"
     assert sent[0].data["message"] == (
-        "25.50 USD credited to 127.0.0.1 Order events. The balance is now 1024.88 USD."
+        "25.50 USD credited to SMM Panel 127.0.0.1 Order events. The balance is now 1024.88 USD."
     )
 
 
@@ -426,7 +487,7 @@ async def test_deposit_notify_skips_a_restored_event(
     )
     await hass.async_block_till_done(wait_background_tasks=True)
     assert [call.data["message"] for call in notifications] == [
-        "10.00 EUR credited to 127.0.0.1 Order events."
+        "10.00 EUR credited to SMM Panel 127.0.0.1 Order events."
     ]
     assert (
         notifications[0].data["notification_id"] == f"smmpanel_deposit_{ORDER_EVENTS}"
@@ -463,12 +524,14 @@ async def test_balance_runway_notify_from_the_integration(
     assert runway is not None
     assert float(runway.state) < 3
     assert len(notifications) == 1
-    assert notifications[0].data["title"] == "127.0.0.1: balance runs out soon"
+    assert (
+        notifications[0].data["title"] == "SMM Panel 127.0.0.1: balance runs out soon"
+    )
     assert (
         notifications[0]
         .data["message"]
         .startswith(
-            "At the recent spending, the balance of 127.0.0.1 lasts about "
+            "At the recent spending, the balance of SMM Panel 127.0.0.1 lasts about "
             f"{float(runway.state):.1f} days, less than 3."
         )
     )
@@ -484,7 +547,7 @@ async def test_deposit_notify_from_the_integration(
 ) -> None:
     """A deposit on the panel, seen by the next poll, notifies once; a reload,
     which restores the event, does not notify again."""
-    _require_money_insight(hass, "sensor.127_0_0_1_last_deposit")
+    _require_money_insight(hass, "sensor.smm_panel_127_0_0_1_last_deposit")
     await _use_blueprint(hass, "deposit_notify.yaml", {"order_events": ORDER_EVENTS})
     await _place_order(hass, setup_integration, REFILLABLE_SERVICE)  # 1.20 spent
     await frozen_poll(hass, freezer)
@@ -493,9 +556,9 @@ async def test_deposit_notify_from_the_integration(
     panel.deposit(Decimal("25.25"))
     await frozen_poll(hass, freezer)
     assert [call.data["message"] for call in notifications] == [
-        "25.25 USD credited to 127.0.0.1. The balance is now 1024.05 USD."
+        "25.25 USD credited to SMM Panel 127.0.0.1. The balance is now 1024.05 USD."
     ]
-    assert notifications[0].data["title"] == "127.0.0.1: deposit credited"
+    assert notifications[0].data["title"] == "SMM Panel 127.0.0.1: deposit credited"
 
     await frozen_poll(hass, freezer)
     assert await hass.config_entries.async_reload(setup_integration.entry_id)

@@ -32,7 +32,7 @@ from .helpers import (
 
 __all__ = ["short_request_timeout"]
 
-BALANCE_ENTITY = "sensor.127_0_0_1_balance"
+BALANCE_ENTITY = "sensor.smm_panel_127_0_0_1_balance"
 LINK = "https://www.instagram.com/p/catalogue/"
 TRANSLATIONS: dict[str, Any] = json.loads(
     (

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from decimal import Decimal
 import logging
+from types import MappingProxyType
 from typing import Any
 
 from homeassistant.components.event import ATTR_EVENT_TYPE
@@ -41,7 +43,7 @@ from panel_simulator import Fault, Panel
 from panel_simulator.catalogue import Service, ServiceType
 
 from .const import PANEL_CURRENCY
-from .helpers import poll, short_request_timeout, state_of
+from .helpers import RecordingFaults, poll, short_request_timeout, state_of
 
 __all__ = ["short_request_timeout"]
 
@@ -517,7 +519,9 @@ async def test_removing_a_watch_removes_its_device_and_entities(
         (DOMAIN, f"{entry.entry_id}_{watched.subentry_id}"), entry.entry_id
     )
     assert entry.state is ConfigEntryState.LOADED
-    assert state_of(hass, "sensor.127_0_0_1_balance").state != STATE_UNAVAILABLE
+    assert (
+        state_of(hass, "sensor.smm_panel_127_0_0_1_balance").state != STATE_UNAVAILABLE
+    )
 
 
 async def test_a_catalogue_that_cannot_be_fetched_leaves_the_account_alone(
@@ -533,7 +537,7 @@ async def test_a_catalogue_that_cannot_be_fetched_leaves_the_account_alone(
 
     assert watch_state(hass, entry, watched, "rate") == STATE_UNAVAILABLE
     assert watch_state(hass, entry, watched, "listed") == STATE_UNAVAILABLE
-    assert Decimal(state_of(hass, "sensor.127_0_0_1_balance").state) == 1000
+    assert Decimal(state_of(hass, "sensor.smm_panel_127_0_0_1_balance").state) == 1000
 
     panel.faults.clear()
     await check_catalogue(hass)
@@ -619,7 +623,9 @@ async def test_an_empty_catalogue_is_a_failed_check(
         DOMAIN, f"service_removed_{watched.subentry_id}"
     )
     assert _logged(caplog, EMPTY_CATALOGUE_LOG) == 1
-    assert state_of(hass, "sensor.127_0_0_1_balance").state != STATE_UNAVAILABLE
+    assert (
+        state_of(hass, "sensor.smm_panel_127_0_0_1_balance").state != STATE_UNAVAILABLE
+    )
 
     await check_catalogue(hass)
 
@@ -1023,6 +1029,52 @@ async def test_an_unreadable_stored_catalogue_starts_over(
     stored = hass_storage[f"{DOMAIN}.{entry.entry_id}.catalogue_watch"]["data"]
     assert stored["services"]["1"]["rate"] == "1.20"
     assert stored["categories"] == {FOLLOWERS: [1, 2, 101, 102]}
+
+
+async def test_the_last_catalogue_is_shown_until_the_first_check(
+    hass: HomeAssistant, config_entry: MockConfigEntry, panel: Panel
+) -> None:
+    """Set up again, the watches show what the last check saw, not unavailable.
+
+    The first check, which runs in the background, then changes only what the panel
+    changed. A service watched since that check is not shown unlisted before its own.
+    """
+    entry = _entry_with_watches(
+        config_entry,
+        ConfigSubentryData(
+            subentry_type="watched_service",
+            data={"service_id": REAL_FOLLOWERS},
+            title="#1",
+            unique_id="service_1",
+        ),
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    hass.config_entries.async_add_subentry(
+        entry,
+        ConfigSubentry(
+            data=MappingProxyType({"service_id": CHEAP_FOLLOWERS}),
+            subentry_type="watched_service",
+            title="#2",
+            unique_id="service_2",
+        ),
+    )
+    faults = panel.faults = RecordingFaults()
+    faults.inject(Fault.LATENCY, action="services", seconds=0.1)
+
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    async with asyncio.timeout(5):
+        await faults.hit.wait()  # the first check waits for the catalogue
+    seen, since = _subentry(entry, "service_1"), _subentry(entry, "service_2")
+    assert watch_state(hass, entry, seen, "rate") == "1.20"
+    assert watch_state(hass, entry, seen, "listed") == STATE_ON
+    assert watch_state(hass, entry, since, "listed") == STATE_UNAVAILABLE
+
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert watch_state(hass, entry, since, "rate") == "0.45"
+    assert watch_state(hass, entry, since, "listed") == STATE_ON
 
 
 def test_a_rate_from_zero_has_no_percentage() -> None:

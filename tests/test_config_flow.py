@@ -451,7 +451,7 @@ async def test_reconfigure_to_another_panel_drops_its_orders(
     """Order ids belong to one panel: a new URL forgets the old panel's orders."""
     entry = setup_integration
     order_id = await _track(hass, panel, entry)
-    entity_id = f"sensor.127_0_0_1_order_{order_id}"
+    entity_id = f"sensor.smm_panel_127_0_0_1_order_{order_id}"
     assert hass.states.get(entity_id) is not None
     other_panel = Panel(api_key="other-key", seed=1)
 
@@ -490,7 +490,7 @@ async def test_reconfigure_of_the_key_keeps_the_orders(
     tracking = await async_tracking(hass, hass_client, entry)
     assert list(tracking.orders) == [order_id]
     assert len(tracking.refills) == 1
-    assert hass.states.get(f"sensor.127_0_0_1_order_{order_id}") is not None
+    assert hass.states.get(f"sensor.smm_panel_127_0_0_1_order_{order_id}") is not None
     stored = hass_storage[f"{DOMAIN}.{entry.entry_id}"]
     assert stored["minor_version"] == 2
     assert stored["data"]["url"] == entry.data[CONF_URL]

@@ -35,16 +35,16 @@ from panel_simulator.panel import Panel
 from .helpers import call, frozen_poll, state_of, stored_tracking
 
 POLL_INTERVAL = timedelta(minutes=5)
-BALANCE_ENTITY = "sensor.127_0_0_1_balance"
-ACTIVE_ORDERS = "sensor.127_0_0_1_active_orders"
-PENDING_REFILLS = "sensor.127_0_0_1_pending_refills"
-TRACKED_ORDERS = "sensor.127_0_0_1_tracked_orders"
+BALANCE_ENTITY = "sensor.smm_panel_127_0_0_1_balance"
+ACTIVE_ORDERS = "sensor.smm_panel_127_0_0_1_active_orders"
+PENDING_REFILLS = "sensor.smm_panel_127_0_0_1_pending_refills"
+TRACKED_ORDERS = "sensor.smm_panel_127_0_0_1_tracked_orders"
 
 
 def _is_finished(hass: HomeAssistant, order_id: int) -> bool:
     """Return whether an order's sensor shows a status that will not change."""
     return OrderStatus(
-        state_of(hass, f"sensor.127_0_0_1_order_{order_id}").state
+        state_of(hass, f"sensor.smm_panel_127_0_0_1_order_{order_id}").state
     ).is_finished
 
 
@@ -128,7 +128,7 @@ async def test_order_lifecycle_fires_events(
     order_id = panel.create_order(1, link="https://instagram.com/user0", quantity=1000)
     await call(hass, "track_order", setup_integration, {"orders": [order_id]})
     fired: list[str] = []
-    event_entity = "event.127_0_0_1_order_events"
+    event_entity = "event.smm_panel_127_0_0_1_order_events"
 
     for _ in range(30):
         panel.advance(90)
@@ -217,7 +217,7 @@ async def test_finished_orders_are_removed_after_the_retention(
     (order_id,) = _place_orders(panel, 1)
     await call(hass, "track_order", setup_integration, {"orders": [order_id]})
     await hass.async_block_till_done()
-    entity_id = f"sensor.127_0_0_1_order_{order_id}"
+    entity_id = f"sensor.smm_panel_127_0_0_1_order_{order_id}"
     assert hass.states.get(entity_id) is not None
 
     panel.advance(24 * 3600)
@@ -247,7 +247,7 @@ async def test_changes_while_stopped_fire_events_at_start(
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
 
-    state = hass.states.get("event.127_0_0_1_order_events")
+    state = hass.states.get("event.smm_panel_127_0_0_1_order_events")
     assert state is not None
     assert state.attributes["event_type"] in {
         OrderStatus.COMPLETED,
@@ -293,10 +293,10 @@ async def test_a_refresh_that_changes_nothing_writes_no_state(
     balance_changed = panel.balance != balance_before
     assert sorted(set(written)) == sorted(
         [
-            "sensor.127_0_0_1_active_orders",
-            *(["sensor.127_0_0_1_balance"] if balance_changed else []),
-            "event.127_0_0_1_order_events",
-            *(f"sensor.127_0_0_1_order_{order_id}" for order_id in orders),
+            "sensor.smm_panel_127_0_0_1_active_orders",
+            *(["sensor.smm_panel_127_0_0_1_balance"] if balance_changed else []),
+            "event.smm_panel_127_0_0_1_order_events",
+            *(f"sensor.smm_panel_127_0_0_1_order_{order_id}" for order_id in orders),
         ]
     )
 
@@ -326,7 +326,7 @@ async def test_an_action_after_a_failed_poll_does_not_revive_stale_data(
 
     assert shown == []
     assert state_of(hass, BALANCE_ENTITY).state == STATE_UNAVAILABLE
-    assert hass.states.get(f"sensor.127_0_0_1_order_{order_id}") is None
+    assert hass.states.get(f"sensor.smm_panel_127_0_0_1_order_{order_id}") is None
     assert list(stored_tracking(hass_storage, setup_integration).orders) == [order_id]
 
     panel.faults.clear()

@@ -1,4 +1,4 @@
-"""Tests for the orders card: its registration, serving, and a static safety check."""
+"""Tests for the cards: their registration, serving, and a static safety check."""
 
 from __future__ import annotations
 
@@ -10,23 +10,29 @@ import re
 from homeassistant.components.frontend import DATA_EXTRA_MODULE_URL, UrlManager
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
+import pytest
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.smmpanel import CARD_FILE, FRONTEND_DIR, card_url
+from custom_components.smmpanel import (
+    CARD_FILES,
+    FRONTEND_DIR,
+    ORDERS_CARD_FILE,
+    SPENDING_CARD_FILE,
+    card_url,
+)
 from custom_components.smmpanel.const import DOMAIN
 
-CARD = FRONTEND_DIR / CARD_FILE
 MANIFEST = Path(FRONTEND_DIR).parent / "manifest.json"
 
 
-def _card_source() -> str:
-    return CARD.read_text(encoding="utf-8")
+def _card_source(card_file: str = ORDERS_CARD_FILE) -> str:
+    return (FRONTEND_DIR / card_file).read_text(encoding="utf-8")
 
 
 async def test_card_is_registered_and_served(
     hass: HomeAssistant, hass_client_no_auth: ClientSessionGenerator
 ) -> None:
-    """With http and the frontend, the card's versioned URL is loaded and served."""
+    """With http and the frontend, the cards' versioned URLs are loaded and served."""
     assert await async_setup_component(hass, "http", {})
     # The frontend itself needs its own package, which the tests do without: stand in
     # for it with the set of extra modules it keeps.
@@ -37,15 +43,17 @@ async def test_card_is_registered_and_served(
     await hass.async_block_till_done()
 
     version = json.loads(MANIFEST.read_text(encoding="utf-8"))["version"]
-    url = card_url(version)
-    assert url == f"/smmpanel_frontend/smmpanel-orders-card.js?v={version}"
-    assert hass.data[DATA_EXTRA_MODULE_URL].urls == {url}
+    assert hass.data[DATA_EXTRA_MODULE_URL].urls == {
+        f"/smmpanel_frontend/smmpanel-orders-card.js?v={version}",
+        f"/smmpanel_frontend/smmpanel-spending-card.js?v={version}",
+    }
 
     client = await hass_client_no_auth()
-    response = await client.get(url)
-    assert response.status == HTTPStatus.OK
-    assert response.content_type in {"application/javascript", "text/javascript"}
-    assert await response.text() == _card_source()
+    for card_file in CARD_FILES:
+        response = await client.get(card_url(card_file, version))
+        assert response.status == HTTPStatus.OK
+        assert response.content_type in {"application/javascript", "text/javascript"}
+        assert await response.text() == _card_source(card_file)
 
 
 async def test_card_is_not_registered_without_a_frontend(hass: HomeAssistant) -> None:
@@ -55,9 +63,10 @@ async def test_card_is_not_registered_without_a_frontend(hass: HomeAssistant) ->
     assert DATA_EXTRA_MODULE_URL not in hass.data
 
 
-def test_card_never_parses_html() -> None:
-    """The card builds its DOM from elements and text only: no HTML from data."""
-    source = _card_source()
+@pytest.mark.parametrize("card_file", CARD_FILES)
+def test_card_never_parses_html(card_file: str) -> None:
+    """Each card builds its DOM from elements and text only: no HTML from data."""
+    source = _card_source(card_file)
     for sink in (
         "innerHTML",
         "outerHTML",
@@ -70,7 +79,7 @@ def test_card_never_parses_html() -> None:
         "eval(",
         "new Function",
     ):
-        assert sink not in source, f"the card uses {sink}"
+        assert sink not in source, f"{card_file} uses {sink}"
 
 
 def test_card_links_open_safely() -> None:
@@ -88,6 +97,15 @@ def test_card_registers_in_the_card_picker() -> None:
     """The module defines the card and its editor, and lists the card for the picker."""
     source = _card_source()
     assert 'const CARD_TYPE = "smmpanel-orders-card";' in source
+    assert "window.customCards.push(" in source
+    assert "static getConfigElement()" in source
+    assert "static getStubConfig(hass)" in source
+
+
+def test_spending_card_registers_in_the_card_picker() -> None:
+    """The spending card's module defines the card and lists it for the picker."""
+    source = _card_source(SPENDING_CARD_FILE)
+    assert 'const CARD_TYPE = "smmpanel-spending-card";' in source
     assert "window.customCards.push(" in source
     assert "static getConfigElement()" in source
     assert "static getStubConfig(hass)" in source

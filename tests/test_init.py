@@ -121,7 +121,10 @@ async def test_tracked_orders_survive_a_reload(
     stored = hass_storage[f"{DOMAIN}.{entry.entry_id}"]["data"]
     assert [order["order_id"] for order in stored["orders"]] == [order_id]
     assert order_sensor_ids(hass, entry) == {order_id}
-    assert state_of(hass, f"sensor.127_0_0_1_order_{order_id}").state == "pending"
+    assert (
+        state_of(hass, f"sensor.smm_panel_127_0_0_1_order_{order_id}").state
+        == "pending"
+    )
     assert panel.request_counts == {"balance": 1, "status": 1}
 
 

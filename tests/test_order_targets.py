@@ -21,8 +21,8 @@ from .const import API_KEY
 from .helpers import TRANSLATIONS, call, order_sensor_ids
 
 LINK = "https://www.instagram.com/p/targets/"
-ORDER_SENSOR = "sensor.127_0_0_1_order_"
-OTHER_ORDER_SENSOR = "sensor.second_panel_order_"
+ORDER_SENSOR = "sensor.smm_panel_127_0_0_1_order_"
+OTHER_ORDER_SENSOR = "sensor.smm_panel_second_panel_order_"
 
 
 @pytest.fixture(autouse=True)
@@ -188,14 +188,14 @@ async def test_entities_that_are_not_order_sensors_are_refused(
 
     cases: list[tuple[dict[str, Any], str, dict[str, str]]] = [
         (
-            {"entity_id": "sensor.127_0_0_1_balance"},
+            {"entity_id": "sensor.smm_panel_127_0_0_1_balance"},
             "not_an_order_sensor",
-            {"entity_id": "sensor.127_0_0_1_balance"},
+            {"entity_id": "sensor.smm_panel_127_0_0_1_balance"},
         ),
         (
-            {"entity_id": "event.127_0_0_1_order_events"},
+            {"entity_id": "event.smm_panel_127_0_0_1_order_events"},
             "not_an_order_sensor",
-            {"entity_id": "event.127_0_0_1_order_events"},
+            {"entity_id": "event.smm_panel_127_0_0_1_order_events"},
         ),
         (
             {"entity_id": "sensor.nothing_here"},

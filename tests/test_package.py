@@ -16,7 +16,8 @@ import pytest
 
 from custom_components.smmpanel.const import DOMAIN
 from scripts.check_package import (
-    CARD,
+    ORDERS_CARD,
+    SPENDING_CARD,
     Package,
     check_brand,
     check_card_texts,
@@ -214,7 +215,7 @@ def test_card_texts_must_be_in_english_with_their_placeholders(copy: Package) ->
         texts["placed"] = "Placed order {order_id}."
 
     _edit_json(copy.integration / "translations" / "en.json", edit)
-    card = copy.integration / CARD
+    card = copy.integration / ORDERS_CARD
     source = card.read_text(encoding="utf-8")
     card.write_text(
         source.replace('this._t("no_orders")', "this._t(emptyText)")
@@ -231,13 +232,44 @@ def test_card_texts_must_be_in_english_with_their_placeholders(copy: Package) ->
         "en.json selector.orders_card.options: 'retired' is not used by the card",
         "en.json selector.orders_card.options: 'no_orders' is not used by the card",
         (
-            f"{CARD}:{line_of('this._t(emptyText)')}: a text's key must be written "
-            "out, not 'emptyText'"
+            f"{ORDERS_CARD}:{line_of('this._t(emptyText)')}: a text's key must be "
+            "written out, not 'emptyText'"
         ),
-        f"{CARD}:{len(lines)}: selected takes its placeholders as {{name: value}}",
         (
-            f"{CARD}:{line_of('this._t("placed"')}: placed fills in ['order'], "
+            f"{ORDERS_CARD}:{len(lines)}: selected takes its placeholders as "
+            "{name: value}"
+        ),
+        (
+            f"{ORDERS_CARD}:{line_of('this._t("placed"')}: placed fills in ['order'], "
             "en.json selector.orders_card.options.placed has ['order_id']"
+        ),
+    }
+
+
+def test_spending_card_texts_are_checked_too(copy: Package) -> None:
+    """The spending card's texts are checked against their own selector in en.json."""
+
+    def edit(english: Any) -> None:
+        texts = english["selector"]["spending_card"]["options"]
+        del texts["week_of"]
+        texts["last_days"] = "Last days"
+
+    _edit_json(copy.integration / "translations" / "en.json", edit)
+    card = copy.integration / SPENDING_CARD
+    source = card.read_text(encoding="utf-8")
+    card.write_text(source.replace('this._t("today")', 'this._t("now")'))
+    lines = card.read_text(encoding="utf-8").splitlines()
+
+    def line_of(text: str) -> int:
+        return next(number for number, line in enumerate(lines, 1) if text in line)
+
+    assert set(check_card_texts(copy)) == {
+        "en.json selector.spending_card.options: 'week_of' is missing",
+        "en.json selector.spending_card.options: 'now' is missing",
+        "en.json selector.spending_card.options: 'today' is not used by the card",
+        (
+            f"{SPENDING_CARD}:{line_of('this._t("last_days"')}: last_days fills in "
+            "['count'], en.json selector.spending_card.options.last_days has []"
         ),
     }
 

@@ -25,8 +25,8 @@ from panel_simulator.orders import PENDING_SECONDS
 from .const import API_KEY, PANEL_BALANCE
 from .helpers import DAY, LINK, TRANSLATIONS, call, poll, state_of
 
-BALANCE_ENTITY = "sensor.127_0_0_1_balance"
-PENDING_REFILLS = "sensor.127_0_0_1_pending_refills"
+BALANCE_ENTITY = "sensor.smm_panel_127_0_0_1_balance"
+PENDING_REFILLS = "sensor.smm_panel_127_0_0_1_pending_refills"
 
 
 @pytest.fixture(params=[SMARTPANEL, SMARTPANEL_REPORTED], ids=["script", "reported"])
@@ -89,7 +89,7 @@ async def test_orders_are_followed(
     placed = await call(
         hass, "add_order", entry, {"service": 1, "link": LINK, "quantity": 100}
     )
-    entity_id = f"sensor.127_0_0_1_order_{placed['order']}"
+    entity_id = f"sensor.smm_panel_127_0_0_1_order_{placed['order']}"
     await poll(hass)
     pending = state_of(hass, entity_id)
     assert pending.state == "pending"
@@ -214,7 +214,7 @@ class TestStatusOfThePanelsOwn:
         await call(hass, "cancel", entry, {"orders": [order_id]})
         await poll(hass)
 
-        state = state_of(hass, f"sensor.127_0_0_1_order_{order_id}")
+        state = state_of(hass, f"sensor.smm_panel_127_0_0_1_order_{order_id}")
         assert state.state == STATE_UNKNOWN
         assert state.attributes["panel_status"] == "Cancellation Requested"
         assert "unknown" not in state.attributes["options"]

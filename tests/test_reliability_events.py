@@ -7,6 +7,8 @@ whether or not their order is tracked.
 from __future__ import annotations
 
 import asyncio
+from copy import deepcopy
+from dataclasses import replace
 from datetime import timedelta
 import json
 from typing import Any
@@ -15,11 +17,13 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.event import ATTR_EVENT_TYPE
 from homeassistant.const import EVENT_STATE_CHANGED, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant, State
+from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
     async_fire_time_changed,
+    async_mock_restore_state_shutdown_restart,
 )
 
 from custom_components.smmpanel.const import DOMAIN, EVENT_ORDER
@@ -38,8 +42,8 @@ from .helpers import (
     state_of,
 )
 
-EVENTS = "event.127_0_0_1_order_events"
-BALANCE = "sensor.127_0_0_1_balance"
+EVENTS = "event.smm_panel_127_0_0_1_order_events"
+BALANCE = "sensor.smm_panel_127_0_0_1_balance"
 # Service 101 refills; an order of 1000 of it completes with the test panel's seed.
 ORDER = {"service": 101, "link": LINK, "quantity": 1000}
 # Seconds a LATENCY fault holds a status answer (the request timeout is 30).
@@ -187,6 +191,74 @@ async def test_a_change_an_action_sees_after_a_failed_poll_waits_for_a_good_one(
     await poll(hass)
     await poll(hass)
     assert fired.of_order(order_id) == [(completed, "pending")]
+
+
+async def test_a_refresh_told_again_fires_nothing_again(
+    hass: HomeAssistant, panel: Panel, setup_integration: MockConfigEntry
+) -> None:
+    """The same changes in a new snapshot are the same changes: told once.
+
+    An event is known by its order (or refill) and its statuses, not by the
+    snapshot that holds it.
+    """
+    order_id = await _place(hass, setup_integration)
+    fired = FiredEvents(hass)
+    completed = _finish(panel, order_id)
+    await poll(hass)
+    coordinator = setup_integration.runtime_data.coordinator
+
+    coordinator.async_set_updated_data(replace(coordinator.data))
+    await hass.async_block_till_done()
+
+    assert fired.of_order(order_id) == [(completed, "pending")]
+
+
+async def test_a_change_found_again_after_a_restart_is_not_told_again(
+    hass: HomeAssistant,
+    panel: Panel,
+    setup_integration: MockConfigEntry,
+    hass_storage: dict[str, Any],
+) -> None:
+    """A restart whose stored tracking missed a change finds it again, told already.
+
+    The event entity restores the last event it fired: that change is not new.
+    """
+    entry = setup_integration
+    order_id = await _place(hass, entry)
+    stored_before = deepcopy(hass_storage[f"{DOMAIN}.{entry.entry_id}"])
+    fired = FiredEvents(hass)
+    completed = _finish(panel, order_id)
+    await poll(hass)
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    # Stopped before the completion was written: storage holds the order pending.
+    hass_storage[f"{DOMAIN}.{entry.entry_id}"] = stored_before
+    await async_mock_restore_state_shutdown_restart(hass)
+
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert state_of(hass, f"{ORDER_SENSOR}{order_id}").state == completed
+    assert fired.of_order(order_id) == [(completed, "pending")]
+
+
+async def test_an_entity_added_again_fires_nothing_again(
+    hass: HomeAssistant,
+    panel: Panel,
+    setup_integration: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """Renamed, the event entity is added again: what it fired stays fired."""
+    order_id = await _place(hass, setup_integration)
+    bus = async_capture_events(hass, EVENT_ORDER)
+    _finish(panel, order_id)
+    await poll(hass)
+
+    entity_registry.async_update_entity(EVENTS, new_entity_id="event.orders")
+    await hass.async_block_till_done()
+    await poll(hass)
+
+    assert state_of(hass, "event.orders").attributes["order_id"] == str(order_id)
+    assert [event.data["entity_id"] for event in bus] == [EVENTS]
 
 
 async def test_a_year_of_refills_of_untracked_orders_keeps_storage_bounded(

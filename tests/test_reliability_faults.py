@@ -33,8 +33,8 @@ from .helpers import (
     state_of,
 )
 
-BALANCE_ENTITY = "sensor.127_0_0_1_balance"
-EVENT_ENTITY = "event.127_0_0_1_order_events"
+BALANCE_ENTITY = "sensor.smm_panel_127_0_0_1_balance"
+EVENT_ENTITY = "event.smm_panel_127_0_0_1_order_events"
 FAILURE_LOG = "Error fetching smmpanel data"
 RECOVERY_LOG = "Fetching smmpanel data recovered"
 # The first request of a refresh, and its last, sent after the others were answered.
@@ -99,7 +99,7 @@ async def _assert_matches_panel(
     assert STATE_UNAVAILABLE not in {state.state for state in states.values()}
     assert Decimal(states[BALANCE_ENTITY].state) == panel.balance
     for order_id in scenario.orders:
-        state = states[f"sensor.127_0_0_1_order_{order_id}"]
+        state = states[f"sensor.smm_panel_127_0_0_1_order_{order_id}"]
         assert state.state == normalized(panel.orders[order_id].status)
         assert "error" not in state.attributes
     refill = tracking.refills[scenario.refill]
@@ -217,13 +217,13 @@ async def test_per_row_errors_keep_the_last_good_value(
         await poll(hass)
 
     assert state_of(hass, BALANCE_ENTITY).state != STATE_UNAVAILABLE
-    state = hass.states.get(f"sensor.127_0_0_1_order_{gone}")
+    state = hass.states.get(f"sensor.smm_panel_127_0_0_1_order_{gone}")
     assert state is not None
     assert state.state == "pending"
     assert state.attributes["error"] == "Incorrect order ID"
     tracking = await async_tracking(hass, hass_client, setup_integration)
     assert tracking.refills[scenario.refill]["error"] == "Refill not found"
-    other = hass.states.get(f"sensor.127_0_0_1_order_{still}")
+    other = hass.states.get(f"sensor.smm_panel_127_0_0_1_order_{still}")
     assert other is not None
     assert other.state == normalized(panel.orders[still].status)
 

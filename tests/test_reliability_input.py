@@ -216,8 +216,8 @@ SENSOR_ACTIONS = ("refill", "cancel", "untrack_order")
 REFUSED_ORDER_TARGETS: list[tuple[dict[str, Any], type[Exception]]] = [
     *REFUSED_ORDER_IDS,
     ({}, ServiceValidationError),
-    ({"entity_id": "sensor.127_0_0_1_balance"}, ServiceValidationError),
-    ({"entity_id": "sensor.127_0_0_1_order_1; DROP"}, probatio.Invalid),
+    ({"entity_id": "sensor.smm_panel_127_0_0_1_balance"}, ServiceValidationError),
+    ({"entity_id": "sensor.smm_panel_127_0_0_1_order_1; DROP"}, probatio.Invalid),
     ({"entity_id": {"a": 1}}, probatio.Invalid),
 ]
 ORDER = {"service": 1, "link": LINK, "quantity": 100}

@@ -45,7 +45,7 @@ from .helpers import (
 # (A 429 is left out: rate limiters answer before the panel acts, so nothing was placed.)
 ANSWER_LOST = [fault for fault in TRANSIENT_FAULTS if fault is not Fault.RATE_LIMIT]
 ORDER = {"service": 1, "link": LINK, "quantity": 100}
-BALANCE_ENTITY = "sensor.127_0_0_1_balance"
+BALANCE_ENTITY = "sensor.smm_panel_127_0_0_1_balance"
 
 SOAK_FAULT_RATE = 0.2
 SOAK_CYCLES = DAY // int(POLL_INTERVAL.total_seconds())

@@ -78,7 +78,7 @@ def _assert_shown(
     assert order_sensor_ids(hass, entry) == scenario.orders
     states = entry_states(hass, entry)
     for order_id in scenario.orders:
-        state = states[f"sensor.127_0_0_1_order_{order_id}"]
+        state = states[f"sensor.smm_panel_127_0_0_1_order_{order_id}"]
         assert state.state == normalized(panel.orders[order_id].status)
 
 

@@ -162,5 +162,5 @@ async def test_api_key_is_never_shown(
     }
     assert leaks == {where: [] for where in texts}
     # The panel did quote the key, and it arrived masked.
-    order = state_of(hass, f"sensor.127_0_0_1_order_{scenario.active[0]}")
+    order = state_of(hass, f"sensor.smm_panel_127_0_0_1_order_{scenario.active[0]}")
     assert order.attributes["error"] == "Incorrect order ID (********)"

@@ -31,7 +31,12 @@ from .helpers import LINK, call, order_sensor_ids
 
 FOLLOWERS = 1  # a service allowing refills and cancels
 ADMIN_ACTIONS = ("add_order", "refill", "cancel", "track_order", "untrack_order")
-READ_ACTIONS = ("get_services", "get_order_status", "get_spending")
+READ_ACTIONS = (
+    "get_services",
+    "get_order_status",
+    "get_spending",
+    "get_service_stats",
+)
 # The panel action each of the integration's actions sends, where it sends one.
 PANEL_ACTIONS = {
     "add_order": "add",
@@ -312,6 +317,8 @@ async def test_non_admin_can_read(
             ]
         case "get_spending":
             assert len(answer.response["periods"]) == 7
+        case "get_service_stats":
+            assert answer.response == {"services": []}
 
 
 ORDER_DATA = {"service": FOLLOWERS, "link": f"{LINK}/button", "quantity": 100}

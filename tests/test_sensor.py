@@ -60,13 +60,13 @@ async def test_balance_and_low_balance(
     hass: HomeAssistant, panel: Panel, setup_integration: MockConfigEntry
 ) -> None:
     """The balance is exact and in the panel's currency; low balance follows the threshold."""
-    balance = hass.states.get("sensor.127_0_0_1_balance")
+    balance = hass.states.get("sensor.smm_panel_127_0_0_1_balance")
     assert balance is not None
     assert balance.state == "1000.00000"
     assert balance.attributes["unit_of_measurement"] == "USD"
     assert balance.attributes["device_class"] == "monetary"
     assert balance.attributes["state_class"] == "total"
-    low = hass.states.get("binary_sensor.127_0_0_1_low_balance")
+    low = hass.states.get("binary_sensor.smm_panel_127_0_0_1_low_balance")
     assert low is not None
     assert low.state == STATE_OFF
 
@@ -81,7 +81,7 @@ async def test_balance_and_low_balance(
     )
     await hass.async_block_till_done()
 
-    low = hass.states.get("binary_sensor.127_0_0_1_low_balance")
+    low = hass.states.get("binary_sensor.smm_panel_127_0_0_1_low_balance")
     assert low is not None
     assert low.state == STATE_ON
 
@@ -100,11 +100,11 @@ async def test_order_sensor_attributes(
     panel.advance(300)
     await poll(hass)
 
-    state = hass.states.get(f"sensor.127_0_0_1_order_{order_id}")
+    state = hass.states.get(f"sensor.smm_panel_127_0_0_1_order_{order_id}")
     assert state is not None
     assert state.state == "in_progress"
     assert state.attributes["friendly_name"] == (
-        f"127.0.0.1 Order {order_id} · Real & Active Followers - Best Server"
+        f"SMM Panel 127.0.0.1 Order {order_id} · Real & Active Followers - Best Server"
     )
     assert state.attributes["order_id"] == str(order_id)
     assert state.attributes["charge"] == 250.0
@@ -119,7 +119,7 @@ async def test_order_sensor_attributes(
     # Nothing unknown is shown: no finish time, no error, no start count yet.
     assert not {"finished_at", "error"} & state.attributes.keys()
     assert None not in state.attributes.values()
-    active = hass.states.get("sensor.127_0_0_1_active_orders")
+    active = hass.states.get("sensor.smm_panel_127_0_0_1_active_orders")
     assert active is not None
     assert active.state == "1"
 
@@ -145,8 +145,8 @@ async def test_tracked_order_sensor_shows_only_what_is_known(
     order_id = panel.create_order(101, link="https://instagram.com/else", quantity=500)
     await call(hass, "track_order", setup_integration, {"orders": str(order_id)})
 
-    state = state_of(hass, f"sensor.127_0_0_1_order_{order_id}")
-    assert state.attributes["friendly_name"] == f"127.0.0.1 Order {order_id}"
+    state = state_of(hass, f"sensor.smm_panel_127_0_0_1_order_{order_id}")
+    assert state.attributes["friendly_name"] == f"SMM Panel 127.0.0.1 Order {order_id}"
     assert state.attributes["order_id"] == str(order_id)
     assert (
         not {
@@ -189,8 +189,8 @@ async def test_order_sensor_tells_when_it_was_tracked(
     freezer.move_to("2026-11-15T13:00:00+00:00")
     await poll(hass)
 
-    tracked_state = state_of(hass, f"sensor.127_0_0_1_order_{elsewhere}")
-    placed_state = state_of(hass, f"sensor.127_0_0_1_order_{placed}")
+    tracked_state = state_of(hass, f"sensor.smm_panel_127_0_0_1_order_{elsewhere}")
+    placed_state = state_of(hass, f"sensor.smm_panel_127_0_0_1_order_{placed}")
     assert placed_state.state == tracked_state.state == "completed"
     assert tracked_state.attributes["tracked_at"] == dt_util.parse_datetime(
         "2026-11-15T12:00:00+00:00"
@@ -224,7 +224,7 @@ async def test_order_sensor_tells_what_its_service_allows(
     )
     await hass.async_block_till_done(wait_background_tasks=True)
 
-    state = state_of(hass, f"sensor.127_0_0_1_order_{response['order']}")
+    state = state_of(hass, f"sensor.smm_panel_127_0_0_1_order_{response['order']}")
     assert state.attributes["refill_offered"] is refill_offered
     assert state.attributes["cancel_allowed"] is cancel_allowed
     assert panel.request_counts["services"] == 1
@@ -249,7 +249,7 @@ async def test_service_terms_come_back_after_a_restart(
     assert await hass.config_entries.async_reload(setup_integration.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
 
-    state = state_of(hass, f"sensor.127_0_0_1_order_{order_id}")
+    state = state_of(hass, f"sensor.smm_panel_127_0_0_1_order_{order_id}")
     assert state.attributes["refill_offered"] is False
     assert state.attributes["cancel_allowed"] is True
     assert panel.request_counts["services"] == fetched + 1
@@ -265,7 +265,10 @@ async def test_orders_tracked_from_elsewhere_fetch_no_catalogue(
     assert await hass.config_entries.async_reload(setup_integration.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
 
-    assert state_of(hass, f"sensor.127_0_0_1_order_{order_id}").state == "pending"
+    assert (
+        state_of(hass, f"sensor.smm_panel_127_0_0_1_order_{order_id}").state
+        == "pending"
+    )
     assert panel.request_counts["services"] == 0
 
 
@@ -276,7 +279,7 @@ async def test_order_sensor_shows_its_latest_refill(
     order_id = panel.create_order(1, link="https://instagram.com/refill", quantity=100)
     panel.advance(DAY)
     await call(hass, "track_order", setup_integration, {"orders": str(order_id)})
-    sensor = f"sensor.127_0_0_1_order_{order_id}"
+    sensor = f"sensor.smm_panel_127_0_0_1_order_{order_id}"
     assert not {"refill_id", "refill_status"} & state_of(hass, sensor).attributes.keys()
 
     response = await call(hass, "refill", setup_integration, {"orders": [order_id]})
@@ -316,21 +319,21 @@ async def test_counts_are_whole_numbers_without_unit(
         {"service": 101, "link": "https://instagram.com/count", "quantity": 1000},
     )
     for key in ("active_orders", "pending_refills", "tracked_orders"):
-        entity_id = f"sensor.127_0_0_1_{key}"
+        entity_id = f"sensor.smm_panel_127_0_0_1_{key}"
         state = state_of(hass, entity_id)
         assert "unit_of_measurement" not in state.attributes
         assert state.attributes["state_class"] == "measurement"
         registry_entry = entity_registry.async_get(entity_id)
         assert registry_entry is not None
         assert registry_entry.options["sensor"]["suggested_display_precision"] == 0
-    assert state_of(hass, "sensor.127_0_0_1_active_orders").state == "1"
+    assert state_of(hass, "sensor.smm_panel_127_0_0_1_active_orders").state == "1"
 
 
 async def test_low_balance_shows_its_threshold(
     hass: HomeAssistant, setup_integration: MockConfigEntry
 ) -> None:
     """The threshold the balance is compared with is an attribute, in the currency."""
-    low = state_of(hass, "binary_sensor.127_0_0_1_low_balance")
+    low = state_of(hass, "binary_sensor.smm_panel_127_0_0_1_low_balance")
     assert low.attributes["threshold"] == 10.0
     assert low.attributes["currency"] == "USD"
 
@@ -344,7 +347,7 @@ async def test_low_balance_shows_its_threshold(
         },
     )
 
-    low = state_of(hass, "binary_sensor.127_0_0_1_low_balance")
+    low = state_of(hass, "binary_sensor.smm_panel_127_0_0_1_low_balance")
     assert low.attributes["threshold"] == 12.34
 
 
@@ -357,7 +360,7 @@ async def test_low_balance_without_currency(
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
 
-    low = state_of(hass, "binary_sensor.127_0_0_1_low_balance")
+    low = state_of(hass, "binary_sensor.smm_panel_127_0_0_1_low_balance")
     assert low.attributes["threshold"] == 10.0
     assert "currency" not in low.attributes
 
@@ -381,7 +384,7 @@ async def test_events_name_the_order(
     fired = {
         state.attributes["order_id"]: state.attributes
         for change in changes
-        if change.data["entity_id"] == "event.127_0_0_1_order_events"
+        if change.data["entity_id"] == "event.smm_panel_127_0_0_1_order_events"
         and (state := change.data["new_state"]) is not None
     }
     order_id = str(placed["order"])
@@ -404,5 +407,66 @@ async def test_one_service_device_per_account(
         device_registry, setup_integration.entry_id
     )
     assert len(devices) == 1
-    assert devices[0].name == "127.0.0.1"
+    assert devices[0].name == "SMM Panel 127.0.0.1"
     assert devices[0].entry_type is dr.DeviceEntryType.SERVICE
+
+
+async def test_account_entities_are_named_after_the_integration(
+    hass: HomeAssistant,
+    setup_integration: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """A new account's entities are named "SMM Panel <host> ...", their ids too: the
+    entity pickers, which search names but not integrations, find them by "SMM"."""
+    entities = er.async_entries_for_config_entry(
+        entity_registry, setup_integration.entry_id
+    )
+    assert entities
+    for entity in entities:
+        assert entity.entity_id.split(".")[1].startswith("smm_panel_127_0_0_1_")
+        if entity.disabled_by is None:
+            name = state_of(hass, entity.entity_id).attributes["friendly_name"]
+            assert name.startswith("SMM Panel 127.0.0.1 ")
+
+
+async def test_an_existing_account_keeps_its_entity_ids(
+    hass: HomeAssistant,
+    panel: Panel,
+    config_entry: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """An account set up when its device was named after the host alone keeps the
+    entity ids it has; its device and entity names become "SMM Panel <host>", and an
+    entity registered from then on (a new order's sensor) is named that way."""
+    config_entry.add_to_hass(hass)
+    device = device_registry.async_get_or_create(
+        config_entry_id=config_entry.entry_id,
+        identifiers={(DOMAIN, config_entry.entry_id)},
+        name="127.0.0.1",
+    )
+    old = entity_registry.async_get_or_create(
+        "sensor",
+        DOMAIN,
+        f"{config_entry.entry_id}_balance",
+        config_entry=config_entry,
+        device_id=device.id,
+        has_entity_name=True,
+        object_id_base="Balance",
+        translation_key="balance",
+    )
+    assert old.entity_id == "sensor.127_0_0_1_balance"
+
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    order_id = panel.create_order(1, link="https://instagram.com/new", quantity=100)
+    await call(hass, "track_order", config_entry, {"orders": [order_id]})
+
+    assert state_of(hass, "sensor.127_0_0_1_balance").attributes["friendly_name"] == (
+        "SMM Panel 127.0.0.1 Balance"
+    )
+    assert hass.states.get("sensor.smm_panel_127_0_0_1_balance") is None
+    renamed = device_registry.async_get(device.id)
+    assert renamed is not None
+    assert renamed.name == "SMM Panel 127.0.0.1"
+    assert state_of(hass, f"sensor.smm_panel_127_0_0_1_order_{order_id}")

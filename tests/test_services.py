@@ -325,7 +325,7 @@ async def test_add_order(
     assert order.quantity == quantity
     assert order.charge == Decimal(charge)
     assert panel.balance == Decimal(1000) - Decimal(charge)
-    tracked = state_of(hass, f"sensor.127_0_0_1_order_{order_id}").attributes
+    tracked = state_of(hass, f"sensor.smm_panel_127_0_0_1_order_{order_id}").attributes
     assert tracked["service_id"] == service
     counted = {"quantity", "comments"} & fields.keys() or service == 9
     assert tracked.get("quantity") == (order.quantity if counted else None)
@@ -758,7 +758,7 @@ async def test_add_order_uses_last_known_balance(
     """The balance check uses the balance last fetched, and the panel has the last word."""
     # Spend on the panel behind Home Assistant's back: 975 of the 1000.
     panel.create_order(101, link="https://x.com/elsewhere", quantity=3900)
-    assert state_of(hass, "sensor.127_0_0_1_balance").state == "1000.00000"
+    assert state_of(hass, "sensor.smm_panel_127_0_0_1_balance").state == "1000.00000"
 
     with pytest.raises(ServiceValidationError) as error:
         await call(
@@ -1476,6 +1476,7 @@ ALL_ACTIONS = [
     ("get_order_status", {"orders": 1}),
     ("get_services", {}),
     ("get_spending", {}),
+    ("get_service_stats", {}),
 ]
 
 

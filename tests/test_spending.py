@@ -31,38 +31,19 @@ from custom_components.smmpanel.spending import (
 from panel_simulator import Fault, Panel
 
 from .const import PANEL_BALANCE
-from .helpers import call, frozen_poll, move_to, state_of
+from .helpers import berlin, call, frozen_poll, move_to, start_in_berlin, state_of
 
 BERLIN = "Europe/Berlin"
-SPENT_TODAY = "sensor.127_0_0_1_spent_today"
-SPENT_MONTH = "sensor.127_0_0_1_spent_this_month"
-RUNWAY = "sensor.127_0_0_1_balance_runway"
-LAST_DEPOSIT = "sensor.127_0_0_1_last_deposit"
-EVENTS = "event.127_0_0_1_order_events"
+SPENT_TODAY = "sensor.smm_panel_127_0_0_1_spent_today"
+SPENT_MONTH = "sensor.smm_panel_127_0_0_1_spent_this_month"
+RUNWAY = "sensor.smm_panel_127_0_0_1_balance_runway"
+LAST_DEPOSIT = "sensor.smm_panel_127_0_0_1_last_deposit"
+EVENTS = "event.smm_panel_127_0_0_1_order_events"
 LINK = "https://www.instagram.com/p/money"
 # Service 1 costs 1.20 per 1000.
 CHARGE = Decimal("1.2")
 # Seconds a panel credits a refund after (or, negative, before) an order shows it.
 REFUND_LAG = 300.0
-
-
-def _berlin(text: str) -> datetime:
-    moment = dt_util.parse_datetime(text)
-    assert moment is not None
-    return moment.replace(tzinfo=dt_util.get_time_zone(BERLIN))
-
-
-async def _start(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    entry: MockConfigEntry,
-    moment: str,
-) -> None:
-    await hass.config.async_set_time_zone(BERLIN)
-    freezer.move_to(_berlin(moment))
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
 
 
 def _order(panel: Panel) -> int:
@@ -85,7 +66,7 @@ async def test_spend_across_midnights_daylight_saving_and_month_end(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """Each local day and month starts at zero, the spring change included."""
-    await _start(hass, freezer, config_entry, "2026-03-28 22:00:00")
+    await start_in_berlin(hass, freezer, config_entry, "2026-03-28 22:00:00")
     spent = state_of(hass, SPENT_TODAY)
     assert spent.state == "0"
     assert spent.attributes["unit_of_measurement"] == "USD"
@@ -102,18 +83,18 @@ async def test_spend_across_midnights_daylight_saving_and_month_end(
     assert _amount(hass, SPENT_MONTH) == CHARGE
 
     # 00:02 on the day the clocks go forward: a new day.
-    await move_to(hass, freezer, _berlin("2026-03-29 00:02:00"))
+    await move_to(hass, freezer, berlin("2026-03-29 00:02:00"))
     assert _amount(hass, SPENT_TODAY) == 0
     assert _last_reset(hass, SPENT_TODAY) == "2026-03-29T00:00:00+01:00"
     assert _amount(hass, SPENT_MONTH) == CHARGE
     # After 02:00 became 03:00 the day is the same, 23 hours long.
-    await move_to(hass, freezer, _berlin("2026-03-29 04:00:00"))
+    await move_to(hass, freezer, berlin("2026-03-29 04:00:00"))
     _order(panel)
     _order(panel)
     await frozen_poll(hass, freezer)
     assert _amount(hass, SPENT_TODAY) == 2 * CHARGE
     assert _last_reset(hass, SPENT_TODAY) == "2026-03-29T00:00:00+01:00"
-    await move_to(hass, freezer, _berlin("2026-03-30 00:01:00"))
+    await move_to(hass, freezer, berlin("2026-03-30 00:01:00"))
     assert _amount(hass, SPENT_TODAY) == 0
     assert _last_reset(hass, SPENT_TODAY) == "2026-03-30T00:00:00+02:00"
     assert _amount(hass, SPENT_MONTH) == 3 * CHARGE
@@ -121,22 +102,22 @@ async def test_spend_across_midnights_daylight_saving_and_month_end(
     # The balance lasts as long as the average daily spend lets it.
     runway = Decimal(state_of(hass, RUNWAY).state)
     elapsed = Decimal(
-        (dt_util.utcnow() - _berlin("2026-03-28 22:00:00")).total_seconds()
+        (dt_util.utcnow() - berlin("2026-03-28 22:00:00")).total_seconds()
     ) / Decimal(86400)
     expected = (PANEL_BALANCE - 3 * CHARGE) * elapsed / (3 * CHARGE)
     assert runway == expected.quantize(Decimal("0.01"))
     assert state_of(hass, RUNWAY).attributes["unit_of_measurement"] == "d"
 
-    await move_to(hass, freezer, _berlin("2026-04-01 00:00:30"))
+    await move_to(hass, freezer, berlin("2026-04-01 00:00:30"))
     assert _amount(hass, SPENT_MONTH) == 0
     assert _last_reset(hass, SPENT_MONTH) == "2026-04-01T00:00:00+02:00"
     # Autumn: the day the clocks go back has 25 hours.
-    await move_to(hass, freezer, _berlin("2026-10-25 01:00:00"))
+    await move_to(hass, freezer, berlin("2026-10-25 01:00:00"))
     _order(panel)
-    await move_to(hass, freezer, _berlin("2026-10-25 23:30:00"))
+    await move_to(hass, freezer, berlin("2026-10-25 23:30:00"))
     assert _amount(hass, SPENT_TODAY) == CHARGE
     assert _last_reset(hass, SPENT_TODAY) == "2026-10-25T00:00:00+02:00"
-    await move_to(hass, freezer, _berlin("2026-10-26 00:00:10"))
+    await move_to(hass, freezer, berlin("2026-10-26 00:00:10"))
     assert _amount(hass, SPENT_TODAY) == 0
     assert _last_reset(hass, SPENT_TODAY) == "2026-10-26T00:00:00+01:00"
 
@@ -148,7 +129,7 @@ async def test_deposits_refunds_and_their_events(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """A rise is a deposit, unless a tracked order's refund explains it."""
-    await _start(hass, freezer, config_entry, "2026-11-30 10:00:00")
+    await start_in_berlin(hass, freezer, config_entry, "2026-11-30 10:00:00")
     events = async_capture_events(hass, EVENT_ORDER)
 
     panel.deposit(Decimal(50))
@@ -184,9 +165,9 @@ async def test_deposits_refunds_and_their_events(
     await call(hass, "cancel", config_entry, {"orders": [placed["order"]]})
     panel.advance(61)
     await frozen_poll(hass, freezer)
-    assert state_of(hass, f"sensor.127_0_0_1_order_{placed['order']}").state == (
-        "canceled"
-    )
+    assert state_of(
+        hass, f"sensor.smm_panel_127_0_0_1_order_{placed['order']}"
+    ).state == ("canceled")
     assert _amount(hass, SPENT_TODAY) == 0
     assert len([e for e in events if e.data["event_type"] == "balance_topped_up"]) == 1
 
@@ -215,6 +196,12 @@ async def test_deposits_refunds_and_their_events(
                 "net_spend": 0.0,
             },
         ],
+        "total": {
+            "spend": 1.2,
+            "deposits": 58.8,
+            "refunds": 1.2,
+            "net_spend": 0.0,
+        },
         "currency": "USD",
     }
 
@@ -245,7 +232,7 @@ async def test_refund_credited_a_poll_apart_from_the_charge_falling(
     polls is told once, for what was deposited.
     """
     panel.refund_lag = lag
-    await _start(hass, freezer, config_entry, "2026-11-30 10:00:00")
+    await start_in_berlin(hass, freezer, config_entry, "2026-11-30 10:00:00")
     events = async_capture_events(hass, EVENT_ORDER)
     placed = await call(
         hass, "add_order", config_entry, {"service": 1, "link": LINK, "quantity": 1000}
@@ -258,16 +245,16 @@ async def test_refund_credited_a_poll_apart_from_the_charge_falling(
     await call(hass, "cancel", config_entry, {"orders": [placed["order"]]})
     await frozen_poll(hass, freezer)
     assert panel.balance == PANEL_BALANCE - (0 if lag < 0 else CHARGE)
-    assert state_of(hass, f"sensor.127_0_0_1_order_{placed['order']}").state == (
-        "pending"
-    )
+    assert state_of(
+        hass, f"sensor.smm_panel_127_0_0_1_order_{placed['order']}"
+    ).state == ("pending")
     if deposit:
         panel.deposit(Decimal(deposit))
     panel.advance(61)
     await frozen_poll(hass, freezer)
-    assert state_of(hass, f"sensor.127_0_0_1_order_{placed['order']}").state == (
-        "canceled"
-    )
+    assert state_of(
+        hass, f"sensor.smm_panel_127_0_0_1_order_{placed['order']}"
+    ).state == ("canceled")
     assert _amount(hass, SPENT_TODAY) == 0
     # What is not settled yet is kept across a reload.
     assert await hass.config_entries.async_reload(config_entry.entry_id)
@@ -302,7 +289,7 @@ async def test_a_rise_a_refund_may_explain_waits_for_it(
 
     No refund explains it then: it is a deposit, told once.
     """
-    await _start(hass, freezer, config_entry, "2026-11-30 10:00:00")
+    await start_in_berlin(hass, freezer, config_entry, "2026-11-30 10:00:00")
     events = async_capture_events(hass, EVENT_ORDER)
     await call(
         hass, "add_order", config_entry, {"service": 1, "link": LINK, "quantity": 1000}
@@ -328,7 +315,7 @@ async def test_failed_polls_restarts_and_storage(
     hass_storage: dict[str, Any],
 ) -> None:
     """Nothing is counted twice or lost across failed polls, reloads and restarts."""
-    await _start(hass, freezer, config_entry, "2026-11-30 23:40:00")
+    await start_in_berlin(hass, freezer, config_entry, "2026-11-30 23:40:00")
     _order(panel)
     panel.faults.inject(Fault.HTTP_500, action="balance")
     await frozen_poll(hass, freezer)
@@ -350,7 +337,7 @@ async def test_failed_polls_restarts_and_storage(
     # Stopped across midnight: what changed meanwhile counts on the day it is seen.
     assert await hass.config_entries.async_unload(config_entry.entry_id)
     _order(panel)
-    freezer.move_to(_berlin("2026-12-01 08:00:00"))
+    freezer.move_to(berlin("2026-12-01 08:00:00"))
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     assert _amount(hass, SPENT_TODAY) == CHARGE
@@ -416,7 +403,7 @@ async def test_stored_ledger(
         "key": f"{DOMAIN}.{config_entry.entry_id}.spending",
         "data": stored,
     }
-    await _start(hass, freezer, config_entry, "2026-11-30 12:00:00")
+    await start_in_berlin(hass, freezer, config_entry, "2026-11-30 12:00:00")
     assert _amount(hass, SPENT_TODAY) == spent
     if isinstance(stored, dict) and stored.get("balance") == "990":
         assert state_of(hass, LAST_DEPOSIT).attributes["amount"] == 10.0
@@ -439,7 +426,7 @@ async def test_stored_ledger_of_another_panel(
         "key": f"{DOMAIN}.{config_entry.entry_id}.spending",
         "data": {"url": "https://old.example/api/v2", "balance": "5", "days": []},
     }
-    await _start(hass, freezer, config_entry, "2026-11-30 12:00:00")
+    await start_in_berlin(hass, freezer, config_entry, "2026-11-30 12:00:00")
     assert _amount(hass, SPENT_TODAY) == 0
     assert state_of(hass, LAST_DEPOSIT).state == STATE_UNKNOWN
 
@@ -459,7 +446,7 @@ async def test_unreadable_storage(
         "key": f"{DOMAIN}.{config_entry.entry_id}.spending",
         "data": {},
     }
-    await _start(hass, freezer, config_entry, "2026-11-30 12:00:00")
+    await start_in_berlin(hass, freezer, config_entry, "2026-11-30 12:00:00")
     assert _amount(hass, SPENT_TODAY) == 0
     assert "spending history of 127.0.0.1 cannot be read" in caplog.text
 
@@ -471,13 +458,13 @@ async def test_runway_needs_spending(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """With a day of history but nothing spent the runway is unknown."""
-    await _start(hass, freezer, config_entry, "2026-11-28 12:00:00")
-    await move_to(hass, freezer, _berlin("2026-11-30 12:00:00"))
+    await start_in_berlin(hass, freezer, config_entry, "2026-11-28 12:00:00")
+    await move_to(hass, freezer, berlin("2026-11-30 12:00:00"))
     assert state_of(hass, RUNWAY).state == STATE_UNKNOWN
     # Seven days on, only the last seven count: 1.20 a week.
     _order(panel)
-    await move_to(hass, freezer, _berlin("2026-11-30 12:10:00"))
-    await move_to(hass, freezer, _berlin("2026-12-06 12:00:00"))
+    await move_to(hass, freezer, berlin("2026-11-30 12:10:00"))
+    await move_to(hass, freezer, berlin("2026-12-06 12:00:00"))
     runway = Decimal(state_of(hass, RUNWAY).state)
     expected = (PANEL_BALANCE - CHARGE) * Decimal("6.5") / CHARGE
     assert runway == expected.quantize(Decimal("0.01"))
@@ -490,10 +477,10 @@ async def test_get_spending_periods(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """Weeks start on Monday, months on the first; the current period comes first."""
-    await _start(hass, freezer, config_entry, "2026-11-27 12:00:00")
+    await start_in_berlin(hass, freezer, config_entry, "2026-11-27 12:00:00")
     _order(panel)
     await frozen_poll(hass, freezer)
-    await move_to(hass, freezer, _berlin("2026-12-02 12:00:00"))
+    await move_to(hass, freezer, berlin("2026-12-02 12:00:00"))
     _order(panel)
     _order(panel)
     await frozen_poll(hass, freezer)
@@ -505,6 +492,13 @@ async def test_get_spending_periods(
         ("2026-11-16", 0.0),
     ]
     assert len(weeks["periods"]) == 7
+    # Summed exactly: 1.2 + 2.4 added as floats would be 3.5999999999999996.
+    assert weeks["total"] == {
+        "spend": 3.6,
+        "deposits": 0.0,
+        "refunds": 0.0,
+        "net_spend": 3.6,
+    }
     months = await call(
         hass, "get_spending", config_entry, {"period": "month", "count": 3}
     )

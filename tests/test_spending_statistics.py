@@ -19,8 +19,8 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 
 from panel_simulator import Panel
 
-SPENT_TODAY = "sensor.127_0_0_1_spent_today"
-SPENT_MONTH = "sensor.127_0_0_1_spent_this_month"
+SPENT_TODAY = "sensor.smm_panel_127_0_0_1_spent_today"
+SPENT_MONTH = "sensor.smm_panel_127_0_0_1_spent_this_month"
 
 
 @pytest.fixture(autouse=True)

@@ -9,13 +9,16 @@ from urllib.parse import urlsplit
 from homeassistant.components.frontend import add_extra_js_url
 from homeassistant.components.http.server import StaticPathConfig
 from homeassistant.const import CONF_API_KEY, CONF_URL, Platform
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import (
     config_validation as cv,
     device_registry as dr,
+    entity_registry as er,
     issue_registry as ir,
 )
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.entity_platform import async_get_platforms
 from homeassistant.helpers.typing import ConfigType
 from homeassistant.loader import async_get_integration
 from homeassistant.util.network import is_local
@@ -25,41 +28,48 @@ from .catalogue import ServiceCatalogue
 from .const import DOMAIN, REQUEST_TIMEOUT
 from .coordinator import (
     CatalogueWatchCoordinator,
+    ServiceStats,
     SmmPanelConfigEntry,
     SmmPanelCoordinator,
     SmmPanelData,
     delete_stale_watch_issues,
-    watch_store,
 )
 from .entity import account_device_info
 from .options import AccountOptions
 from .services import async_setup_services
-from .spending import SpendingTracker, spending_store
-from .storage import TrackingStorage
+from .spending import SpendingTracker
+from .storage import async_remove_stored
 from .tracking import OrderTracker
 
-PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.EVENT, Platform.SENSOR]
+PLATFORMS: list[Platform] = [
+    Platform.BINARY_SENSOR,
+    Platform.BUTTON,
+    Platform.EVENT,
+    Platform.SENSOR,
+]
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
-# The orders card: a plain JavaScript module served from the integration's folder.
+# The cards: plain JavaScript modules served from the integration's folder.
 FRONTEND_DIR = Path(__file__).parent / "frontend"
-CARD_FILE = "smmpanel-orders-card.js"
+ORDERS_CARD_FILE = "smmpanel-orders-card.js"
+SPENDING_CARD_FILE = "smmpanel-spending-card.js"
+CARD_FILES = (ORDERS_CARD_FILE, SPENDING_CARD_FILE)
 FRONTEND_URL_PATH = f"/{DOMAIN}_frontend"
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Set up the SMM Panel actions, and the orders card where there is a frontend."""
+    """Set up the SMM Panel actions, and the cards where there is a frontend."""
     async_setup_services(hass)
-    await _async_register_card(hass)
+    await _async_register_cards(hass)
     return True
 
 
-async def _async_register_card(hass: HomeAssistant) -> None:
-    """Serve the orders card and load it in every frontend, once per Home Assistant.
+async def _async_register_cards(hass: HomeAssistant) -> None:
+    """Serve the cards and load them in every frontend, once per Home Assistant.
 
     Without the frontend (a headless install, the unit tests) there is nobody to show
-    it to. The URL names the version, so that browsers load an updated card.
+    them to. The URLs name the version, so that browsers load updated cards.
     """
     if not {"http", "frontend"} <= hass.config.components:
         return
@@ -67,12 +77,13 @@ async def _async_register_card(hass: HomeAssistant) -> None:
     await hass.http.async_register_static_paths(
         [StaticPathConfig(FRONTEND_URL_PATH, str(FRONTEND_DIR), cache_headers=False)]
     )
-    add_extra_js_url(hass, card_url(str(integration.version)))
+    for card_file in CARD_FILES:
+        add_extra_js_url(hass, card_url(card_file, str(integration.version)))
 
 
-def card_url(version: str) -> str:
-    """Return the URL the frontend loads the orders card from."""
-    return f"{FRONTEND_URL_PATH}/{CARD_FILE}?v={version}"
+def card_url(card_file: str, version: str) -> str:
+    """Return the URL the frontend loads a card from."""
+    return f"{FRONTEND_URL_PATH}/{card_file}?v={version}"
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: SmmPanelConfigEntry) -> bool:
@@ -88,11 +99,22 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmmPanelConfigEntry) -> 
     _async_check_insecure_url(hass, entry)
     tracker = OrderTracker(hass, entry)
     spending = SpendingTracker(hass, entry)
+    service_stats = ServiceStats(hass, entry)
     options = AccountOptions.from_options(entry.options)
     coordinator = SmmPanelCoordinator(
-        hass, entry, client, tracker, spending=spending, options=options
+        hass,
+        entry,
+        client,
+        tracker,
+        spending=spending,
+        service_stats=service_stats,
+        options=options,
     )
-    await coordinator.async_config_entry_first_refresh()
+    try:
+        await coordinator.async_config_entry_first_refresh()
+    except ConfigEntryNotReady, ConfigEntryAuthFailed:
+        _async_show_entities_unavailable(hass, entry)
+        raise
     catalogue = ServiceCatalogue(hass, entry, client)
     # The account's device exists before its watches' devices, which name it as the
     # device they are reached through.
@@ -109,6 +131,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmmPanelConfigEntry) -> 
         coordinator=coordinator,
         tracker=tracker,
         spending=spending,
+        service_stats=service_stats,
         catalogue=catalogue,
         options=options,
         watch=watch,
@@ -137,17 +160,52 @@ async def _async_entry_updated(hass: HomeAssistant, entry: SmmPanelConfigEntry) 
 
 async def async_unload_entry(hass: HomeAssistant, entry: SmmPanelConfigEntry) -> bool:
     """Unload a config entry, writing pending tracking changes first."""
+    await _async_remove_entities(hass, entry)
     if unloaded := await hass.config_entries.async_unload_platforms(entry, PLATFORMS):
         await entry.runtime_data.tracker.async_save()
         await entry.runtime_data.spending.async_save()
+        await entry.runtime_data.service_stats.async_save()
     return unloaded
 
 
+async def _async_remove_entities(
+    hass: HomeAssistant, entry: SmmPanelConfigEntry
+) -> None:
+    """Remove the entry's entities and their states, rather than leave them unavailable.
+
+    The logbook writes a line for an entity that goes unavailable and for one that
+    comes back, but none for one that is removed or added: so a reload (saved
+    options, a watch added or changed, a new key) writes nothing in it. The entities
+    stay in the registry, and the event entities keep their last event to restore.
+    """
+    for platform in async_get_platforms(hass, DOMAIN):
+        if platform.config_entry is entry:
+            for entity in list(platform.entities.values()):
+                await entity.async_remove(force_remove=True)
+
+
+@callback
+def _async_show_entities_unavailable(
+    hass: HomeAssistant, entry: SmmPanelConfigEntry
+) -> None:
+    """Show the entities of an entry that cannot be set up as unavailable.
+
+    As Home Assistant does at a start: entities that an unload removed are not
+    missing, while the setup is retried or waits for a new key.
+    """
+    for registry_entry in er.async_entries_for_config_entry(
+        er.async_get(hass), entry.entry_id
+    ):
+        if (
+            not registry_entry.disabled
+            and hass.states.get(registry_entry.entity_id) is None
+        ):
+            registry_entry.write_unavailable_state(hass)
+
+
 async def async_remove_entry(hass: HomeAssistant, entry: SmmPanelConfigEntry) -> None:
-    """Delete the tracked orders of a removed config entry."""
-    await TrackingStorage(hass, entry).async_remove()
-    await spending_store(hass, entry.entry_id).async_remove()
-    await watch_store(hass, entry.entry_id).async_remove()
+    """Delete what a removed config entry kept: its files and repair issues."""
+    await async_remove_stored(hass, entry)
     ir.async_delete_issue(hass, DOMAIN, _insecure_url_issue_id(entry))
 
 

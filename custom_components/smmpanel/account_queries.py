@@ -1,13 +1,15 @@
-"""Actions that only read an account: its service catalogue and its spending."""
+"""Actions that only read an account: its catalogue, spending and service figures."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
 from itertools import islice
 from typing import Any
 
 from homeassistant.core import ServiceCall, ServiceResponse
 from homeassistant.util import dt as dt_util
+from homeassistant.util.json import JsonValueType
 
 from .action_errors import validation_error
 from .action_targets import async_get_catalogue, call_entry
@@ -18,10 +20,12 @@ from .const import (
     ATTR_LIMIT,
     ATTR_PERIOD,
     ATTR_SEARCH,
+    ATTR_SERVICE,
     ATTR_TYPE,
 )
 from .entity import service_terms_data
-from .spending import MAX_PERIODS, Period
+from .service_stats import figures_data
+from .spending import MAX_PERIODS, DayTotals, Period, local_day, period_start
 
 
 def _service_filter(data: Mapping[str, Any]) -> Callable[[PanelService], bool]:
@@ -80,24 +84,72 @@ async def async_get_services(call: ServiceCall) -> ServiceResponse:
     }
 
 
+def _totals_data(totals: DayTotals) -> dict[str, JsonValueType]:
+    return {
+        "spend": float(totals.spend),
+        "deposits": float(totals.deposits),
+        "refunds": float(totals.refunds),
+        "net_spend": float(totals.net_spend),
+    }
+
+
 async def async_get_spending(call: ServiceCall) -> ServiceResponse:
-    """Return the spend, deposits and refunds per period, newest first."""
+    """Return the spend, deposits and refunds per period, newest first, and in all.
+
+    The total is summed here, in Decimal, so that a caller adds up no floats.
+    """
     period: Period = call.data[ATTR_PERIOD]
     count: int = call.data[ATTR_COUNT]
     if count > (most := MAX_PERIODS[period]):
         raise validation_error("too_many_periods", max=most, period=period)
     entry = call_entry(call)
     ledger = entry.runtime_data.spending.ledger
+    periods = list(ledger.periods(period, count, dt_util.utcnow()))
+    total = DayTotals()
+    for _, totals in periods:
+        total.add(totals)
     return {
         "periods": [
-            {
-                "start": start.isoformat(),
-                "spend": float(totals.spend),
-                "deposits": float(totals.deposits),
-                "refunds": float(totals.refunds),
-                "net_spend": float(totals.net_spend),
-            }
-            for start, totals in ledger.periods(period, count, dt_util.utcnow())
+            {"start": start.isoformat(), **_totals_data(totals)}
+            for start, totals in periods
         ],
+        "total": _totals_data(total),
         "currency": entry.runtime_data.coordinator.currency,
+    }
+
+
+def _periods_start(period: Period, count: int) -> datetime:
+    """Return when the last `count` periods (this one included) started, locally."""
+    start = period_start(local_day(dt_util.utcnow()), period)
+    for _ in range(count - 1):
+        start = period_start(start - timedelta(days=1), period)
+    return dt_util.start_of_local_day(start)
+
+
+async def async_get_service_stats(call: ServiceCall) -> ServiceResponse:
+    """Return how each service delivered, newest services (by last order) first."""
+    since = None
+    if (period := call.data.get(ATTR_PERIOD)) is not None:
+        count: int = call.data[ATTR_COUNT]
+        if count > (most := MAX_PERIODS[period]):
+            raise validation_error("too_many_periods", max=most, period=period)
+        since = _periods_start(period, count)
+    entry = call_entry(call)
+    service_ids: set[int] | None = None
+    if (service_id := call.data.get(ATTR_SERVICE)) is not None:
+        service_ids = {service_id}
+    if (category := call.data.get(ATTR_CATEGORY)) is not None:
+        catalogue = await async_get_catalogue(call.hass, entry)
+        in_category = {
+            panel_service.service_id
+            for panel_service in catalogue.values()
+            if category.casefold() in panel_service.category.casefold()
+        }
+        service_ids = in_category if service_ids is None else service_ids & in_category
+    history = entry.runtime_data.service_stats.history
+    return {
+        "services": [
+            dict(figures_data(figures))
+            for figures in history.figures(since, service_ids)
+        ]
     }

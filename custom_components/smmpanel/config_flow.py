@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 import hashlib
-from typing import Any, Literal, override
+from typing import Any, Final, Literal, override
 from urllib.parse import urlsplit
 
 from homeassistant.config_entries import (
@@ -328,36 +328,93 @@ class SmmPanelOptionsFlow(OptionsFlow):
         return self.async_show_form(step_id="init", data_schema=schema)
 
 
+# Nothing is chosen for the user among what can be hundreds of categories or
+# services: the frontend fills a required choice in with its first option unless a
+# value is suggested, and an empty suggestion leaves it empty, and still required.
+NOTHING_CHOSEN: Final = {"suggested_value": ""}
+
+
+def searchable_selector(options: list[SelectOptionDict]) -> SelectSelector:
+    """Return a choice among many options that the frontend lets the user search.
+
+    The frontend (2026.11) shows a select as a plain menu, except one that accepts
+    a custom value: that is a picker with a search field, quick with hundreds of
+    options. A typed value that is no option reaches the flow, which refuses it.
+    """
+    return SelectSelector(
+        SelectSelectorConfig(
+            options=options, mode=SelectSelectorMode.DROPDOWN, custom_value=True
+        )
+    )
+
+
+def category_sizes(catalogue: Mapping[int, PanelService]) -> Counter[str]:
+    """Return the catalogue's categories, with how many services each has."""
+    return Counter(service.category for service in catalogue.values())
+
+
 def category_selector(catalogue: Mapping[int, PanelService]) -> SelectSelector:
-    """Return a choice of the catalogue's categories, with how many services each has."""
-    sizes = Counter(service.category for service in catalogue.values())
+    """Return a searchable choice of the catalogue's categories, with their sizes."""
+    return searchable_selector(
+        [
+            SelectOptionDict(value=category, label=f"{category} ({size})")
+            for category, size in sorted(category_sizes(catalogue).items())
+        ]
+    )
+
+
+def service_label(service: PanelService, currency: str | None) -> str:
+    """Return how a service is shown to be chosen: its id, name and rate per 1000."""
+    return (
+        f"#{service.service_id} · {service.name} · "
+        f"{format_rate(service.rate, currency)}"
+    )
+
+
+def _by_id(services: Iterable[PanelService]) -> list[PanelService]:
+    return sorted(services, key=lambda service: service.service_id)
+
+
+def service_selector(
+    services: Iterable[PanelService], currency: str | None
+) -> SelectSelector:
+    """Return a menu of services by id, name and rate per 1000."""
     return SelectSelector(
         SelectSelectorConfig(
             options=[
-                SelectOptionDict(value=category, label=f"{category} ({size})")
-                for category, size in sorted(sizes.items())
+                SelectOptionDict(
+                    value=str(service.service_id),
+                    label=service_label(service, currency),
+                )
+                for service in _by_id(services)
             ],
             mode=SelectSelectorMode.DROPDOWN,
         )
     )
 
 
-def service_selector(
+def searchable_service_selector(
     services: Iterable[PanelService], currency: str | None
 ) -> SelectSelector:
-    """Return a choice of services by id, name and rate per 1000."""
-    return SelectSelector(
-        SelectSelectorConfig(
-            options=[
-                SelectOptionDict(
-                    value=str(service.service_id),
-                    label=f"#{service.service_id} · {service.name} · "
-                    f"{format_rate(service.rate, currency)}",
-                )
-                for service in sorted(services, key=lambda item: item.service_id)
-            ],
-            mode=SelectSelectorMode.DROPDOWN,
-        )
+    """Return a searchable choice of services by id, name and rate per 1000.
+
+    Each option's value is its label: the picker shows the chosen value as it is,
+    and "#1 · Followers · 1.20 USD per 1000" says more than "1".
+    """
+    labels = [service_label(service, currency) for service in _by_id(services)]
+    return searchable_selector(
+        [SelectOptionDict(value=label, label=label) for label in labels]
+    )
+
+
+def chosen_service(
+    services: Iterable[PanelService], chosen: str
+) -> PanelService | None:
+    """Return the service a searchable choice names: by its label, or its id typed."""
+    service_id = chosen.strip().partition(" · ")[0].removeprefix("#")
+    return next(
+        (service for service in services if str(service.service_id) == service_id),
+        None,
     )
 
 
@@ -411,6 +468,31 @@ class _CatalogueSubentryFlow(ConfigSubentryFlow):
             )
         return None
 
+    def _async_show_choice(
+        self,
+        step_id: str,
+        schema: probatio.Schema,
+        shown: Mapping[str, Any] | None,
+        errors: dict[str, str],
+        placeholders: Mapping[str, str] | None = None,
+    ) -> SubentryFlowResult:
+        """Show a form choosing from the catalogue, with `shown` filled in."""
+        return self.async_show_form(
+            step_id=step_id,
+            data_schema=self.add_suggested_values_to_schema(schema, shown),
+            errors=errors,
+            description_placeholders=placeholders,
+        )
+
+    def _category_schema(self) -> probatio.Schema:
+        return probatio.Schema(
+            {
+                probatio.Required(
+                    CONF_CATEGORY, description=NOTHING_CHOSEN
+                ): category_selector(self._catalogue)
+            }
+        )
+
 
 class WatchedServiceFlow(_CatalogueSubentryFlow):
     """Watch one service: find its category, then the service, then a threshold."""
@@ -423,45 +505,54 @@ class WatchedServiceFlow(_CatalogueSubentryFlow):
         """Choose the category of the service to watch."""
         if (stopped := await self._async_load_catalogue()) is not None:
             return stopped
+        errors: dict[str, str] = {}
         if user_input is not None:
-            self._category = user_input[CONF_CATEGORY]
-            return await self.async_step_service()
-        return self.async_show_form(
-            step_id="user",
-            data_schema=probatio.Schema(
-                {probatio.Required(CONF_CATEGORY): category_selector(self._catalogue)}
-            ),
+            if user_input[CONF_CATEGORY] in category_sizes(self._catalogue):
+                self._category = user_input[CONF_CATEGORY]
+                return await self.async_step_service()
+            errors[CONF_CATEGORY] = "unknown_category"
+        return self._async_show_choice(
+            "user", self._category_schema(), user_input, errors
         )
 
     async def async_step_service(
         self, user_input: dict[str, Any] | None = None
     ) -> SubentryFlowResult:
         """Choose the service, and how large a rate change is notable."""
-        choices = unwatched_services(self._get_entry(), self._catalogue, self._category)
+        entry: SmmPanelConfigEntry = self._get_entry()
+        choices = unwatched_services(entry, self._catalogue, self._category)
         if not choices:
             return self.async_abort(reason="category_all_watched")
+        errors: dict[str, str] = {}
         if user_input is not None:
-            service = self._catalogue[int(user_input[CONF_SERVICE_ID])]
-            data: dict[str, Any] = {CONF_SERVICE_ID: service.service_id}
-            if (threshold := user_input.get(CONF_NOTABLE_CHANGE)) is not None:
-                data[CONF_NOTABLE_CHANGE] = threshold
-            return self.async_create_entry(
-                title=watched_service_title(service),
-                data=data,
-                unique_id=watched_service_unique_id(service.service_id),
-            )
-        entry: SmmPanelConfigEntry = self._get_entry()
-        return self.async_show_form(
-            step_id="service",
-            data_schema=probatio.Schema(
-                {
-                    probatio.Required(CONF_SERVICE_ID): service_selector(
-                        choices, entry.runtime_data.coordinator.currency
-                    ),
-                    probatio.Optional(CONF_NOTABLE_CHANGE): NOTABLE_CHANGE_SELECTOR,
-                }
-            ),
-            description_placeholders={"category": self._category},
+            service = chosen_service(choices, user_input[CONF_SERVICE_ID])
+            if service is not None:
+                return self._async_create_watch(service, user_input)
+            errors[CONF_SERVICE_ID] = "unknown_service"
+        schema = probatio.Schema(
+            {
+                probatio.Required(
+                    CONF_SERVICE_ID, description=NOTHING_CHOSEN
+                ): searchable_service_selector(
+                    choices, entry.runtime_data.coordinator.currency
+                ),
+                probatio.Optional(CONF_NOTABLE_CHANGE): NOTABLE_CHANGE_SELECTOR,
+            }
+        )
+        return self._async_show_choice(
+            "service", schema, user_input, errors, {"category": self._category}
+        )
+
+    def _async_create_watch(
+        self, service: PanelService, user_input: Mapping[str, Any]
+    ) -> SubentryFlowResult:
+        data: dict[str, Any] = {CONF_SERVICE_ID: service.service_id}
+        if (threshold := user_input.get(CONF_NOTABLE_CHANGE)) is not None:
+            data[CONF_NOTABLE_CHANGE] = threshold
+        return self.async_create_entry(
+            title=watched_service_title(service),
+            data=data,
+            unique_id=watched_service_unique_id(service.service_id),
         )
 
     async def async_step_reconfigure(
@@ -514,42 +605,39 @@ class WatchedCategoryFlow(_CatalogueSubentryFlow):
     ) -> SubentryFlowResult:
         if (stopped := await self._async_load_catalogue()) is not None:
             return stopped
+        errors: dict[str, str] = {}
         if user_input is not None:
             category: str = user_input[CONF_CATEGORY]
-            unique_id = f"category_{category}"
-            watched = {
-                subentry.unique_id
-                for subentry in self._get_entry().get_subentries_of_type(
-                    SUBENTRY_WATCHED_CATEGORY
-                )
-            }
-            if self.source != SOURCE_USER:
-                watched.discard(self._get_reconfigure_subentry().unique_id)
-            if unique_id in watched:
-                return self.async_abort(reason="already_configured")
-            if self.source == SOURCE_USER:
-                return self.async_create_entry(
-                    title=category, data={CONF_CATEGORY: category}, unique_id=unique_id
-                )
-            return self.async_update_and_abort(
-                self._get_entry(),
-                self._get_reconfigure_subentry(),
-                title=category,
-                data={CONF_CATEGORY: category},
-                unique_id=unique_id,
-            )
-        suggested = (
-            None
-            if self.source == SOURCE_USER
-            else self._get_reconfigure_subentry().data[CONF_CATEGORY]
+            if category in category_sizes(self._catalogue):
+                return self._async_watch_category(category)
+            errors[CONF_CATEGORY] = "unknown_category"
+        elif self.source != SOURCE_USER:
+            user_input = dict(self._get_reconfigure_subentry().data)
+        return self._async_show_choice(
+            step_id, self._category_schema(), user_input, errors
         )
-        return self.async_show_form(
-            step_id=step_id,
-            data_schema=probatio.Schema(
-                {
-                    probatio.Required(
-                        CONF_CATEGORY, description={"suggested_value": suggested}
-                    ): category_selector(self._catalogue)
-                }
-            ),
+
+    def _async_watch_category(self, category: str) -> SubentryFlowResult:
+        """Watch the category, unless another watch of the entry does."""
+        unique_id = f"category_{category}"
+        watched = {
+            subentry.unique_id
+            for subentry in self._get_entry().get_subentries_of_type(
+                SUBENTRY_WATCHED_CATEGORY
+            )
+        }
+        if self.source != SOURCE_USER:
+            watched.discard(self._get_reconfigure_subentry().unique_id)
+        if unique_id in watched:
+            return self.async_abort(reason="already_configured")
+        if self.source == SOURCE_USER:
+            return self.async_create_entry(
+                title=category, data={CONF_CATEGORY: category}, unique_id=unique_id
+            )
+        return self.async_update_and_abort(
+            self._get_entry(),
+            self._get_reconfigure_subentry(),
+            title=category,
+            data={CONF_CATEGORY: category},
+            unique_id=unique_id,
         )

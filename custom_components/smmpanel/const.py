@@ -9,7 +9,7 @@ from typing import Final
 DOMAIN: Final = "smmpanel"
 LOGGER = logging.getLogger(__package__)
 
-# Fired on the bus beside each order event, for the logbook and event triggers.
+# Fired on the bus beside each order event, for event triggers.
 EVENT_ORDER: Final = f"{DOMAIN}_order_event"
 
 CONF_SCAN_INTERVAL: Final = "scan_interval"
@@ -37,6 +37,8 @@ CONF_NOTABLE_CHANGE: Final = "notable_change"
 
 # Order sensors' unique ids are the entry id, then this prefix and the order id.
 ORDER_KEY_PREFIX: Final = "order_"
+# The balance sensor's key: its unique id is the entry id, then this.
+BALANCE_KEY: Final = "balance"
 
 # Fields of the actions, besides the `add` fields (api.OrderField).
 ATTR_SERVICE: Final = "service"
@@ -51,6 +53,3 @@ ATTR_COUNT: Final = "count"
 
 CATALOGUE_MAX_AGE: Final = timedelta(hours=12)
 REQUEST_TIMEOUT: Final = 30.0
-
-STORAGE_VERSION: Final = 1
-STORAGE_MINOR_VERSION: Final = 2

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import override
+from typing import Any, Self, override
 
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
+from homeassistant.const import CONF_URL
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
@@ -37,16 +37,17 @@ from .const import (
 from .models import TrackedOrder, TrackedRefill, TrackingEvent
 from .money import form_decimal
 from .options import AccountOptions
+from .service_stats import ServiceHistory, history_from_json, history_to_json
 from .spending import Deposit, SpendingSummary, SpendingTracker
-from .storage import async_load_or_start_over
+from .storage import CATALOGUE_WATCH, SERVICE_STATS, EntryStore
 from .tracking import OrderTracker
 from .watch import (
     EMPTY_STATE,
     CatalogueChange,
     ServiceListing,
-    StoredWatch,
     WatchedCategory,
     WatchedService,
+    WatchState,
     diff_catalogue,
     watch_from_json,
     watch_to_json,
@@ -61,6 +62,7 @@ class SmmPanelData:
     coordinator: SmmPanelCoordinator
     tracker: OrderTracker
     spending: SpendingTracker
+    service_stats: ServiceStats
     catalogue: ServiceCatalogue
     options: AccountOptions
     watch: CatalogueWatchCoordinator | None = None
@@ -68,6 +70,45 @@ class SmmPanelData:
 
 
 type SmmPanelConfigEntry = ConfigEntry[SmmPanelData]
+
+
+class ServiceStats:
+    """How each service of one config entry delivered, loaded from and saved to storage."""
+
+    def __init__(self, hass: HomeAssistant, entry: ConfigEntry[Any]) -> None:
+        """Initialize; call async_load before use."""
+        self._store = EntryStore(hass, entry, SERVICE_STATS)
+        self._url: str = entry.data[CONF_URL]
+        self.history = ServiceHistory()
+
+    async def async_load(self) -> None:
+        """Load the history; storage that cannot be read starts a new one."""
+        self.history = history_from_json(await self._store.async_load(), self._url)
+
+    def record(self, tracker: OrderTracker, events: Iterable[TrackingEvent]) -> None:
+        """Count the orders that finished and the refills requested, once each.
+
+        An order counts its time to complete when `events` tell it finished from a
+        running status: one first seen finished has no time.
+        """
+        seen_running = {
+            event.order_id
+            for event in events
+            if event.previous_status is not None
+            and not event.previous_status.is_finished
+        }
+        if self.history.record(
+            tracker.orders.values(), tracker.refills.values(), seen_running
+        ):
+            self.history.prune(dt_util.utcnow())
+            self._store.schedule_save(self._data)
+
+    def _data(self) -> dict[str, Any]:
+        return history_to_json(self.history, self._url)
+
+    async def async_save(self) -> None:
+        """Write the history now."""
+        await self._store.async_save(self._data())
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -106,6 +147,7 @@ class SmmPanelCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         tracker: OrderTracker,
         *,
         spending: SpendingTracker,
+        service_stats: ServiceStats,
         options: AccountOptions,
     ) -> None:
         """Initialize the coordinator."""
@@ -119,6 +161,7 @@ class SmmPanelCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         self._client = client
         self._tracker = tracker
         self._spending = spending
+        self._service_stats = service_stats
         self.options = options
         self._follows_refills = True
         # Status changes actions found, not yet published in a snapshot.
@@ -134,6 +177,7 @@ class SmmPanelCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         """Load the tracked orders; the catalogue waits until an action needs it."""
         await self._tracker.async_load()
         await self._spending.async_load()
+        await self._service_stats.async_load()
 
     @override
     async def _async_update_data(self) -> AccountSnapshot:
@@ -143,6 +187,8 @@ class SmmPanelCoordinator(DataUpdateCoordinator[AccountSnapshot]):
             events = await self._async_poll_tracked()
         except SmmPanelError as error:
             raise _update_failed(error) from error
+        # Counted before the purge, which forgets finished orders.
+        self._service_stats.record(self._tracker, events)
         now = dt_util.utcnow()
         purged = self._tracker.purge_finished(
             now - self.options.finished_order_retention
@@ -221,6 +267,8 @@ class SmmPanelCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         until a refresh succeeds, rather than showing the last balance as current;
         the events wait for that refresh.
         """
+        events = list(events)
+        self._service_stats.record(self._tracker, events)
         self._untold_events.extend(events)
         await self._tracker.async_save()
         if self.data is not None and self.last_update_success:
@@ -239,6 +287,26 @@ class CatalogueSnapshot:
     """The last listing of each watched service, by service id."""
     category_sizes: Mapping[str, int]
     changes: tuple[CatalogueChange, ...] = ()
+    checked: bool = True
+    """False for the stored catalogue shown from a start until the first check."""
+
+    @classmethod
+    def of(
+        cls,
+        state: WatchState,
+        changes: Iterable[CatalogueChange] = (),
+        *,
+        checked: bool = True,
+    ) -> Self:
+        """Return what a watched slice of the catalogue shows."""
+        return cls(
+            listings=state.services,
+            category_sizes={
+                category: len(ids) for category, ids in state.categories.items()
+            },
+            changes=tuple(changes),
+            checked=checked,
+        )
 
     def listing(self, service_id: int) -> ServiceListing | None:
         """Return a watched service's listing while the catalogue offers it."""
@@ -272,11 +340,6 @@ def watched_categories(entry: SmmPanelConfigEntry) -> list[WatchedCategory]:
     ]
 
 
-def watch_store(hass: HomeAssistant, entry_id: str) -> Store[StoredWatch]:
-    """Return the store of an account's watched catalogue slice."""
-    return Store(hass, 1, f"{DOMAIN}.{entry_id}.catalogue_watch")
-
-
 REMOVED_SERVICE_ISSUE_PREFIX = "service_removed_"
 
 
@@ -307,7 +370,7 @@ class CatalogueWatchCoordinator(DataUpdateCoordinator[CatalogueSnapshot]):
             update_interval=options.catalogue_interval,
         )
         self._catalogue = catalogue
-        self._store = watch_store(hass, config_entry.entry_id)
+        self._store = EntryStore(hass, config_entry, CATALOGUE_WATCH)
         self._state = EMPTY_STATE
 
     async def async_load(self) -> None:
@@ -315,11 +378,10 @@ class CatalogueWatchCoordinator(DataUpdateCoordinator[CatalogueSnapshot]):
 
         What cannot be read starts over: the next check is the new baseline.
         """
-        self._state = watch_from_json(
-            await async_load_or_start_over(
-                self._store, f"The watched catalogue of {self.config_entry.title}"
-            )
-        )
+        self._state = watch_from_json(await self._store.async_load())
+        # Shown until the first check: the entities come back as they were, and
+        # the check changes (and the logbook tells) only what the panel changed.
+        self.data = CatalogueSnapshot.of(self._state, checked=False)
 
     @override
     async def _async_update_data(self) -> CatalogueSnapshot:
@@ -338,13 +400,7 @@ class CatalogueWatchCoordinator(DataUpdateCoordinator[CatalogueSnapshot]):
             # Written before anything is announced: a change is told once.
             await self._store.async_save(watch_to_json(state))
             self._state = state
-        snapshot = CatalogueSnapshot(
-            listings=state.services,
-            category_sizes={
-                category: len(ids) for category, ids in state.categories.items()
-            },
-            changes=tuple(changes),
-        )
+        snapshot = CatalogueSnapshot.of(state, changes)
         self._async_report_removed(services, snapshot)
         return snapshot
 

@@ -75,7 +75,8 @@ class SmmPanelEntity(CoordinatorEntity[SmmPanelCoordinator]):
 class WatchEntity(CoordinatorEntity[CatalogueWatchCoordinator]):
     """An entity of a watch (a config subentry), under the watch's own device.
 
-    It is unavailable until the catalogue was checked once.
+    From a start until the first check it shows what the last check saw; it is
+    unavailable while the last check failed.
     """
 
     _attr_has_entity_name = True
@@ -95,23 +96,7 @@ class WatchEntity(CoordinatorEntity[CatalogueWatchCoordinator]):
         self._attr_unique_id = (
             f"{entry.entry_id}_{subentry.subentry_id}_{description.key}"
         )
-        self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, f"{entry.entry_id}_{subentry.subentry_id}")},
-            name=subentry.title,
-            manufacturer="SMM panel",
-            entry_type=DeviceEntryType.SERVICE,
-        )
-        account = dr.async_get(coordinator.hass).async_get_device_by_identifier(
-            (DOMAIN, entry.entry_id), entry.entry_id
-        )
-        if account is not None:
-            self._attr_device_info["via_device_id"] = account.id
-
-    @property
-    @override
-    def available(self) -> bool:
-        """Return whether the catalogue was checked, the last time successfully."""
-        return super().available and self.coordinator.data is not None
+        self._attr_device_info = watch_device_info(coordinator.hass, entry, subentry)
 
 
 class WatchedServiceEntity(WatchEntity):
@@ -122,16 +107,42 @@ class WatchedServiceEntity(WatchEntity):
     @property
     def listing(self) -> ServiceListing | None:
         """Return the service as the catalogue lists it, while it does."""
-        data = self.coordinator.data
-        return None if data is None else data.listing(self._watched[CONF_SERVICE_ID])
+        return self.coordinator.data.listing(self._watched[CONF_SERVICE_ID])
 
     @property
     @override
     def available(self) -> bool:
-        """Return whether the catalogue lists the service."""
-        return super().available and (
-            self._available_unlisted or self.listing is not None
+        """Return whether the catalogue lists the service.
+
+        Whether it is listed at all is known once it was seen, or a check ran:
+        a service watched since this start is not shown unlisted before then.
+        """
+        if not super().available:
+            return False
+        if self.listing is not None:
+            return True
+        data = self.coordinator.data
+        return self._available_unlisted and (
+            data.checked or self._watched[CONF_SERVICE_ID] in data.listings
         )
+
+
+def watch_device_info(
+    hass: HomeAssistant, entry: SmmPanelConfigEntry, subentry: ConfigSubentry
+) -> DeviceInfo:
+    """Return the device of a watch, reached through the account's device."""
+    device_info = DeviceInfo(
+        identifiers={(DOMAIN, f"{entry.entry_id}_{subentry.subentry_id}")},
+        name=subentry.title,
+        manufacturer="SMM panel",
+        entry_type=DeviceEntryType.SERVICE,
+    )
+    account = dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, entry.entry_id), entry.entry_id
+    )
+    if account is not None:
+        device_info["via_device_id"] = account.id
+    return device_info
 
 
 type WatchEntityFactory = Callable[
@@ -159,18 +170,31 @@ def async_add_watch_entities(
             async_add_entities(factory(watch, subentry), config_subentry_id=subentry_id)
 
 
+def account_device_name(entry: SmmPanelConfigEntry) -> str:
+    """Return the name of the account's device, which its entities' names start with.
+
+    "SMM Panel <entry title>", so that the entity pickers, which search device and
+    entity names but not integration names, find the account's entities by "SMM".
+    Entity ids are made from the name once, when an entity is first registered:
+    renaming the device of an existing account keeps its entity ids.
+    """
+    return f"SMM Panel {entry.title}"
+
+
 def account_device_info(entry: SmmPanelConfigEntry) -> DeviceInfo:
     """Return the account's service device: one object for all its entities."""
-    return _account_device_info(entry.entry_id, entry.title, entry.data[CONF_URL])
+    return _account_device_info(
+        entry.entry_id, account_device_name(entry), entry.data[CONF_URL]
+    )
 
 
 @lru_cache(maxsize=16)
-def _account_device_info(entry_id: str, title: str, url: str) -> DeviceInfo:
+def _account_device_info(entry_id: str, name: str, url: str) -> DeviceInfo:
     # Shared by every entity of the account: Home Assistant only reads it.
     parts = urlsplit(url)
     return DeviceInfo(
         identifiers={(DOMAIN, entry_id)},
-        name=title,
+        name=name,
         manufacturer="SMM panel",
         model="API v2",
         entry_type=DeviceEntryType.SERVICE,

@@ -1,23 +1,35 @@
-"""Event entity for the SMM Panel integration: order and refill status changes."""
+"""Event entities for the SMM Panel integration: the account's and the watches'."""
 
 from __future__ import annotations
 
-from typing import Any, override
+from abc import abstractmethod
+from collections.abc import Hashable, Iterable, Iterator, Mapping
+from typing import Any, Final, override
 
 from homeassistant.components.event import (
     ATTR_EVENT_TYPE,
     EventEntity,
     EventEntityDescription,
 )
+from homeassistant.components.sensor import DOMAIN as SENSOR_DOMAIN
 from homeassistant.config_entries import ConfigSubentry
-from homeassistant.const import ATTR_ENTITY_ID
+from homeassistant.const import (
+    ATTR_DOMAIN,
+    ATTR_ENTITY_ID,
+    ATTR_NAME,
+    EVENT_LOGBOOK_ENTRY,
+)
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.json import json_dumps_sorted
+from homeassistant.helpers.update_coordinator import (
+    CoordinatorEntity,
+    DataUpdateCoordinator,
+)
 
-from .const import EVENT_ORDER
+from .const import BALANCE_KEY, DOMAIN, EVENT_ORDER
 from .coordinator import (
-    AccountSnapshot,
-    CatalogueSnapshot,
     CatalogueWatchCoordinator,
     SmmPanelConfigEntry,
     SmmPanelCoordinator,
@@ -25,12 +37,15 @@ from .coordinator import (
 from .entity import (
     SmmPanelEntity,
     WatchEntity,
+    account_device_name,
     async_add_watch_entities,
     async_order_name,
     order_event_data,
+    order_sensor_unique_id,
     service_terms_data,
 )
 from .models import BALANCE_TOPPED_UP, ORDER_EVENT_TYPES, TrackingEvent
+from .money import format_money
 from .spending import Deposit
 from .watch import (
     CATEGORY_EVENT_TYPES,
@@ -43,6 +58,10 @@ from .watch import (
 )
 
 PARALLEL_UPDATES = 0
+
+# The text of a logbook entry (`logbook_entry` event), beside its name, domain and
+# entity.
+LOGBOOK_MESSAGE: Final = "message"
 
 ORDER_EVENTS = EventEntityDescription(
     key="order_events",
@@ -82,68 +101,169 @@ async def async_setup_entry(
     )
 
 
-class _FiresEachRefreshOnce(EventEntity):
-    """Fires the events a coordinator refresh found, once each.
+class _FiresEachChangeOnce[CoordinatorT: DataUpdateCoordinator[Any], ChangeT](
+    CoordinatorEntity[CoordinatorT], EventEntity
+):
+    """Fires each change its coordinator's data holds once, known by a stable key.
 
-    Those a refresh found before the entity existed (as at start) too.
+    A change's key is its event type and what its event data says of which change
+    it is (`_change_key`): not where the data came from. So the changes of a
+    refresh fire once however often the entity hears of that refresh (every
+    listener update, a failed refresh that keeps the data, the entity added again,
+    the refresh made before the entity existed, as at a start), and the event the
+    entity restores at a start counts as fired: a change found again after a
+    restart that lost its record is not told twice.
     """
 
-    _fired_data: object = None
+    _fired: frozenset[Hashable] = frozenset()
 
-    def _fire_refresh(self, data: Any) -> None:
-        """Fire the events of one refresh's data."""
-        raise NotImplementedError
+    @abstractmethod
+    def _changes(self) -> Iterable[tuple[ChangeT, str, dict[str, Any]]]:
+        """Return the changes of the data at hand: each with its event type and data."""
 
-    def _handle_coordinator_update(self) -> None:
-        """Handle a refresh, as the coordinator entity does."""
-        raise NotImplementedError
+    def _change_key(self, event_type: str, event_data: Mapping[str, Any]) -> Hashable:
+        """Return what tells a change from another: by default, all its event says."""
+        return event_type, json_dumps_sorted(event_data)
+
+    @callback
+    def _fire(
+        self, change: ChangeT, event_type: str, event_data: dict[str, Any]
+    ) -> None:
+        """Fire the event of a change."""
+        self._trigger_event(event_type, event_data)
+        self.async_write_ha_state()
 
     @override
     async def async_added_to_hass(self) -> None:
-        """Fire what the refresh before this entity existed found."""
+        """Count the restored event as fired; fire what the data at hand holds."""
         await super().async_added_to_hass()
+        last = await self.async_get_last_event_data()
+        if last is not None and last.last_event_type is not None:
+            self._fired |= {
+                self._change_key(last.last_event_type, last.last_event_attributes or {})
+            }
         self._handle_coordinator_update()
 
+    @override
     @callback
-    def _fire_new_refresh(self, data: object) -> None:
-        if data is not None and data is not self._fired_data:
-            self._fired_data = data
-            self._fire_refresh(data)
+    def _handle_coordinator_update(self) -> None:
+        """Fire the changes not fired yet, then follow availability."""
+        changes = {
+            self._change_key(event_type, event_data): (change, event_type, event_data)
+            for change, event_type, event_data in self._changes()
+        }
+        for key, (change, event_type, event_data) in changes.items():
+            if key not in self._fired:
+                self._fire(change, event_type, event_data)
+        # Only the data at hand can be heard of again.
+        self._fired = frozenset(changes)
+        super()._handle_coordinator_update()
 
 
-class SmmPanelOrderEventEntity(SmmPanelEntity, _FiresEachRefreshOnce):
-    """Fires an event on every order status change, refill result and deposit."""
+# What tells one change of an account from another in its event data: the order's
+# and the refill's ids and the status the order left; for a deposit, the amount and
+# the balance it made.
+ACCOUNT_CHANGE_KEY_FIELDS: Final = (
+    "order_id",
+    "refill_id",
+    "previous_status",
+    "amount",
+    "balance",
+)
+
+
+class SmmPanelOrderEventEntity(
+    _FiresEachChangeOnce[SmmPanelCoordinator, TrackingEvent | Deposit],
+    SmmPanelEntity,
+):
+    """Fires an event on every order status change, refill result and deposit.
+
+    Each is also fired on the bus, for event triggers. A refill's change and a
+    deposit get a line in the logbook naming the order, or the balance; an order's
+    own change has its line already: its sensor's change of state.
+    """
 
     def __init__(self, coordinator: SmmPanelCoordinator) -> None:
         """Initialize the event entity."""
         super().__init__(coordinator, ORDER_EVENTS)
 
     @override
-    @callback
-    def _handle_coordinator_update(self) -> None:
-        """Fire the events of a refresh, then follow availability."""
-        self._fire_new_refresh(self.coordinator.data)
-        super()._handle_coordinator_update()
+    def _changes(
+        self,
+    ) -> Iterator[tuple[TrackingEvent | Deposit, str, dict[str, Any]]]:
+        data = self.coordinator.data
+        for event in data.events:
+            yield event, event.event_type, _event_data(self.hass, event)
+        if data.deposit is not None:
+            yield data.deposit, BALANCE_TOPPED_UP, _deposit_data(data.deposit)
 
     @override
-    def _fire_refresh(self, data: AccountSnapshot) -> None:
-        for event in data.events:
-            self._fire(event.event_type, _event_data(self.hass, event))
-        if data.deposit is not None:
-            self._fire(BALANCE_TOPPED_UP, _deposit_data(data.deposit))
+    def _change_key(self, event_type: str, event_data: Mapping[str, Any]) -> Hashable:
+        return event_type, *map(event_data.get, ACCOUNT_CHANGE_KEY_FIELDS)
 
+    @override
     @callback
-    def _fire(self, event_type: str, event_data: dict[str, Any]) -> None:
-        """Fire an event on the entity, and on the bus for the logbook and triggers."""
-        self._trigger_event(event_type, event_data)
-        self.async_write_ha_state()
+    def _fire(
+        self,
+        change: TrackingEvent | Deposit,
+        event_type: str,
+        event_data: dict[str, Any],
+    ) -> None:
+        """Fire the event on the entity and on the bus, and write its logbook line."""
+        super()._fire(change, event_type, event_data)
         self.hass.bus.async_fire(
             EVENT_ORDER,
             {ATTR_ENTITY_ID: self.entity_id, ATTR_EVENT_TYPE: event_type, **event_data},
         )
+        if (line := self._logbook_line(change, event_type, event_data)) is not None:
+            self.hass.bus.async_fire(EVENT_LOGBOOK_ENTRY, line)
+
+    def _logbook_line(
+        self,
+        change: TrackingEvent | Deposit,
+        event_type: str,
+        event_data: Mapping[str, Any],
+    ) -> dict[str, str] | None:
+        """Return the logbook line of a change, on the entity it is about.
+
+        None for an order's own change while its sensor shows it: the sensor's
+        change of state is that line.
+        """
+        entry = self.coordinator.config_entry
+        registry = er.async_get(self.hass)
+        if isinstance(change, Deposit):
+            entity_id = registry.async_get_entity_id(
+                SENSOR_DOMAIN, DOMAIN, f"{entry.entry_id}_{BALANCE_KEY}"
+            )
+            return _logbook_entry(
+                self.hass,
+                entity_id,
+                f"{account_device_name(entry)} Balance",
+                f"topped up by {format_money(change.amount, change.currency)}",
+            )
+        entity_id = registry.async_get_entity_id(
+            SENSOR_DOMAIN,
+            DOMAIN,
+            order_sensor_unique_id(entry.entry_id, change.order_id),
+        )
+        if (
+            change.refill_id is None
+            and entity_id is not None
+            and self.hass.states.get(entity_id) is not None
+        ):
+            return None
+        # "completed", "refill in progress"...
+        return _logbook_entry(
+            self.hass,
+            entity_id,
+            f"{account_device_name(entry)} {event_data['order_name']}",
+            event_type.replace("_", " "),
+        )
 
 
-class WatchEventEntity(WatchEntity, _FiresEachRefreshOnce):
+class WatchEventEntity(
+    _FiresEachChangeOnce[CatalogueWatchCoordinator, CatalogueChange], WatchEntity
+):
     """Fires an event for each change the catalogue checks find in its watch."""
 
     def __init__(
@@ -158,20 +278,30 @@ class WatchEventEntity(WatchEntity, _FiresEachRefreshOnce):
         self._currency = currency
 
     @override
-    @callback
-    def _handle_coordinator_update(self) -> None:
-        """Fire the changes of a check, then follow availability."""
-        self._fire_new_refresh(self.coordinator.data)
-        super()._handle_coordinator_update()
-
-    @override
-    def _fire_refresh(self, data: CatalogueSnapshot) -> None:
-        for change in data.changes:
+    def _changes(self) -> Iterator[tuple[CatalogueChange, str, dict[str, Any]]]:
+        for change in self.coordinator.data.changes:
             if change.subentry_id == self._subentry_id:
-                self._trigger_event(
-                    change.event_type, catalogue_event_data(change, self._currency)
+                yield (
+                    change,
+                    change.event_type,
+                    catalogue_event_data(change, self._currency),
                 )
-                self.async_write_ha_state()
+
+
+@callback
+def _logbook_entry(
+    hass: HomeAssistant, entity_id: str | None, fallback_name: str, message: str
+) -> dict[str, str]:
+    """Return a logbook line about an entity, named as the entity is, if it has one."""
+    state = hass.states.get(entity_id) if entity_id is not None else None
+    line = {
+        ATTR_NAME: state.name if state is not None else fallback_name,
+        LOGBOOK_MESSAGE: message,
+        ATTR_DOMAIN: DOMAIN,
+    }
+    if entity_id is not None:
+        line[ATTR_ENTITY_ID] = entity_id
+    return line
 
 
 def _listing_data(listing: ServiceListing) -> dict[str, Any]:

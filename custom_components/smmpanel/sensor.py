@@ -19,15 +19,27 @@ from homeassistant.components.sensor import (
     SensorStateClass,
 )
 from homeassistant.config_entries import ConfigSubentry
-from homeassistant.const import EntityCategory, UnitOfTime
+from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfTime
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import OrderStatus, PanelService
-from .const import CONF_CATEGORY, DOMAIN, ORDER_KEY_PREFIX
-from .coordinator import AccountSnapshot, CatalogueWatchCoordinator, SmmPanelConfigEntry
+from .const import (
+    BALANCE_KEY,
+    CONF_CATEGORY,
+    CONF_SERVICE_ID,
+    DOMAIN,
+    ORDER_KEY_PREFIX,
+    SUBENTRY_WATCHED_SERVICE,
+)
+from .coordinator import (
+    AccountSnapshot,
+    CatalogueWatchCoordinator,
+    SmmPanelConfigEntry,
+    SmmPanelCoordinator,
+)
 from .entity import (
     SmmPanelEntity,
     WatchedServiceEntity,
@@ -37,8 +49,11 @@ from .entity import (
     order_event_data,
     order_of_sensor,
     order_sensor_unique_id,
+    watch_device_info,
 )
 from .models import TrackedOrder, TrackedRefill
+from .refill_window import refill_guarantee_attributes
+from .service_stats import ServiceFigures
 from .watch import ServiceListing
 
 PARALLEL_UPDATES = 0
@@ -97,7 +112,7 @@ def _last_deposit_attributes(data: AccountSnapshot) -> dict[str, Any]:
 
 SENSORS: tuple[SmmPanelSensorEntityDescription, ...] = (
     SmmPanelSensorEntityDescription(
-        key="balance",
+        key=BALANCE_KEY,
         translation_key="balance",
         device_class=SensorDeviceClass.MONETARY,
         state_class=SensorStateClass.TOTAL,
@@ -212,6 +227,35 @@ WATCHED_SERVICE_SENSORS: tuple[WatchedServiceSensorEntityDescription, ...] = (
         value_fn=lambda listing: listing.category,
     ),
 )
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServiceStatsSensorEntityDescription(SensorEntityDescription):
+    """Describes a sensor of how a watched service delivered."""
+
+    value_fn: Callable[[ServiceFigures], float | None]
+
+
+SERVICE_STATS_SENSORS: tuple[ServiceStatsSensorEntityDescription, ...] = (
+    ServiceStatsSensorEntityDescription(
+        key="median_time_to_complete",
+        translation_key="median_time_to_complete",
+        device_class=SensorDeviceClass.DURATION,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfTime.SECONDS,
+        suggested_unit_of_measurement=UnitOfTime.MINUTES,
+        suggested_display_precision=0,
+        value_fn=lambda figures: figures.median_seconds,
+    ),
+    ServiceStatsSensorEntityDescription(
+        key="completion_rate",
+        translation_key="completion_rate",
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=PERCENTAGE,
+        suggested_display_precision=1,
+        value_fn=lambda figures: figures.completion_rate,
+    ),
+)
 CATEGORY_SERVICES_SENSOR = SensorEntityDescription(
     key="category_services",
     translation_key="category_services",
@@ -241,6 +285,7 @@ async def async_setup_entry(
             WatchedCategorySensor(watch, subentry, CATEGORY_SERVICES_SENSOR)
         ],
     )
+    _async_add_service_stats_sensors(entry, async_add_entities)
 
     entity_registry = er.async_get(hass)
     sensors = OrderSensors(hass, entry)
@@ -286,6 +331,41 @@ async def async_setup_entry(
         await asyncio.sleep(0)
     _async_sync_order_sensors()
     entry.async_on_unload(coordinator.async_add_listener(_async_sync_order_sensors))
+
+
+@callback
+def _async_add_service_stats_sensors(
+    entry: SmmPanelConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+) -> None:
+    """Add each watched service's figures sensors once it has a finished order.
+
+    Until then there are no figures to show: the sensors are added when the first
+    finished order of the service is counted, as new devices and entities are.
+    """
+    coordinator = entry.runtime_data.coordinator
+    history = entry.runtime_data.service_stats.history
+    waiting = {
+        subentry.subentry_id: subentry
+        for subentry in entry.get_subentries_of_type(SUBENTRY_WATCHED_SERVICE)
+    }
+
+    @callback
+    def _async_add_with_history() -> None:
+        for subentry_id, subentry in list(waiting.items()):
+            if history.service_figures(subentry.data[CONF_SERVICE_ID]) is None:
+                continue
+            del waiting[subentry_id]
+            async_add_entities(
+                (
+                    ServiceStatsSensor(coordinator, subentry, description)
+                    for description in SERVICE_STATS_SENSORS
+                ),
+                config_subentry_id=subentry_id,
+            )
+
+    _async_add_with_history()
+    if waiting:
+        entry.async_on_unload(coordinator.async_add_listener(_async_add_with_history))
 
 
 @callback
@@ -376,6 +456,39 @@ class WatchedServiceSensor(WatchedServiceEntity, SensorEntity):
         return None if listing is None else self.entity_description.value_fn(listing)
 
 
+class ServiceStatsSensor(SmmPanelEntity, SensorEntity):
+    """How a watched service delivered the account's finished orders."""
+
+    entity_description: ServiceStatsSensorEntityDescription
+
+    def __init__(
+        self,
+        coordinator: SmmPanelCoordinator,
+        subentry: ConfigSubentry,
+        description: ServiceStatsSensorEntityDescription,
+    ) -> None:
+        """Initialize the sensor, under the watched service's device."""
+        super().__init__(coordinator, description)
+        entry = coordinator.config_entry
+        self._service_id: int = subentry.data[CONF_SERVICE_ID]
+        self._attr_unique_id = (
+            f"{entry.entry_id}_{subentry.subentry_id}_{description.key}"
+        )
+        self._attr_device_info = watch_device_info(coordinator.hass, entry, subentry)
+
+    @property
+    @override
+    def native_value(self) -> float | None:
+        """Return the figure over the service's finished orders."""
+        figures = self.coordinator.config_entry.runtime_data.service_stats.history
+        service = figures.service_figures(self._service_id)
+        return None if service is None else self.entity_description.value_fn(service)
+
+    @override
+    def _state_source(self) -> Hashable:
+        return self.available, self.native_value
+
+
 class WatchedCategorySensor(WatchEntity, SensorEntity):
     """How many services a watched category holds."""
 
@@ -383,12 +496,7 @@ class WatchedCategorySensor(WatchEntity, SensorEntity):
     @override
     def native_value(self) -> int | None:
         """Return the number of services in the category."""
-        data = self.coordinator.data
-        return (
-            None
-            if data is None
-            else data.category_sizes.get(self._watched[CONF_CATEGORY])
-        )
+        return self.coordinator.data.category_sizes.get(self._watched[CONF_CATEGORY])
 
 
 def _latest_refills(refills: Iterable[TrackedRefill]) -> dict[int, TrackedRefill]:
@@ -604,7 +712,9 @@ class SmmPanelOrderSensor(SensorEntity):
         """Return what is known about the order; nothing unknown is shown.
 
         Whether its service offers refills and cancels is known while the catalogue
-        held lists the service; its latest refill while that is tracked.
+        held lists the service; its latest refill while that is tracked. The refill
+        its service promises is read from the service's name and the description
+        the catalogue held lists (refill_window.py).
         """
         if (shown := self._state_source()) is None:
             return {}
@@ -621,5 +731,6 @@ class SmmPanelOrderSensor(SensorEntity):
             "cancel_allowed": None if service is None else service.cancel,
             "refill_id": None if refill is None else refill.refill_id,
             "refill_status": None if refill is None else refill.status,
+            **refill_guarantee_attributes(order, service),
         }
         return {key: value for key, value in attributes.items() if value is not None}

@@ -15,7 +15,11 @@ from homeassistant.core import HomeAssistant, SupportsResponse, callback
 from homeassistant.helpers import config_validation as cv, service
 import probatio
 
-from .account_queries import async_get_services, async_get_spending
+from .account_queries import (
+    async_get_service_stats,
+    async_get_services,
+    async_get_spending,
+)
 from .api import ServiceType
 from .const import (
     ATTR_CATEGORY,
@@ -48,6 +52,7 @@ SERVICE_UNTRACK_ORDER: Final = "untrack_order"
 SERVICE_GET_SERVICES: Final = "get_services"
 SERVICE_GET_ORDER_STATUS: Final = "get_order_status"
 SERVICE_GET_SPENDING: Final = "get_spending"
+SERVICE_GET_SERVICE_STATS: Final = "get_service_stats"
 
 # Optional: with one account loaded, that one is used.
 _CONFIG_ENTRY_SCHEMA: Final = {probatio.Optional(ATTR_CONFIG_ENTRY_ID): cv.string}
@@ -89,6 +94,16 @@ SERVICE_GET_SPENDING_SCHEMA: Final = probatio.Schema(
     }
 )
 
+SERVICE_GET_SERVICE_STATS_SCHEMA: Final = probatio.Schema(
+    {
+        **_CONFIG_ENTRY_SCHEMA,
+        probatio.Optional(ATTR_SERVICE): whole_number(1),
+        probatio.Optional(ATTR_CATEGORY): cv.string,
+        probatio.Optional(ATTR_PERIOD): probatio.Coerce(Period),
+        probatio.Optional(ATTR_COUNT, default=1): whole_number(1),
+    }
+)
+
 
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
@@ -123,6 +138,11 @@ def async_setup_services(hass: HomeAssistant) -> None:
         (SERVICE_GET_ORDER_STATUS, async_get_order_status, _ORDERS_SCHEMA),
         (SERVICE_GET_SERVICES, async_get_services, SERVICE_GET_SERVICES_SCHEMA),
         (SERVICE_GET_SPENDING, async_get_spending, SERVICE_GET_SPENDING_SCHEMA),
+        (
+            SERVICE_GET_SERVICE_STATS,
+            async_get_service_stats,
+            SERVICE_GET_SERVICE_STATS_SCHEMA,
+        ),
     ):
         hass.services.async_register(
             DOMAIN,

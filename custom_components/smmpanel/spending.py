@@ -19,20 +19,16 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Final, NotRequired, TypedDict
+from typing import Any, Final
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_URL
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
-from .const import DOMAIN
-from .storage import async_load_or_start_over, stored_datetime, stored_decimal
+from .codec import DAY, MOMENT, MONEY, TEXT, Field, Record, Value
+from .storage import SPENDING, EntryStore
 
-SPENDING_STORAGE_VERSION: Final = 1
-SPENDING_STORAGE_MINOR_VERSION: Final = 2  # 2: the unsettled move of the balance
-SAVE_DELAY: Final = 10  # seconds
 KEPT_DAYS: Final = 400  # at least this many days before today are kept
 RUNWAY_DAYS: Final = 7  # the average daily spend is over this many days
 ZERO: Final = Decimal(0)
@@ -256,76 +252,59 @@ class SpendingLedger:
             start = _previous_start(start, period)
 
 
-# Storage. Amounts are stored as text, so that they stay exact; a day is one row:
-# [date, spend, deposits, refunds].
+# Storage: the ledger as a record; a day is one row, [date, spend, deposits, refunds].
 
 
-class StoredDeposit(TypedDict):
-    """The last deposit, as stored."""
-
-    at: str
-    amount: str
-    balance: str
-    currency: str | None
-
-
-class StoredUnsettled(TypedDict):
-    """The move of the balance not counted yet, as stored."""
-
-    since: str
-    change: str
-
-
-class StoredSpending(TypedDict):
-    """The stored ledger of an account."""
-
-    url: str
-    balance: str | None
-    since: str | None
-    last_deposit: NotRequired[StoredDeposit | None]
-    unsettled: NotRequired[StoredUnsettled | None]  # minor version 2
-    days: list[list[str]]
-
-
-def _day_row(row: object) -> tuple[date, DayTotals] | None:
-    if not isinstance(row, list) or len(row) != 4 or not isinstance(row[0], str):
+def _read_day(row: object) -> tuple[date, DayTotals] | None:
+    if not isinstance(row, list) or len(row) != 4:
         return None
-    try:
-        day = date.fromisoformat(row[0])
-    except ValueError:
+    day = DAY.read(row[0])
+    spend, deposits, refunds = (MONEY.read(amount) for amount in row[1:])
+    if day is None or spend is None or deposits is None or refunds is None:
         return None
-    amounts = [stored_decimal(value) for value in row[1:]]
-    if any(amount is None for amount in amounts):
-        return None
-    spend, deposits, refunds = (amount or ZERO for amount in amounts)
     return day, DayTotals(spend, deposits, refunds)
 
 
-def _deposit(stored: object) -> Deposit | None:
-    if not isinstance(stored, dict):
+def _read_days(stored: object) -> dict[date, DayTotals] | None:
+    """Return the stored days, leaving out the rows that cannot be read."""
+    if not isinstance(stored, list):
         return None
-    at = stored_datetime(stored.get("at"))
-    amount = stored_decimal(stored.get("amount"))
-    balance = stored_decimal(stored.get("balance"))
-    currency = stored.get("currency")
-    if at is None or amount is None or balance is None:
-        return None
-    return Deposit(
-        at=at,
-        amount=amount,
-        balance=balance,
-        currency=currency if isinstance(currency, str) else None,
-    )
+    return dict(day for row in stored if (day := _read_day(row)) is not None)
 
 
-def _unsettled(stored: object) -> Unsettled | None:
-    if not isinstance(stored, dict):
-        return None
-    since = stored_datetime(stored.get("since"))
-    change = stored_decimal(stored.get("change"))
-    if since is None or change is None:
-        return None
-    return Unsettled(since=since, change=change)
+def _write_days(days: dict[date, DayTotals]) -> list[list[str]]:
+    return [
+        [
+            DAY.write(day),
+            *map(MONEY.write, (totals.spend, totals.deposits, totals.refunds)),
+        ]
+        for day, totals in sorted(days.items())
+    ]
+
+
+DEPOSIT: Final = Record(
+    Deposit,
+    (
+        Field("at", MOMENT, required=True),
+        Field("amount", MONEY, required=True),
+        Field("balance", MONEY, required=True),
+        Field("currency", TEXT),
+    ),
+)
+UNSETTLED: Final = Record(
+    Unsettled,
+    (Field("since", MOMENT, required=True), Field("change", MONEY, required=True)),
+)
+LEDGER: Final = Record(
+    SpendingLedger,
+    (
+        Field("balance", MONEY),
+        Field("since", MOMENT),
+        Field("last_deposit", DEPOSIT),
+        Field("unsettled", UNSETTLED),  # since minor version 2
+        Field("days", Value(_read_days, _write_days), default=dict),
+    ),
+)
 
 
 def ledger_from_json(stored: object, url: str) -> SpendingLedger:
@@ -334,70 +313,17 @@ def ledger_from_json(stored: object, url: str) -> SpendingLedger:
     The last balance of another panel (the URL changed) is not compared with, nor
     is its unsettled move counted.
     """
-    ledger = SpendingLedger()
-    if not isinstance(stored, dict):
-        return ledger
-    rows = stored.get("days")
-    for row in rows if isinstance(rows, list) else ():
-        if (read := _day_row(row)) is not None:
-            ledger.days[read[0]] = read[1]
-    ledger.last_deposit = _deposit(stored.get("last_deposit"))
-    ledger.since = stored_datetime(stored.get("since"))
-    if stored.get("url") == url:
-        ledger.balance = stored_decimal(stored.get("balance"))
-        if ledger.balance is not None:
-            ledger.unsettled = _unsettled(stored.get("unsettled"))
+    ledger = LEDGER.read(stored) or SpendingLedger()
+    if not isinstance(stored, dict) or stored.get("url") != url:
+        ledger.balance = None
+    if ledger.balance is None:
+        ledger.unsettled = None
     return ledger
 
 
-def ledger_to_json(ledger: SpendingLedger, url: str) -> StoredSpending:
-    """Return the ledger as stored."""
-    deposit = ledger.last_deposit
-    unsettled = ledger.unsettled
-    return {
-        "url": url,
-        "balance": None if ledger.balance is None else str(ledger.balance),
-        "since": None if ledger.since is None else ledger.since.isoformat(),
-        "last_deposit": None
-        if deposit is None
-        else {
-            "at": deposit.at.isoformat(),
-            "amount": str(deposit.amount),
-            "balance": str(deposit.balance),
-            "currency": deposit.currency,
-        },
-        "unsettled": None
-        if unsettled is None
-        else {"since": unsettled.since.isoformat(), "change": str(unsettled.change)},
-        "days": [
-            [
-                day.isoformat(),
-                str(totals.spend),
-                str(totals.deposits),
-                str(totals.refunds),
-            ]
-            for day, totals in sorted(ledger.days.items())
-        ],
-    }
-
-
-class _SpendingStore(Store[StoredSpending]):
-    async def _async_migrate_func(
-        self, old_major_version: int, old_minor_version: int, old_data: Any
-    ) -> Any:
-        """Return older data as it is: it is read value by value."""
-        return old_data
-
-
-def spending_store(hass: HomeAssistant, entry_id: str) -> Store[StoredSpending]:
-    """Return the store of an entry's ledger."""
-    return _SpendingStore(
-        hass,
-        SPENDING_STORAGE_VERSION,
-        f"{DOMAIN}.{entry_id}.spending",
-        private=True,
-        minor_version=SPENDING_STORAGE_MINOR_VERSION,
-    )
+def ledger_to_json(ledger: SpendingLedger, url: str) -> dict[str, Any]:
+    """Return the ledger as stored, with the URL of the panel it is of."""
+    return {"url": url, **LEDGER.write(ledger)}
 
 
 class SpendingTracker:
@@ -405,17 +331,13 @@ class SpendingTracker:
 
     def __init__(self, hass: HomeAssistant, entry: ConfigEntry[Any]) -> None:
         """Initialize; call async_load before use."""
-        self._entry = entry
-        self._store = spending_store(hass, entry.entry_id)
+        self._store = EntryStore(hass, entry, SPENDING)
         self._url: str = entry.data[CONF_URL]
         self.ledger = SpendingLedger()
 
     async def async_load(self) -> None:
         """Load the ledger; storage that cannot be read starts a new one."""
-        stored = await async_load_or_start_over(
-            self._store, f"The spending history of {self._entry.title}"
-        )
-        self.ledger = ledger_from_json(stored, self._url)
+        self.ledger = ledger_from_json(await self._store.async_load(), self._url)
 
     def record(
         self,
@@ -433,10 +355,10 @@ class SpendingTracker:
         )
         if before != (balance, self.ledger.unsettled) or refunds:
             self.ledger.prune(local_day(now))
-            self._store.async_delay_save(self._data, SAVE_DELAY)
+            self._store.schedule_save(self._data)
         return self.ledger.summary(now), deposit
 
-    def _data(self) -> StoredSpending:
+    def _data(self) -> dict[str, Any]:
         return ledger_to_json(self.ledger, self._url)
 
     async def async_save(self) -> None:

@@ -1,12 +1,17 @@
-"""Storage of what is tracked: its format, its versions, and what was lost reading it."""
+"""What each config entry keeps in storage: its files, their versions, the tracking.
+
+Four files an entry: the tracked orders and refills (their format is here, with
+which panel they belong to and what was lost reading them), the spending ledger
+(spending.py), the watched slice of the catalogue (watch.py) and the finished
+orders each service's figures count (service_stats.py). All are written and
+read through the codec (codec.py), and stored through one kind of store.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
-from enum import StrEnum
-from typing import Any, NotRequired, TypedDict
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Final
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_URL
@@ -16,82 +21,142 @@ from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from .api import OrderStatus, RefillStatus
-from .const import DOMAIN, LOGGER, STORAGE_MINOR_VERSION, STORAGE_VERSION
+from .codec import ID, INT, MOMENT, MONEY, TEXT, Field, Record, choice
+from .const import DOMAIN, LOGGER
 from .models import TrackedOrder, TrackedRefill
-
-SAVE_DELAY = 10  # seconds; status updates are batched, actions save at once
 
 type Tracked = tuple[Iterable[TrackedOrder], Iterable[TrackedRefill]]
 
-
-class StoredTracking(TypedDict):
-    """What is kept in storage: the panel's API URL, and what is tracked on it."""
-
-    url: NotRequired[str]  # since minor version 2
-    orders: list[dict[str, Any]]
-    refills: list[dict[str, Any]]
+SAVE_DELAY: Final = 10  # seconds; close changes are written once
 
 
-# Stored values are read one by one: a value that is missing or unreadable (an older
-# format, a manual edit, a damaged file) becomes unknown, and polling fills it in again.
+@dataclass(frozen=True, slots=True)
+class StoredFile:
+    """A file each config entry keeps: its key, format version, and what it holds."""
+
+    suffix: str
+    """What follows the entry's id in the storage key."""
+    version: int
+    minor_version: int
+    contents: str
+    """Names it in warnings, before " of " and the entry's title."""
+
+    def key(self, entry_id: str) -> str:
+        """Return the storage key of an entry's file."""
+        return f"{DOMAIN}.{entry_id}{self.suffix}"
 
 
-def _stored_int(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+# The versions written so far. Each minor version added values, which a file of an
+# older one lacks and which read as unknown: tracking 1.2 the panel's URL, spending
+# 1.2 the held move of the balance.
+TRACKING: Final = StoredFile("", 1, 2, "The tracked orders")
+SPENDING: Final = StoredFile(".spending", 1, 2, "The spending history")
+CATALOGUE_WATCH: Final = StoredFile(".catalogue_watch", 1, 1, "The watched catalogue")
+SERVICE_STATS: Final = StoredFile(".service_stats", 1, 1, "The service statistics")
+STORED_FILES: Final = (TRACKING, SPENDING, CATALOGUE_WATCH, SERVICE_STATS)
 
 
-def _stored_id(value: object) -> int | None:
-    number = _stored_int(value)
-    return number if number is not None and number > 0 else None
+class _Store(Store[dict[str, Any]]):
+    """A store whose older versions are read as they are."""
+
+    async def _async_migrate_func(
+        self, old_major_version: int, old_minor_version: int, old_data: Any
+    ) -> Any:
+        """Return older data as it is: every version is read value by value."""
+        return old_data
 
 
-def _stored_str(value: object) -> str | None:
-    return value if isinstance(value, str) else None
+class EntryStore:
+    """One file of a config entry: loaded leniently, saved at once or batched."""
+
+    def __init__(
+        self, hass: HomeAssistant, entry: ConfigEntry[Any], stored: StoredFile
+    ) -> None:
+        """Initialize the store of one of an entry's files."""
+        self._store = _Store(
+            hass,
+            stored.version,
+            stored.key(entry.entry_id),
+            private=True,
+            minor_version=stored.minor_version,
+        )
+        self._contents = f"{stored.contents} of {entry.title}"
+
+    async def async_load(
+        self, on_start_over: Callable[[], Awaitable[None]] | None = None
+    ) -> object:
+        """Return what the file holds, None if nothing.
+
+        A file that cannot be loaded (a newer version, a damaged one) starts over:
+        it is logged, `on_start_over` is awaited, and None returned.
+        """
+        try:
+            return await self._store.async_load()
+        except Exception as error:  # noqa: BLE001 - the file may hold anything
+            LOGGER.warning(
+                "%s cannot be read (%s); it starts over", self._contents, error
+            )
+            if on_start_over is not None:
+                await on_start_over()
+            return None
+
+    async def async_save(self, data: dict[str, Any]) -> None:
+        """Write the file now."""
+        await self._store.async_save(data)
+
+    def schedule_save(self, data: Callable[[], dict[str, Any]]) -> None:
+        """Write the file soon, batching close changes."""
+        self._store.async_delay_save(data, SAVE_DELAY)
+
+    async def async_remove(self) -> None:
+        """Delete the file."""
+        await self._store.async_remove()
 
 
-async def async_load_or_start_over[T: Mapping[str, Any] | Sequence[Any]](
-    store: Store[T], what: str
-) -> T | None:
-    """Return what a store holds, or None: what cannot be read starts over, logged.
-
-    `what` names it in the warning, e.g. "The spending history of example.com".
-    """
-    try:
-        return await store.async_load()
-    except Exception as error:  # noqa: BLE001 - the file may hold anything
-        LOGGER.warning("%s cannot be read (%s); it starts over", what, error)
-        return None
+async def async_remove_stored(hass: HomeAssistant, entry: ConfigEntry[Any]) -> None:
+    """Delete every file of a removed config entry, and its lost-tracking issue."""
+    for stored in STORED_FILES:
+        await EntryStore(hass, entry, stored).async_remove()
+    ir.async_delete_issue(hass, DOMAIN, _tracking_lost_issue_id(entry))
 
 
-def stored_decimal(value: object) -> Decimal | None:
-    """Return a stored amount, or None if it is not one."""
-    if not isinstance(value, str | int) or isinstance(value, bool):
-        return None
-    try:
-        number = Decimal(value)
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
+def _tracking_lost_issue_id(entry: ConfigEntry[Any]) -> str:
+    return f"tracking_lost_{entry.entry_id}"
 
 
-def stored_datetime(value: object) -> datetime | None:
-    """Return a stored moment (naive ones are UTC), or None if it is not one."""
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = dt_util.parse_datetime(value)
-    except ValueError:
-        return None
-    if parsed is None or parsed.tzinfo is not None:
-        return parsed
-    return parsed.replace(tzinfo=UTC)
+# The tracking: a row per order and refill, and the URL of the panel they are of.
 
-
-def _stored_enum[E: StrEnum](kind: type[E], value: object) -> E | None:
-    try:
-        return kind(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
+ORDER: Final = Record(
+    TrackedOrder,
+    (
+        Field("order_id", ID, required=True),
+        Field("tracked_at", MOMENT, default=dt_util.utcnow),
+        Field("service_id", ID),
+        Field("service_name", TEXT),
+        Field("link", TEXT),
+        Field("quantity", INT),
+        Field("status", choice(OrderStatus)),
+        Field("raw_status", TEXT),
+        Field("charge", MONEY),
+        Field("start_count", INT),
+        Field("remains", INT),
+        Field("currency", TEXT),
+        Field("finished_at", MOMENT),
+        Field("error", TEXT),
+    ),
+)
+REFILL: Final = Record(
+    TrackedRefill,
+    (
+        Field("refill_id", ID, required=True),
+        Field("order_id", ID, required=True),
+        Field("requested_at", MOMENT, default=dt_util.utcnow),
+        Field("status", choice(RefillStatus)),
+        Field("raw_status", TEXT),
+        Field("finished_at", MOMENT),
+        Field("error", TEXT),
+    ),
+)
 
 
 def _stored_rows(stored: object, key: str) -> list[object] | None:
@@ -102,102 +167,14 @@ def _stored_rows(stored: object, key: str) -> list[object] | None:
     return rows if isinstance(rows, list) else None
 
 
-def _order_to_json(order: TrackedOrder) -> dict[str, Any]:
-    return {
-        "order_id": order.order_id,
-        "tracked_at": order.tracked_at.isoformat(),
-        "service_id": order.service_id,
-        "service_name": order.service_name,
-        "link": order.link,
-        "quantity": order.quantity,
-        "status": order.status,
-        "raw_status": order.raw_status,
-        "charge": None if order.charge is None else str(order.charge),
-        "start_count": order.start_count,
-        "remains": order.remains,
-        "currency": order.currency,
-        "finished_at": order.finished_at and order.finished_at.isoformat(),
-        "error": order.error,
-    }
-
-
-def _order_from_json(row: object) -> TrackedOrder | None:
-    """Return a stored order, or None if its order id cannot be read."""
-    if (
-        not isinstance(row, dict)
-        or (order_id := _stored_id(row.get("order_id"))) is None
-    ):
-        return None
-    return TrackedOrder(
-        order_id=order_id,
-        tracked_at=stored_datetime(row.get("tracked_at")) or dt_util.utcnow(),
-        service_id=_stored_id(row.get("service_id")),
-        service_name=_stored_str(row.get("service_name")),
-        link=_stored_str(row.get("link")),
-        quantity=_stored_int(row.get("quantity")),
-        status=_stored_enum(OrderStatus, row.get("status")),
-        raw_status=_stored_str(row.get("raw_status")),
-        charge=stored_decimal(row.get("charge")),
-        start_count=_stored_int(row.get("start_count")),
-        remains=_stored_int(row.get("remains")),
-        currency=_stored_str(row.get("currency")),
-        finished_at=stored_datetime(row.get("finished_at")),
-        error=_stored_str(row.get("error")),
-    )
-
-
-def _refill_to_json(refill: TrackedRefill) -> dict[str, Any]:
-    return {
-        "refill_id": refill.refill_id,
-        "order_id": refill.order_id,
-        "requested_at": refill.requested_at.isoformat(),
-        "status": refill.status,
-        "raw_status": refill.raw_status,
-        "finished_at": refill.finished_at and refill.finished_at.isoformat(),
-        "error": refill.error,
-    }
-
-
-def _refill_from_json(row: object) -> TrackedRefill | None:
-    """Return a stored refill, or None if its refill or order id cannot be read."""
-    if (
-        not isinstance(row, dict)
-        or (refill_id := _stored_id(row.get("refill_id"))) is None
-        or (order_id := _stored_id(row.get("order_id"))) is None
-    ):
-        return None
-    return TrackedRefill(
-        refill_id=refill_id,
-        order_id=order_id,
-        requested_at=stored_datetime(row.get("requested_at")) or dt_util.utcnow(),
-        status=_stored_enum(RefillStatus, row.get("status")),
-        raw_status=_stored_str(row.get("raw_status")),
-        finished_at=stored_datetime(row.get("finished_at")),
-        error=_stored_str(row.get("error")),
-    )
-
-
 def _read_rows(
     order_rows: list[object], refill_rows: list[object]
 ) -> tuple[list[TrackedOrder], list[TrackedRefill]]:
     """Return the stored orders and refills that can be read."""
     return (
-        [order for row in order_rows if (order := _order_from_json(row))],
-        [refill for row in refill_rows if (refill := _refill_from_json(row))],
+        [order for row in order_rows if (order := ORDER.read(row))],
+        [refill for row in refill_rows if (refill := REFILL.read(row))],
     )
-
-
-class _TrackingStore(Store[StoredTracking]):
-    """The stored tracking of one entry, in this version's format or an older one."""
-
-    async def _async_migrate_func(
-        self, old_major_version: int, old_minor_version: int, old_data: Any
-    ) -> Any:
-        """Return older data as it is: it is read row by row, keeping what can be.
-
-        Data of minor version 1 names no panel URL: it is taken as the entry's.
-        """
-        return old_data
 
 
 class TrackingStorage:
@@ -211,34 +188,18 @@ class TrackingStorage:
         """Initialize the storage of an entry."""
         self._hass = hass
         self._entry = entry
-        self._store = _TrackingStore(
-            hass,
-            STORAGE_VERSION,
-            f"{DOMAIN}.{entry.entry_id}",
-            private=True,
-            minor_version=STORAGE_MINOR_VERSION,
-        )
+        self._store = EntryStore(hass, entry, TRACKING)
         # Order and refill ids belong to one panel. Saved with them is the URL this
         # storage was opened for: a save at the unload that follows a reconfigure
         # must not mark the old panel's orders as the new panel's.
         self._url: str = entry.data[CONF_URL]
 
-    @property
-    def _issue_id(self) -> str:
-        return f"tracking_lost_{self._entry.entry_id}"
-
     async def async_load(self) -> tuple[list[TrackedOrder], list[TrackedRefill]]:
-        """Return what was tracked before the last restart, as far as it can be read."""
-        try:
-            stored = await self._store.async_load()
-        except Exception as error:  # noqa: BLE001 - the file may hold anything
-            LOGGER.warning(
-                "The tracked orders of %s cannot be read (%s); tracking starts over",
-                self._entry.title,
-                error,
-            )
-            await self._async_report_lost("tracking_reset")
-            return [], []
+        """Return what was tracked before the last restart, as far as it can be read.
+
+        Data of minor version 1 names no panel URL: it is taken as the entry's.
+        """
+        stored = await self._store.async_load(on_start_over=self._async_start_over)
         if stored is None or await self._async_dropped_other_panel(stored):
             return [], []
         order_rows = _stored_rows(stored, "orders")
@@ -249,7 +210,7 @@ class TrackingStorage:
                 " over",
                 self._entry.title,
             )
-            await self._async_report_lost("tracking_reset")
+            await self._async_start_over()
             return [], []
         # Thousands of rows take long to read: off the event loop.
         orders, refills = await self._hass.async_add_executor_job(
@@ -281,6 +242,9 @@ class TrackingStorage:
         await self.async_save(([], []))
         return True
 
+    async def _async_start_over(self) -> None:
+        await self._async_report_lost("tracking_reset")
+
     async def _async_report_lost(
         self,
         translation_key: str,
@@ -291,7 +255,7 @@ class TrackingStorage:
         ir.async_create_issue(
             self._hass,
             DOMAIN,
-            self._issue_id,
+            _tracking_lost_issue_id(self._entry),
             is_fixable=True,
             is_persistent=True,
             severity=ir.IssueSeverity.WARNING,
@@ -300,12 +264,12 @@ class TrackingStorage:
         )
         await self.async_save(kept)
 
-    def _data(self, tracked: Tracked) -> StoredTracking:
+    def _data(self, tracked: Tracked) -> dict[str, Any]:
         orders, refills = tracked
         return {
             "url": self._url,
-            "orders": [_order_to_json(order) for order in orders],
-            "refills": [_refill_to_json(refill) for refill in refills],
+            "orders": [ORDER.write(order) for order in orders],
+            "refills": [REFILL.write(refill) for refill in refills],
         }
 
     async def async_save(self, tracked: Tracked) -> None:
@@ -314,9 +278,4 @@ class TrackingStorage:
 
     def schedule_save(self, tracked: Callable[[], Tracked]) -> None:
         """Write the tracked orders and refills soon, batching close changes."""
-        self._store.async_delay_save(lambda: self._data(tracked()), SAVE_DELAY)
-
-    async def async_remove(self) -> None:
-        """Delete the stored data of a removed config entry, and its repair issue."""
-        await self._store.async_remove()
-        ir.async_delete_issue(self._hass, DOMAIN, self._issue_id)
+        self._store.schedule_save(lambda: self._data(tracked()))

@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from decimal import Decimal, InvalidOperation
-from typing import Final, Self, TypedDict
+from decimal import Decimal
+from typing import Any, Final, Self
 
 from .api import PanelService
+from .codec import FLAG, ID, INT, MONEY, TEXT, Field, Record
 
 # The event types of a watched service, and of a watched category.
 RATE_INCREASED: Final = "rate_increased"
@@ -277,42 +278,29 @@ def diff_catalogue(
     return WatchState(listings, category_ids), changes
 
 
-class StoredListing(TypedDict):
-    """A watched service's last listing as storage keeps it."""
+# Storage: each watched service's listing under its id, each category's service ids.
 
-    name: str
-    category: str
-    type: str
-    rate: str
-    min: int
-    max: int
-    refill: bool
-    cancel: bool
-    listed: bool
-
-
-class StoredWatch(TypedDict):
-    """The watched slice of the last catalogue as storage keeps it."""
-
-    services: dict[str, StoredListing]
-    categories: dict[str, list[int]]
+LISTING: Final = Record(
+    ServiceListing,
+    (
+        Field("name", TEXT, required=True),
+        Field("category", TEXT, required=True),
+        Field("type", TEXT, required=True),
+        Field("rate", MONEY, required=True),
+        Field("min_quantity", INT, key="min", required=True),
+        Field("max_quantity", INT, key="max", required=True),
+        Field("refill", FLAG, required=True),
+        Field("cancel", FLAG, required=True),
+        Field("listed", FLAG, required=True),
+    ),
+)
 
 
-def watch_to_json(state: WatchState) -> StoredWatch:
-    """Return the watched slice as storage keeps it; money as exact text."""
+def watch_to_json(state: WatchState) -> dict[str, Any]:
+    """Return the watched slice as storage keeps it."""
     return {
         "services": {
-            str(service_id): {
-                "name": listing.name,
-                "category": listing.category,
-                "type": listing.type,
-                "rate": str(listing.rate),
-                "min": listing.min_quantity,
-                "max": listing.max_quantity,
-                "refill": listing.refill,
-                "cancel": listing.cancel,
-                "listed": listing.listed,
-            }
+            str(service_id): LISTING.write(listing)
             for service_id, listing in state.services.items()
         },
         "categories": {
@@ -321,41 +309,32 @@ def watch_to_json(state: WatchState) -> StoredWatch:
     }
 
 
-def _listing_from_json(service_id: str, row: object) -> ServiceListing | None:
-    if not isinstance(row, dict):
-        return None
-    try:
-        return ServiceListing(
-            service_id=int(service_id),
-            name=str(row["name"]),
-            category=str(row["category"]),
-            type=str(row["type"]),
-            rate=Decimal(row["rate"]),
-            min_quantity=int(row["min"]),
-            max_quantity=int(row["max"]),
-            refill=bool(row["refill"]),
-            cancel=bool(row["cancel"]),
-            listed=bool(row["listed"]),
-        )
-    except KeyError, TypeError, ValueError, InvalidOperation:
-        return None
-
-
 def _mapping(stored: object, key: str) -> dict[str, object]:
     value = stored.get(key) if isinstance(stored, dict) else None
     return value if isinstance(value, dict) else {}
+
+
+def _read_listing(key: str, row: object) -> ServiceListing | None:
+    service_id = ID.read(int(key)) if key.isdecimal() else None
+    return None if service_id is None else LISTING.read(row, service_id=service_id)
+
+
+def _read_members(stored: object) -> frozenset[int] | None:
+    if not isinstance(stored, list) or any(INT.read(id_) is None for id_ in stored):
+        return None
+    return frozenset(stored)
 
 
 def watch_from_json(stored: object) -> WatchState:
     """Return the stored slice; what cannot be read is forgotten, so it starts over."""
     services = {
         listing.service_id: listing
-        for service_id, row in _mapping(stored, "services").items()
-        if (listing := _listing_from_json(service_id, row)) is not None
+        for key, row in _mapping(stored, "services").items()
+        if (listing := _read_listing(key, row)) is not None
     }
     categories = {
-        category: frozenset(ids)
+        category: members
         for category, ids in _mapping(stored, "categories").items()
-        if isinstance(ids, list) and all(isinstance(id_, int) for id_ in ids)
+        if (members := _read_members(ids)) is not None
     }
     return WatchState(services, categories)

@@ -15,13 +15,18 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
-from homeassistant.util import slugify
-
 from panel_simulator import RunningSimulator
 
 from . import DevenvError
 from .client import HomeAssistantClient, Owner
-from .configuration import DASHBOARD, DOMAIN, HOST, REPO_ROOT, prepare_config_dir
+from .configuration import (
+    BALANCE_SENSOR,
+    DASHBOARD,
+    DOMAIN,
+    HOST,
+    REPO_ROOT,
+    prepare_config_dir,
+)
 from .environment import HOMEASSISTANT_VERSION, ensure_environment
 from .options import DevelopOptions, parse_args
 from .processes import ManagedProcess, start_homeassistant, start_simulator
@@ -132,7 +137,11 @@ def _check_port_free(url: str) -> None:
 def _set_up_demo(
     homeassistant: ManagedProcess, anonymous: HomeAssistantClient, simulator_url: str
 ) -> str:
-    """Onboard, add the simulator's account with orders; return its device's page."""
+    """Set up the demo; return the account's device page.
+
+    Onboard, add the simulator's account with two orders, and open the frontend on
+    the SMM Panel dashboard.
+    """
     client = anonymous.onboard(DEMO_OWNER)
     # Entries removed while Home Assistant starts keep their entity ids a while.
     homeassistant.wait_until(
@@ -148,7 +157,9 @@ def _set_up_demo(
         DOMAIN, {"url": simulator_url, "api_key": SIMULATOR_KEY}
     )["entry_id"]
     # New options reload the entry: let it load again before placing orders.
-    client.set_options(entry_id, {"scan_interval": DEMO_SCAN_INTERVAL})
+    client.set_options(
+        entry_id, {"scan_interval": DEMO_SCAN_INTERVAL, "catalogue_interval": 15}
+    )
     homeassistant.wait_until(
         lambda: any(
             entry["entry_id"] == entry_id and entry["state"] == "loaded"
@@ -164,14 +175,19 @@ def _set_up_demo(
             {"config_entry_id": entry_id, **order},
             return_response=True,
         )
-    balance = _balance_entity_id(HOST)
-    device_id = client.render_template(f"{{{{ device_id('{balance}') }}}}")
+    _open_on_the_dashboard(client)
+    device_id = client.render_template(f"{{{{ device_id('{BALANCE_SENSOR}') }}}}")
     return f"{client.url}/config/devices/device/{device_id}"
 
 
-def _balance_entity_id(title: str) -> str:
-    """Return the entity id of the balance sensor of a config entry titled `title`."""
-    return f"sensor.{slugify(title)}_balance"
+def _open_on_the_dashboard(client: HomeAssistantClient) -> None:
+    """Make the SMM Panel dashboard the one users open on, unless one was chosen.
+
+    As an administrator does it (Settings > Dashboards > Set as default): for every
+    user, the household members too, and left as it is once chosen.
+    """
+    if client.default_dashboard() is None:
+        client.set_default_dashboard(DASHBOARD)
 
 
 def _demo_banner(homeassistant_url: str, device_url: str, simulator_url: str) -> str:
@@ -181,10 +197,10 @@ with a demo account on the panel simulator (polled every minute, two orders plac
 
   Open             {homeassistant_url}
   Log in as        {DEMO_OWNER.username} / {DEMO_OWNER.password}
-  Orders card      {homeassistant_url}/{DASHBOARD} (the SMM Panel dashboard;
-                   its Spending tab graphs the daily spend and the balance)
+  Dashboard        {homeassistant_url}/{DASHBOARD} (SMM Panel, where the browser opens:
+                   the orders card; its Spending tab, the spending card)
   Panel device     {device_url}
-  Balance sensor   {_balance_entity_id(HOST)}
+  Balance sensor   {BALANCE_SENSOR}
   API URL          {simulator_url} (the panel simulator's)
   API key          {SIMULATOR_KEY}"""
 
@@ -198,7 +214,7 @@ Home Assistant {HOMEASSISTANT_VERSION} runs this working tree's {DOMAIN} integra
                    > Add integration > SMM Panel, and enter:
   API URL          {simulator_url}
   API key          {SIMULATOR_KEY}
-  Balance sensor   {_balance_entity_id(HOST)}
+  Balance sensor   {BALANCE_SENSOR}
   (scripts/develop --demo does all of this for you.)"""
 
 

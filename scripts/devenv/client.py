@@ -383,6 +383,34 @@ class HomeAssistantClient(JsonClient):
         """
         self.update_core_config({"language": language})
 
+    def default_dashboard(self) -> str | None:
+        """Return the URL path of the dashboard users open on, if one was chosen.
+
+        Settings > Dashboards > Set as default chooses it for every user; a user's
+        own choice (Profile > Dashboard) comes first, none at all opens Overview.
+        """
+        core = self._system_data("core")
+        default: str | None = core.get("default_panel")
+        return default
+
+    def set_default_dashboard(self, url_path: str) -> None:
+        """Make a dashboard the one users open on, as Set as default does."""
+        self.websocket_command(
+            {
+                "type": "frontend/set_system_data",
+                "key": "core",
+                "value": {**self._system_data("core"), "default_panel": url_path},
+            }
+        )
+
+    def _system_data(self, key: str) -> dict[str, Any]:
+        """Return a mapping the frontend keeps for every user, empty if none."""
+        answer = self.websocket_command(
+            {"type": "frontend/get_system_data", "key": key}
+        )
+        data: dict[str, Any] = answer["value"] or {}
+        return data
+
     def translations(
         self, language: str, category: str, integration: str
     ) -> dict[str, str]:

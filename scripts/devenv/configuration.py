@@ -16,14 +16,14 @@ INTEGRATION = REPO_ROOT / "custom_components" / DOMAIN
 BLUEPRINTS = REPO_ROOT / "blueprints" / "automation" / DOMAIN
 DASHBOARD = "smm-panel"  # its URL path
 DASHBOARD_FILE = "smm-panel-dashboard.yaml"
-# Entity ids of the account the config flow titles with HOST, as the demo adds it.
-ACCOUNT_ENTITY_PREFIX = f"sensor.{HOST.replace('.', '_')}"
-# The integration's orders card (custom_components/smmpanel/frontend), which follows
-# the first SMM Panel account when no config_entry_id is given: a new order's row
-# shows up on its own. A second view, Spending, graphs long-term statistics of the demo
-# account: Spent today is a total reset each day, so the change of its sum over a day
-# is that day's spend; the balance is a total without resets, whose state is the
-# balance.
+# The balance sensor of the account the demo adds: the config flow titles the entry with
+# HOST, and the integration names its device "SMM Panel <title>".
+BALANCE_SENSOR = f"sensor.smm_panel_{HOST.replace('.', '_')}_balance"
+# The integration's cards (custom_components/smmpanel/frontend), which follow the first
+# SMM Panel account when no config_entry_id is given: the orders card, where a new
+# order's row shows up on its own, and on a second view, Spending, the spending card,
+# which reads the integration's own ledger (get_spending) and so shows the days from
+# the first poll on, and the balance's history (recorded states, there at once too).
 DASHBOARD_YAML = f"""\
 # The SMM Panel dashboard, written by scripts/develop when missing; edit freely.
 views:
@@ -34,25 +34,17 @@ views:
   - title: Spending
     path: spending
     cards:
-      - type: statistics-graph
-        title: Daily spend
-        entities:
-          - {ACCOUNT_ENTITY_PREFIX}_spent_today
-        period: day
-        stat_types: [change]
-        chart_type: bar
-        days_to_show: 30
-      - type: statistics-graph
+      - type: custom:smmpanel-spending-card
+      - type: history-graph
         title: Balance
+        hours_to_show: 168
         entities:
-          - {ACCOUNT_ENTITY_PREFIX}_balance
-        period: hour
-        stat_types: [state]
-        chart_type: line
-        days_to_show: 7
+          - {BALANCE_SENSOR}
 """
 # What earlier versions wrote (Home Assistant's generated view of every entity, which
-# opens with a person card; the orders card alone): replaced unless it was edited.
+# opens with a person card; the orders card alone; the Spending view of long-term
+# statistics, empty for the first hour, of the entity ids the account had when its
+# device was named after the host alone): replaced unless it was edited.
 _OLD_DASHBOARD_YAMLS = frozenset(
     {
         """\
@@ -67,6 +59,33 @@ views:
     path: orders
     cards:
       - type: custom:smmpanel-orders-card
+""",
+        """\
+# The SMM Panel dashboard, written by scripts/develop when missing; edit freely.
+views:
+  - title: Orders
+    path: orders
+    cards:
+      - type: custom:smmpanel-orders-card
+  - title: Spending
+    path: spending
+    cards:
+      - type: statistics-graph
+        title: Daily spend
+        entities:
+          - sensor.127_0_0_1_spent_today
+        period: day
+        stat_types: [change]
+        chart_type: bar
+        days_to_show: 30
+      - type: statistics-graph
+        title: Balance
+        entities:
+          - sensor.127_0_0_1_balance
+        period: hour
+        stat_types: [state]
+        chart_type: line
+        days_to_show: 7
 """,
     }
 )

@@ -24,15 +24,17 @@ ADMIN_GROUP = "system-admin"
 # to German, as each user chooses under Profile > Language.
 GERMAN_ADMIN = Owner(name="Anna Admin", username="anna", password="anna-pw-6f2b")
 GERMAN_MEMBER = Owner(name="Bernd Mitglied", username="bernd", password="bernd-pw-8d4c")
-# The config flow titles an entry with its URL's host; entity ids follow the title.
+# The config flow titles an entry with its URL's host; the integration names the
+# account's device "SMM Panel <title>", and its entities' names and ids follow that.
 ENTRY_TITLE = "127.0.0.1"
-BALANCE = "sensor.127_0_0_1_balance"
-ORDER_EVENTS = "event.127_0_0_1_order_events"
+DEVICE_NAME = f"SMM Panel {ENTRY_TITLE}"
+BALANCE = "sensor.smm_panel_127_0_0_1_balance"
+ORDER_EVENTS = "event.smm_panel_127_0_0_1_order_events"
 # The Money insight entities; tests of them skip while the integration has none.
-SPENT_TODAY = "sensor.127_0_0_1_spent_today"
-SPENT_THIS_MONTH = "sensor.127_0_0_1_spent_this_month"
-BALANCE_RUNWAY = "sensor.127_0_0_1_balance_runway"
-LAST_DEPOSIT = "sensor.127_0_0_1_last_deposit"
+SPENT_TODAY = "sensor.smm_panel_127_0_0_1_spent_today"
+SPENT_THIS_MONTH = "sensor.smm_panel_127_0_0_1_spent_this_month"
+BALANCE_RUNWAY = "sensor.smm_panel_127_0_0_1_balance_runway"
+LAST_DEPOSIT = "sensor.smm_panel_127_0_0_1_last_deposit"
 ORDER_FINISHED_AUTOMATION = "automation.smm_order_finished"
 
 
@@ -54,7 +56,7 @@ HOSTILE_SERVICE = Service(
 
 def order_sensor(order_id: int) -> str:
     """Return the entity id of an order's status sensor."""
-    return f"sensor.127_0_0_1_order_{order_id}"
+    return f"sensor.smm_panel_127_0_0_1_order_{order_id}"
 
 
 # An automation made from a shipped blueprint: when an order finishes, it leaves a

@@ -1,10 +1,12 @@
 """Watching the panel's catalogue in a real Home Assistant, end to end.
 
-A service is watched through the "Add watched service" dialog in Chromium; then the
-simulator's control API changes the catalogue and a reload of the entry makes the
-integration check it at once. Over REST: the watch's device and entities, the event of
-a rate increase, and the repair raised when the service leaves the catalogue; in the
-browser: the device page and the repair's fix flow, which stops the watch.
+A service is watched through the "Watch catalogue item" dialog in Chromium, finding
+its category and then itself with the pickers' search; then the simulator's control
+API changes the catalogue, and the account's Check catalogue now button (pressed over
+REST) or a reload of the entry makes the integration check it at once. Over REST: the
+watch's device and entities, the event of a rate increase, and the repair raised when
+the service leaves the catalogue; in the browser: the device page and the repair's fix
+flow, which stops the watch.
 
 The steps build on each other through module fixtures. At the end the catalogue is as
 it was and nothing is watched, as the other modules expect.
@@ -32,6 +34,8 @@ WATCHED_UNIQUE_ID = f"service_{WATCHED}"
 NOTABLE_CHANGE = "10"  # percent
 RATE_INCREASE = Decimal("1.25")  # +25 %
 CATALOGUE_TIMEOUT = 120.0  # seconds; a reload checks the catalogue in the background
+# The search field of a picker, which says "Search | Add custom item" in English.
+SEARCH = re.compile(r"^Search\b")
 SERVICE_EVENT_TYPES = [
     "rate_increased",
     "rate_decreased",
@@ -123,22 +127,28 @@ def watch(
     Return the new subentry, with its entities by key under "entities".
     """
     _open(page, f"{homeassistant.client.url}/config/integrations/integration/{DOMAIN}")
-    page.get_by_role("button", name="Add watched service").click()
+    # Adding an account and watching a catalogue item read apart (a hub's label).
+    expect(page.get_by_role("button", name="Add hub")).to_be_visible()
+    expect(page.get_by_role("button", name="Add service")).to_have_count(0)
+    page.get_by_role("button", name="Watch catalogue item").click()
     flow = page.locator("dialog-data-entry-flow")
-    expect(flow.get_by_text("Watch a service", exact=True)).to_be_visible()
+    expect(flow.get_by_text("Watch a catalogue item", exact=True)).to_be_visible()
+    # Nothing is chosen in advance: the picker shows its label only.
+    expect(flow.get_by_role("button", name="Category")).to_have_text(
+        re.compile(r"^\s*Category\s*\*?\s*$")
+    )
     flow.get_by_role("button", name="Category").click()
-    flow.get_by_role("menuitem", name=f"{CATEGORY} (4)").click()
+    flow.get_by_placeholder(SEARCH).fill("followers")
+    flow.get_by_role("option", name=f"{CATEGORY} (4)", exact=True).click()
     flow.get_by_role("button", name="Submit").click()
 
-    expect(flow.get_by_text(f"Watch a service in {CATEGORY}")).to_be_visible()
+    expect(flow.get_by_text(f"Watch a catalogue item in {CATEGORY}")).to_be_visible()
+    service = f"#{WATCHED} · {original_service['name']}"
     flow.get_by_role("button", name="Service").click()
-    flow.get_by_role(
-        "menuitem", name=f"#{WATCHED} · {original_service['name']}"
-    ).click()
+    flow.get_by_placeholder(SEARCH).fill(str(WATCHED))
+    flow.get_by_role("option", name=service).click()
     flow.get_by_role("spinbutton", name="Notable rate change").fill(NOTABLE_CHANGE)
-    expect(flow.get_by_role("button", name="Service")).to_contain_text(
-        f"#{WATCHED} · {original_service['name']}"
-    )
+    expect(flow.get_by_role("button", name="Service")).to_contain_text(service)
     expect(page.get_by_text("Translation error")).to_have_count(0)
     save_screenshot("watch-add-service", page.get_by_role("dialog"))
     flow.get_by_role("button", name="Submit").click()
@@ -174,13 +184,18 @@ def raised_rate(
     original_service: dict[str, Any],
     watch: dict[str, Any],
 ) -> Decimal:
-    """Raise the service's rate by 25 % on the panel, then reload the entry.
+    """Raise the service's rate by 25 % on the panel, then press Check catalogue now.
 
     Return the new rate, once the watch has announced it.
     """
     rate = (Decimal(original_service["rate"]) * RATE_INCREASE).quantize(Decimal("0.01"))
     simulator.update_service(WATCHED, rate=str(rate))
-    homeassistant.client.reload_config_entry(panel_entry["entry_id"])
+    (button,) = (
+        entity["entity_id"]
+        for entity in homeassistant.client.entity_registry()
+        if entity["unique_id"] == f"{panel_entry['entry_id']}_check_catalogue"
+    )
+    homeassistant.client.call_action("button", "press", {"entity_id": button})
     events = _entity_id(watch, "service_events")
     homeassistant.process.wait_until(
         lambda: _event_type(homeassistant, events) == "rate_increased",
@@ -238,7 +253,7 @@ def test_a_watched_service_gets_its_catalogue_entities(
     assert Decimal(rate["state"]) == Decimal(listed["rate"])
     assert rate["attributes"]["unit_of_measurement"] == simulator.state()["currency"]
     assert rate["attributes"]["device_class"] == "monetary"
-    assert rate["attributes"]["friendly_name"] == f"{title} Rate"
+    assert rate["attributes"]["friendly_name"] == f"{title} Rate per 1000"
     expected = {
         "min_quantity": str(listed["min"]),
         "max_quantity": str(listed["max"]),
@@ -295,7 +310,7 @@ def test_device_page_shows_the_watch(
     device_id = watch["entities"]["rate"]["device_id"]
     _open(page, f"{homeassistant.client.url}/config/devices/device/{device_id}")
     expect(page.get_by_text(watch["title"]).first).to_be_visible()
-    expect(_entity_row(page, "Rate")).to_contain_text(f"{raised_rate:,.2f}")
+    expect(_entity_row(page, "Rate per 1000")).to_contain_text(f"{raised_rate:,.2f}")
     expect(_entity_row(page, "Listed")).to_contain_text("On")
     expect(_entity_row(page, "Catalogue events")).to_contain_text("Rate increased")
     expect(page.get_by_text("Translation error")).to_have_count(0)

@@ -169,15 +169,16 @@ def test_dashboard_shows_balance_and_order(
     save_screenshot("dashboard")
 
 
-def test_dashboard_graphs_spending(
+def test_dashboard_shows_spending(
     homeassistant: HomeAssistant, finished_order: int, page: Page
 ) -> None:
-    """The dashboard's Spending view holds the graphs of daily spend and balance."""
+    """The dashboard's Spending view holds the spending card and the balance's
+    history, both drawn from the first poll on (test_welcome.py looks closer)."""
     _open(page, f"{homeassistant.client.url}/smm-panel/spending")
-    graphs = page.locator("hui-statistics-graph-card")
-    expect(graphs).to_have_count(2)
-    expect(graphs.first).to_contain_text("Daily spend")
-    expect(graphs.last).to_contain_text("Balance")
+    expect(page.locator("smmpanel-spending-card .bar").first).to_be_visible()
+    graph = page.locator("hui-history-graph-card")
+    expect(graph).to_contain_text("Balance")
+    expect(graph.get_by_text("No state history found.")).to_have_count(0)
 
 
 def test_blueprint_notification_is_shown(
@@ -197,7 +198,7 @@ def test_config_flow_dialog(
 ) -> None:
     """Adding an account in the UI asks for the API URL and key, with their help."""
     _open(page, f"{homeassistant.client.url}/config/integrations/integration/{DOMAIN}")
-    page.get_by_role("button", name="Add service").click()
+    page.get_by_role("button", name="Add hub").click()
     expect(page.get_by_text("Connect an SMM panel account")).to_be_visible()
     page.get_by_role("textbox", name="API URL").fill(simulator.running.url)
     page.get_by_role("textbox", name="API key").fill(API_KEY)
@@ -206,15 +207,14 @@ def test_config_flow_dialog(
     save_screenshot("config-flow")
 
 
-# Last: it changes the balance the tests above check.
-def test_deposit_fires_balance_topped_up(
+@pytest.fixture(scope="module")
+def credited_deposit(
     homeassistant: HomeAssistant, simulator: Simulator, finished_order: int
-) -> None:
-    """A deposit credited on the panel fires balance_topped_up at the next poll."""
+) -> dict[str, Any]:
+    """Credit a deposit on the panel and let Home Assistant poll; return its answer."""
     if homeassistant.client.state(LAST_DEPOSIT) is None:
         pytest.skip(f"the integration makes no {LAST_DEPOSIT} (Money insight) yet")
-    credited = simulator.deposit("25.00")
-    assert credited["amount"] == "25.00"
+    credited: dict[str, Any] = simulator.deposit("25.00")
     homeassistant.client.call_action(
         "homeassistant", "update_entity", {"entity_id": BALANCE}
     )
@@ -226,18 +226,69 @@ def test_deposit_fires_balance_topped_up(
         timeout=POLL_TIMEOUT,
         what="firing balance_topped_up",
     )
+    return credited
+
+
+# Last: the deposit changes the balance the tests above check.
+def test_deposit_fires_balance_topped_up(
+    homeassistant: HomeAssistant, credited_deposit: dict[str, Any]
+) -> None:
+    """A deposit credited on the panel fires balance_topped_up at the next poll."""
+    assert credited_deposit["amount"] == "25.00"
     event = _state(homeassistant, ORDER_EVENTS)["attributes"]
     assert Decimal(str(event["amount"])) == Decimal("25.00")
-    assert Decimal(str(event["balance"])) == Decimal(credited["balance"])
+    assert Decimal(str(event["balance"])) == Decimal(credited_deposit["balance"])
     assert event["currency"] == "USD"
     assert Decimal(_state(homeassistant, BALANCE)["state"]) == Decimal(
-        credited["balance"]
+        credited_deposit["balance"]
     )
     # Read in a template, on the server: the sensor's state is checked there.
     amount = homeassistant.client.render_template(
         f"{{{{ state_attr('{LAST_DEPOSIT}', 'amount') | float }}}}"
     )
     assert Decimal(amount) == Decimal("25.00")
+
+
+def test_activity_names_the_order_and_the_deposit(
+    homeassistant: HomeAssistant,
+    finished_order: int,
+    credited_deposit: dict[str, Any],
+    page: Page,
+    save_screenshot: SaveScreenshot,
+) -> None:
+    """The Activity page has one line naming the order, one the deposit's amount.
+
+    Beside them Home Assistant writes the Order events entity's own line for each
+    event (its event type), and no line says only "Order events" and what happened.
+    """
+    # The recorder writes every few seconds, and the logbook of a Home Assistant
+    # that never had a logbook entry before may miss the first one until then.
+    homeassistant.process.wait_until(
+        lambda: any(
+            row.get("message", "").startswith("topped up by")
+            for row in homeassistant.client.websocket_command(
+                {"type": "logbook/get_events", "start_time": "2000-01-01T00:00:00Z"}
+            )
+        ),
+        timeout=POLL_TIMEOUT,
+        what="recording the deposit's logbook entry",
+    )
+    _open(page, f"{homeassistant.client.url}/logbook")
+    lines = page.locator("ha-logbook-entry .primary-text")
+    expect(
+        lines.filter(has_text=re.compile(rf"^Order {finished_order} · .*Completed$"))
+    ).to_have_count(1)
+    expect(
+        lines.filter(has_text=re.compile(r"^Balance topped up by 25(\.00)? USD$"))
+    ).to_have_count(1)
+    # Home Assistant's own line for each event of the entity: its event type.
+    expect(lines.filter(has_text=re.compile(r"^Order events"))).to_have_count(2)
+    expect(
+        lines.filter(
+            has_text=re.compile(r"^Order events→(Order completed|Balance topped up)$")
+        )
+    ).to_have_count(2)
+    save_screenshot("activity")
 
 
 def _open(page: Page, url: str) -> None:

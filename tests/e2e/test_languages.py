@@ -19,7 +19,7 @@ import pytest
 
 from custom_components.smmpanel.const import DOMAIN
 
-from .harness import BALANCE, ENTRY_TITLE, HomeAssistant
+from .harness import BALANCE, DEVICE_NAME, HomeAssistant
 
 pytestmark = pytest.mark.e2e
 
@@ -94,7 +94,7 @@ def test_entities_are_named_in_the_language(
     assert name != _translations("en")["entity"]["sensor"]["balance"]["name"]
     state = homeassistant.client.state(BALANCE)
     assert state is not None
-    assert state["attributes"]["friendly_name"] == f"{ENTRY_TITLE} {name}"
+    assert state["attributes"]["friendly_name"] == f"{DEVICE_NAME} {name}"
 
 
 def test_action_errors_are_translated(

@@ -27,7 +27,7 @@ from .harness import (
     API_KEY,
     BALANCE,
     BALANCE_RUNWAY,
-    ENTRY_TITLE,
+    DEVICE_NAME,
     HOSTILE_MARKUP,
     HOSTILE_SERVICE,
     SPENT_THIS_MONTH,
@@ -146,7 +146,7 @@ def test_card_shows_the_account_and_its_orders(
 ) -> None:
     """One row per tracked order, with its service, link, charge and status."""
     card = _open_card(page, homeassistant)
-    expect(card.locator(".title")).to_have_text("127.0.0.1")
+    expect(card.locator(".title")).to_have_text(DEVICE_NAME)
     expect(card.locator(".balance")).to_have_text(re.compile(r"\$\d+\.\d\d"))
     row = _row(card, card_orders["progressing"])
     expect(row.locator(".order-id")).to_have_text(f"#{card_orders['progressing']}")
@@ -661,7 +661,7 @@ def test_card_heading_names_the_account_beside_a_watch(
     account, whose balance and orders the card shows."""
     card = _open_card(page, homeassistant)
     expect(_row(card, card_orders["progressing"])).to_be_attached()
-    expect(card.locator(".title")).to_have_text(ENTRY_TITLE)
+    expect(card.locator(".title")).to_have_text(DEVICE_NAME)
 
 
 def _without(text: str, words: list[str]) -> str:

@@ -9,6 +9,7 @@ package could be published as it is. One job a module:
 - `service_types`: the service types, the `add` fields (`ORDER_FIELDS`: what each
   holds) and which fields each type takes;
 - `orders`: whether a service accepts an order, and what it costs (`quote_order`);
+- `guarantee`: the refill a service's name promises (`refill_guarantee`);
 - `parsing`: the lenient readers from decoded JSON to the models;
 - `wordings`: what a panel's error text means (`classify_error`);
 - `exceptions`: SmmPanelError and its subclasses.
@@ -41,6 +42,14 @@ from .exceptions import (
     SmmPanelRateLimitError,
     SmmPanelTimeoutError,
     SmmPanelUnsupportedActionError,
+)
+from .guarantee import (
+    LIFETIME_REFILL,
+    MAX_REFILL_DAYS,
+    NO_REFILL,
+    RefillGuarantee,
+    RefillTerm,
+    refill_guarantee,
 )
 from .models import (
     FINISHED_ORDER_STATUSES,
@@ -85,7 +94,10 @@ __all__ = [
     "ESTIMATED_UNITS_WITHOUT_QUANTITY",
     "FINISHED_ORDER_STATUSES",
     "FINISHED_REFILL_STATUSES",
+    "LIFETIME_REFILL",
     "MAX_IDS_PER_REQUEST",
+    "MAX_REFILL_DAYS",
+    "NO_REFILL",
     "ORDER_FIELDS",
     "Balance",
     "DripfeedIncomplete",
@@ -106,8 +118,10 @@ __all__ = [
     "PanelService",
     "QuantityMismatch",
     "QuantityOutOfRange",
+    "RefillGuarantee",
     "RefillState",
     "RefillStatus",
+    "RefillTerm",
     "RowError",
     "ServiceType",
     "SmmPanelApiError",
@@ -123,4 +137,5 @@ __all__ = [
     "classify_error",
     "normalize_url",
     "quote_order",
+    "refill_guarantee",
 ]
