@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 import logging
 import multiprocessing
 from pathlib import Path
@@ -25,6 +25,7 @@ from panel_simulator import Panel, RunningSimulator, run_simulator
 from . import phases
 from .catalogue import async_catalogue_body, catalogue_edit, catalogue_panel, watchlist
 from .decoders import DecoderResult
+from .orders_card import CardOpening
 from .phases import (
     CatalogueFetch,
     CatalogueInput,
@@ -96,6 +97,8 @@ class CatalogueResult:
     body_bytes: int
     """The size of the panel's JSON answer to `services`."""
     fetch: CatalogueFetch
+    card: CardOpening
+    """What opening a dashboard with the orders card costs, and its search."""
     watch: CatalogueWatch
     decoders: tuple[DecoderResult, ...]
     """The ways of decoding that answer, compared."""
@@ -154,6 +157,12 @@ async def async_run_catalogue_benchmark(
         fetch = await asyncio.get_running_loop().run_in_executor(
             pool, phases.fetch_catalogue, spec
         )
+        _LOGGER.info("%d services: opening the orders card", services)
+        card = await asyncio.get_running_loop().run_in_executor(
+            pool,
+            phases.open_orders_card,
+            replace(spec, config_dir=work_dir / f"catalogue-{services}-card"),
+        )
         watch = await _async_watch_catalogue(
             pool, panel, simulator, work_dir / f"catalogue-{services}-watch"
         )
@@ -162,7 +171,7 @@ async def async_run_catalogue_benchmark(
             pool, phases.compare_decoders, body
         )
     return CatalogueResult(
-        body_bytes=len(body), fetch=fetch, watch=watch, decoders=decoders
+        body_bytes=len(body), fetch=fetch, card=card, watch=watch, decoders=decoders
     )
 
 

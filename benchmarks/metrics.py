@@ -7,6 +7,7 @@ from collections.abc import Callable
 from .phases import Round
 
 KIB = 1024
+KB = 1000
 # The actions a refresh sends, in the order the tables show them.
 POLLING_ACTIONS = ("balance", "status", "refill_status")
 

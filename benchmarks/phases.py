@@ -71,6 +71,7 @@ from .home_assistant import (
     async_home_assistant,
     panel_account,
 )
+from .orders_card import CardOpening, async_open_orders_card
 from .panel_control import PanelControl, PanelSnapshot, request_floor
 from .probes import (
     TRACED_FRAMES,
@@ -280,6 +281,11 @@ def watch_catalogue(spec: CatalogueWatchInput) -> WatchRefresh:
 def rewatch_catalogue(spec: CatalogueWatchInput) -> WatchRefresh:
     """Restart on the config directory; refresh the watch of the catalogue again."""
     return _run(_async_rewatch_catalogue(spec))
+
+
+def open_orders_card(spec: CatalogueInput) -> CardOpening:
+    """Add an account with orders; measure opening the orders card, and its search."""
+    return _run(async_open_orders_card(spec.config_dir, spec.api_url, spec.services))
 
 
 def compare_decoders(body: bytes) -> tuple[DecoderResult, ...]:

@@ -25,6 +25,7 @@ from .decoders import (
 )
 from .harness import CatalogueResult, CatalogueWatch, SizeResult
 from .metrics import (
+    KB,
     KIB,
     POLLING_ACTIONS,
     active_orders,
@@ -40,6 +41,7 @@ from .metrics import (
     pending_refills,
     state_writes,
 )
+from .orders_card import CARD_ORDERS, SEARCH_LIMIT, SEARCH_RUNS, CardOpening, Search
 from .phases import (
     DIFF_RUNS,
     SCAN_INTERVAL_SECONDS,
@@ -53,6 +55,7 @@ from .probes import Origin, Stall
 from .targets import (
     TargetResult,
     Verdict,
+    card_opening_text,
     integration_memory_per_order,
     own_step_text,
     step_text,
@@ -244,6 +247,25 @@ def _decoder_row(decoder: DecoderResult) -> list[str]:
         _ms(decoder.longest_wait_seconds),
         "yes" if decoder.exact else "no",
     ]
+
+
+def _search_row(search: Search) -> list[str]:
+    return [
+        f"`{search.query}`" if search.query else "(none: the form opening)",
+        str(search.services),
+        f"{search.answer_bytes / KB:.1f}",
+        f"{search.wall_seconds * 1000:.1f}",
+    ]
+
+
+def card_summary(card: CardOpening) -> str:
+    """Return a paragraph on opening the orders card and searching its order form."""
+    slowest = card.slowest_search
+    return (
+        f"On that panel, opening a dashboard with the orders card sends"
+        f" {card_opening_text(card)}. A search of its order form answers at most"
+        f" {SEARCH_LIMIT} services, the slowest in {slowest.wall_seconds * 1000:.1f} ms."
+    )
 
 
 def _watch_rows(watch: CatalogueWatch) -> list[list[str]]:
@@ -451,6 +473,15 @@ def render_markdown(
         ],
         _watch_rows(catalogue.watch),
     )
+    search_table = _table(
+        [
+            "search",
+            "services answered",
+            "answer kB",
+            f"wall ms (median of {SEARCH_RUNS})",
+        ],
+        map(_search_row, catalogue.card.searches),
+    )
     decoder_table = _table(
         [
             "decoding",
@@ -482,6 +513,8 @@ Machine: {machine}.
 {summary(results)}
 
 {catalogue_summary(catalogue)} {watch_summary(catalogue)}
+
+{card_summary(catalogue.card)}
 
 ## How it is measured
 
@@ -541,6 +574,18 @@ one config directory:
    {DIFF_RUNS} runs kept.
 6. **Decode the large catalogue.** A process of its own decodes the panel's answer
    in each of the ways compared below.
+7. **Open the orders card.** On the same panel, a Home Assistant process of its own
+   adds an account and places {CARD_ORDERS} orders with `smmpanel.add_order`, each a
+   row of the card. Opening a dashboard, the frontend sends the card the states of
+   its entities (the balance, what was spent, the low balance and the orders),
+   counted as `subscribe_entities` sends them, and answers the card's calls: its
+   texts and the order statuses' translations (`frontend/get_translations`). The
+   card reads no catalogue: its order form asks `smmpanel.get_services` for the
+   first {SEARCH_LIMIT} services matching what is typed when it opens. Each search
+   below is timed {SEARCH_RUNS} times, wall, from the call to its answer encoded as
+   the websocket sends it, the catalogue held (the actions fetched it); the answer
+   to `get_services` for the whole catalogue, which the card read on every
+   dashboard open before, is measured too.
 
 Times are the CPU time of the Home Assistant process (its event loop and executor
 threads) unless a column says wall: on a machine other processes share, wall-clock
@@ -565,6 +610,12 @@ time also counts the time they ran instead.
 {catalogue_table}
 
 {watch_table}
+
+### Opening the orders card
+
+{card_summary(catalogue.card)}
+
+{search_table}
 
 ### Decoding the catalogue
 

@@ -8,7 +8,8 @@ from enum import StrEnum
 from itertools import pairwise
 
 from .harness import CatalogueResult, SizeResult
-from .metrics import KIB, at_floor, baseline_cpu, integration_cpu
+from .metrics import KB, KIB, at_floor, baseline_cpu, integration_cpu
+from .orders_card import SEARCH_RUNS, CardOpening
 from .phases import (
     STALL_THRESHOLD_SECONDS,
     STEP_FLOOR_SECONDS,
@@ -32,6 +33,10 @@ CATALOGUE_CHECKED_FROM_SERVICES = 10_000
 # The longest event-loop step a refresh of the catalogue watch may take to fetch,
 # decode and diff the catalogue.
 CATALOGUE_STEP_SECONDS = 0.025
+# What opening a dashboard with the orders card may send for it over the websocket,
+# and how long a search of its order form may take to answer.
+CARD_OPENING_BYTES = 100 * KB
+CARD_SEARCH_SECONDS = 0.1
 # What counting a busy refresh's finished orders in the service figures may add.
 SERVICE_STATS_SECONDS = 0.005
 
@@ -61,6 +66,8 @@ def check_targets(
         *(check(results) for check in TARGETS),
         _catalogue_without_stalls(catalogue),
         _watch_steps(catalogue),
+        _card_opening(catalogue),
+        _card_search(catalogue),
     ]
 
 
@@ -240,6 +247,43 @@ def _watch_steps(catalogue: CatalogueResult) -> TargetResult:
             f" {own_step_text(watch.changed)} in the one after"
             f" {watch.edited_services} services changed; with everything in them,"
             f" {step_text(watch.baseline)}; {step_text(watch.changed)}"
+        ),
+    )
+
+
+def _card_opening(catalogue: CatalogueResult) -> TargetResult:
+    card = catalogue.card
+    return _catalogue_target(
+        "Opening a dashboard with the orders card: at most"
+        f" {CARD_OPENING_BYTES / KB:g} kB over the websocket for it (its entities'"
+        " states and its calls)",
+        catalogue,
+        failed=card.opening_bytes > CARD_OPENING_BYTES,
+        detail=card_opening_text(card),
+    )
+
+
+def card_opening_text(card: CardOpening) -> str:
+    """Return what opening the card sent for it, and what it read before."""
+    return (
+        f"{card.opening_bytes / KB:.1f} kB with {card.orders} orders: the states of"
+        f" its {card.entities} entities {card.state_bytes / KB:.1f} kB, its"
+        f" translations {card.translation_bytes / KB:.1f} kB (the whole catalogue it"
+        f" read before: {card.catalogue_bytes / KB:,.0f} kB)"
+    )
+
+
+def _card_search(catalogue: CatalogueResult) -> TargetResult:
+    slowest = catalogue.card.slowest_search
+    return _catalogue_target(
+        f"A search of the orders card's order form answers in under"
+        f" {CARD_SEARCH_SECONDS * 1000:g} ms",
+        catalogue,
+        failed=slowest.wall_seconds >= CARD_SEARCH_SECONDS,
+        detail=(
+            f"the slowest, {slowest.query or '(none)'!r}, in"
+            f" {slowest.wall_seconds * 1000:.1f} ms (median of {SEARCH_RUNS},"
+            " wall, the answer encoded)"
         ),
     )
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import time
 
 from benchmarks.harness import async_run_benchmark, async_run_catalogue_benchmark
+from benchmarks.orders_card import CARD_ORDERS, SEARCH_LIMIT, SEARCHES
 from benchmarks.phases import STALL_THRESHOLD_SECONDS, RefreshKind
 from benchmarks.probes import recording_full_collections, recording_stalls
 from benchmarks.report import Machine, render_markdown
@@ -59,6 +60,18 @@ async def test_small_account_through_every_phase(
     }
     assert exact["json with a Python object hook, in the executor (the integration's)"]
     assert not exact["orjson, in the executor"]
+    # The orders card: its entities (the orders, the balance, what was spent, the
+    # low balance), and a search per query, answered by the server.
+    card = catalogue.card
+    assert (card.orders, card.entities) == (CARD_ORDERS, CARD_ORDERS + 5)
+    assert card.state_bytes > CARD_ORDERS * 200
+    assert card.translation_bytes > 1000
+    assert card.catalogue_bytes > 100 * 200
+    assert [search.query for search in card.searches] == list(SEARCHES)
+    answered = {search.query: search.services for search in card.searches}
+    assert answered[""] == SEARCH_LIMIT
+    assert answered["no such service"] == 0
+    assert all(search.wall_seconds > 0 for search in card.searches)
 
     page = render_markdown(
         results,
@@ -70,6 +83,8 @@ async def test_small_account_through_every_phase(
     assert "| 10 | busy | 3 + 1 |" in page
     assert "| 100 | 0.1 |" in page
     assert "| after the changes | 60 | 50 (50) |" in page
+    assert "| (none: the form opening) | 50 |" in page
+    assert "Opening a dashboard with the orders card" in page
     assert (
         "| json with a Python object hook, in the executor (the integration's) |"
         in (page)

@@ -172,7 +172,8 @@ async def test_ten_thousand_comments(
     assert error.value.translation_key == "quantity_out_of_range"
     assert error.value.translation_placeholders == {
         "quantity": str(COMMENT_LINES),
-        "service": "5",
+        "service": "Instagram Comments - Custom",
+        "service_id": "5",
         "min": "5",
         "max": "500",
     }
@@ -264,6 +265,7 @@ REFUSED: dict[str, list[tuple[dict[str, Any], type[Exception]]]] = {
         ({"category": {"a": 1}}, probatio.Invalid),
         ({"search": ["a"]}, probatio.Invalid),
         ({"type": "Default&key=x"}, probatio.Invalid),
+        ({"limit": "5&key=x"}, probatio.Invalid),
     ],
 }
 

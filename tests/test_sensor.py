@@ -9,6 +9,7 @@ from homeassistant.const import EVENT_STATE_CHANGED, STATE_OFF, STATE_ON, Platfo
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.translation import async_get_translations
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -28,7 +29,7 @@ from custom_components.smmpanel.const import (
 )
 from panel_simulator.panel import Panel
 
-from .helpers import DAY, async_set_options, call, poll, state_of
+from .helpers import DAY, async_set_options, call, normalized, poll, state_of
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
@@ -161,8 +162,161 @@ async def test_tracked_order_sensor_shows_only_what_is_known(
     state = state_of(hass, f"sensor.smm_panel_127_0_0_1_order_{order_id}")
     assert state.attributes["friendly_name"] == f"SMM Panel 127.0.0.1 Order {order_id}"
     assert state.attributes["order_id"] == str(order_id)
-    assert not {"service", "service_id", "link", "quantity"} & state.attributes.keys()
+    assert (
+        not {
+            "service",
+            "service_id",
+            "link",
+            "quantity",
+            "placed_at",
+            "refill_offered",
+            "cancel_allowed",
+            "refill_id",
+            "refill_status",
+        }
+        & state.attributes.keys()
+    )
     assert None not in state.attributes.values()
+
+
+async def test_order_sensor_tells_when_it_was_tracked(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    panel: Panel,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """An order placed elsewhere shows when it was tracked; one placed here, when it
+    was placed. Neither moves with later changes of status."""
+    elsewhere = panel.create_order(101, link="https://instagram.com/else", quantity=50)
+    freezer.move_to("2026-11-15T12:00:00+00:00")
+    await call(hass, "track_order", setup_integration, {"orders": str(elsewhere)})
+    freezer.move_to("2026-11-15T12:05:00+00:00")
+    placed = (
+        await call(
+            hass,
+            "add_order",
+            setup_integration,
+            {"service": 1, "link": "https://instagram.com/here", "quantity": 100},
+        )
+    )["order"]
+    panel.advance(DAY)
+    freezer.move_to("2026-11-15T13:00:00+00:00")
+    await poll(hass)
+
+    tracked_state = state_of(hass, f"sensor.smm_panel_127_0_0_1_order_{elsewhere}")
+    placed_state = state_of(hass, f"sensor.smm_panel_127_0_0_1_order_{placed}")
+    assert placed_state.state == tracked_state.state == "completed"
+    assert tracked_state.attributes["tracked_at"] == dt_util.parse_datetime(
+        "2026-11-15T12:00:00+00:00"
+    )
+    assert "placed_at" not in tracked_state.attributes
+    assert placed_state.attributes["placed_at"] == dt_util.parse_datetime(
+        "2026-11-15T12:05:00+00:00"
+    )
+    assert "tracked_at" not in placed_state.attributes
+
+
+@pytest.mark.parametrize(
+    ("service", "refill_offered", "cancel_allowed"),
+    [(1, True, True), (16, True, False), (19, False, True), (2, False, False)],
+)
+async def test_order_sensor_tells_what_its_service_allows(
+    hass: HomeAssistant,
+    panel: Panel,
+    setup_integration: MockConfigEntry,
+    service: int,
+    refill_offered: bool,
+    cancel_allowed: bool,
+) -> None:
+    """An order placed here shows whether its service offers refills and cancels,
+    as the catalogue says, without anything fetching the catalogue for it."""
+    response = await call(
+        hass,
+        "add_order",
+        setup_integration,
+        {"service": service, "link": "https://instagram.com/terms", "quantity": 100},
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    state = state_of(hass, f"sensor.smm_panel_127_0_0_1_order_{response['order']}")
+    assert state.attributes["refill_offered"] is refill_offered
+    assert state.attributes["cancel_allowed"] is cancel_allowed
+    assert panel.request_counts["services"] == 1
+
+
+async def test_service_terms_come_back_after_a_restart(
+    hass: HomeAssistant, panel: Panel, setup_integration: MockConfigEntry
+) -> None:
+    """After a restart, an account with orders placed here fetches the catalogue once
+    in the background, and its order sensors show what their services allow now."""
+    order_id = (
+        await call(
+            hass,
+            "add_order",
+            setup_integration,
+            {"service": 1, "link": "https://instagram.com/restart", "quantity": 100},
+        )
+    )["order"]
+    panel.update_service(1, refill=False)
+    fetched = panel.request_counts["services"]
+
+    assert await hass.config_entries.async_reload(setup_integration.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    state = state_of(hass, f"sensor.smm_panel_127_0_0_1_order_{order_id}")
+    assert state.attributes["refill_offered"] is False
+    assert state.attributes["cancel_allowed"] is True
+    assert panel.request_counts["services"] == fetched + 1
+
+
+async def test_orders_tracked_from_elsewhere_fetch_no_catalogue(
+    hass: HomeAssistant, panel: Panel, setup_integration: MockConfigEntry
+) -> None:
+    """Orders that do not know their service need no catalogue, at setup or later."""
+    order_id = panel.create_order(1, link="https://instagram.com/else", quantity=100)
+    await call(hass, "track_order", setup_integration, {"orders": str(order_id)})
+
+    assert await hass.config_entries.async_reload(setup_integration.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert (
+        state_of(hass, f"sensor.smm_panel_127_0_0_1_order_{order_id}").state
+        == "pending"
+    )
+    assert panel.request_counts["services"] == 0
+
+
+async def test_order_sensor_shows_its_latest_refill(
+    hass: HomeAssistant, panel: Panel, setup_integration: MockConfigEntry
+) -> None:
+    """A refill requested shows on its order's sensor at once, then as it moves on."""
+    order_id = panel.create_order(1, link="https://instagram.com/refill", quantity=100)
+    panel.advance(DAY)
+    await call(hass, "track_order", setup_integration, {"orders": str(order_id)})
+    sensor = f"sensor.smm_panel_127_0_0_1_order_{order_id}"
+    assert not {"refill_id", "refill_status"} & state_of(hass, sensor).attributes.keys()
+
+    response = await call(hass, "refill", setup_integration, {"orders": [order_id]})
+    refill_id = response["refills"][0]["refill"]
+    attributes = state_of(hass, sensor).attributes
+    assert (attributes["refill_id"], attributes["refill_status"]) == (
+        refill_id,
+        "pending",
+    )
+
+    panel.advance(DAY)
+    await poll(hass)
+    attributes = state_of(hass, sensor).attributes
+    assert attributes["refill_id"] == refill_id
+    assert attributes["refill_status"] == normalized(panel.refills[refill_id].status)
+    assert attributes["refill_status"] in {"completed", "rejected"}
+
+    # A later refill of the same order is the one shown.
+    response = await call(hass, "refill", setup_integration, {"orders": [order_id]})
+    later = response["refills"][0]["refill"]
+    assert later != refill_id
+    attributes = state_of(hass, sensor).attributes
+    assert (attributes["refill_id"], attributes["refill_status"]) == (later, "pending")
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")

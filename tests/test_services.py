@@ -490,7 +490,7 @@ VALIDATION_CASES = [
     pytest.param(
         {"service": 16, "link": LINK, "quantity": 100, "runs": 2, "interval": 10},
         "dripfeed_not_supported",
-        {"service": "16"},
+        {"service": "TikTok Followers", "service_id": "16"},
         id="dripfeed_not_offered",
     ),
     pytest.param(
@@ -502,25 +502,49 @@ VALIDATION_CASES = [
     pytest.param(
         {"service": 1, "link": LINK, "quantity": 49},
         "quantity_out_of_range",
-        {"quantity": "49", "service": "1", "min": "50", "max": "10000"},
+        {
+            "quantity": "49",
+            "service": "Instagram Followers - Real [Refill 30D]",
+            "service_id": "1",
+            "min": "50",
+            "max": "10000",
+        },
         id="quantity_too_low",
     ),
     pytest.param(
         {"service": 1, "link": LINK, "quantity": 10001},
         "quantity_out_of_range",
-        {"quantity": "10001", "service": "1", "min": "50", "max": "10000"},
+        {
+            "quantity": "10001",
+            "service": "Instagram Followers - Real [Refill 30D]",
+            "service_id": "1",
+            "min": "50",
+            "max": "10000",
+        },
         id="quantity_too_high",
     ),
     pytest.param(
         {"service": 5, "link": LINK, "comments": "a\nb\nc"},
         "quantity_out_of_range",
-        {"quantity": "3", "service": "5", "min": "5", "max": "500"},
+        {
+            "quantity": "3",
+            "service": "Instagram Comments - Custom",
+            "service_id": "5",
+            "min": "5",
+            "max": "500",
+        },
         id="too_few_comments",
     ),
     pytest.param(
         {"service": 6, "link": LINK, "comments": TEN_COMMENTS[:9]},
         "quantity_out_of_range",
-        {"quantity": "9", "service": "6", "min": "10", "max": "10"},
+        {
+            "quantity": "9",
+            "service": "Instagram Comments - 10 Custom Package",
+            "service_id": "6",
+            "min": "10",
+            "max": "10",
+        },
         id="package_needs_its_comment_count",
     ),
     pytest.param(
@@ -532,7 +556,13 @@ VALIDATION_CASES = [
     pytest.param(
         {"service": 22, "username": "x", "min": 10, "max": 100},
         "quantity_out_of_range",
-        {"quantity": "10", "service": "22", "min": "50", "max": "10000"},
+        {
+            "quantity": "10",
+            "service": "Instagram Auto Likes - Subscription",
+            "service_id": "22",
+            "min": "50",
+            "max": "10000",
+        },
         id="subscription_min_too_low",
     ),
     pytest.param(
@@ -1395,6 +1425,37 @@ async def test_get_services_searches_descriptions(
     )
     assert [row["service"] for row in response["services"]] == [2]
     assert response["services"][0]["description"] == "Drop rate: HIGH"
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({"limit": 3}, [1, 2, 3]),
+        ({"search": "instagram", "limit": 2}, [1, 2]),
+        ({"search": "tiktok", "limit": 50}, [16]),
+        ({"search": "16"}, [16]),
+        ({"search": " 101 ", "limit": 1}, [101]),
+    ],
+)
+async def test_get_services_limit_and_ids(
+    hass: HomeAssistant,
+    setup_integration: MockConfigEntry,
+    filters: dict[str, Any],
+    expected: list[int],
+) -> None:
+    """A limit answers the first matches, in the panel's order; a search finds a
+    service by its id too."""
+    response = await call(hass, "get_services", setup_integration, filters)
+    assert [row["service"] for row in response["services"]] == expected
+
+
+@pytest.mark.parametrize("limit", [0, -1, 1.5, "all"])
+async def test_get_services_limit_is_a_positive_whole_number(
+    hass: HomeAssistant, setup_integration: MockConfigEntry, limit: object
+) -> None:
+    """A limit below 1, or not a whole number, is refused."""
+    with pytest.raises(probatio.Invalid):
+        await call(hass, "get_services", setup_integration, {"limit": limit})
 
 
 async def test_get_services_unknown_type(

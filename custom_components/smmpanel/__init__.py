@@ -137,6 +137,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmmPanelConfigEntry) -> 
         watch=watch,
     )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    if any(order.placed_here for order in tracker.orders.values()):
+        # The sensors of orders placed here tell whether their service offers
+        # refills and cancels, which the catalogue says.
+        entry.async_create_background_task(
+            hass, catalogue.async_prefetch(), "smmpanel service catalogue"
+        )
     if watch is not None:
         # The catalogue is checked in the background: the account does not wait
         # for (or fail with) a catalogue that can be slow or refused.

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
+from itertools import islice
 from typing import Any
 
 from homeassistant.core import ServiceCall, ServiceResponse
@@ -12,10 +13,11 @@ from homeassistant.util.json import JsonValueType
 
 from .action_errors import validation_error
 from .action_targets import async_get_catalogue, call_entry
-from .api import PanelService
+from .api import PanelService, ServiceType
 from .const import (
     ATTR_CATEGORY,
     ATTR_COUNT,
+    ATTR_LIMIT,
     ATTR_PERIOD,
     ATTR_SEARCH,
     ATTR_SERVICE,
@@ -26,27 +28,44 @@ from .service_stats import figures_data
 from .spending import MAX_PERIODS, DayTotals, Period, local_day, period_start
 
 
-def _matches(panel_service: PanelService, data: Mapping[str, Any]) -> bool:
-    if (wanted := data.get(ATTR_TYPE)) is not None and panel_service.type is not wanted:
-        return False
-    if (category := data.get(ATTR_CATEGORY)) is not None and (
-        category.casefold() not in panel_service.category.casefold()
-    ):
-        return False
-    if (search := data.get(ATTR_SEARCH)) is not None:
+def _service_filter(data: Mapping[str, Any]) -> Callable[[PanelService], bool]:
+    """Return whether a service passes a call's filters.
+
+    What the call gives is casefolded once: a catalogue may hold 10,000 services.
+    """
+    wanted: ServiceType | None = data.get(ATTR_TYPE)
+    category = None if (text := data.get(ATTR_CATEGORY)) is None else text.casefold()
+    search: str | None = data.get(ATTR_SEARCH)
+    needle = None if search is None else search.casefold()
+    # A search may name a service by its id.
+    service_id = (
+        int(search.strip())
+        if search is not None and search.strip().isdecimal()
+        else None
+    )
+
+    def passes(panel_service: PanelService) -> bool:
+        if wanted is not None and panel_service.type is not wanted:
+            return False
+        if category is not None and category not in panel_service.category.casefold():
+            return False
+        if needle is None or panel_service.service_id == service_id:
+            return True
         haystack = (
             panel_service.name,
             panel_service.category,
             panel_service.description or "",
         )
-        return any(search.casefold() in text.casefold() for text in haystack)
-    return True
+        return any(needle in text.casefold() for text in haystack)
+
+    return passes
 
 
 async def async_get_services(call: ServiceCall) -> ServiceResponse:
-    """Return the panel's services, optionally filtered."""
+    """Return the panel's services, optionally filtered, the first `limit` of them."""
     entry = call_entry(call)
     catalogue = await async_get_catalogue(call.hass, entry)
+    matches = filter(_service_filter(call.data), catalogue.values())
     return {
         "services": [
             {
@@ -59,8 +78,7 @@ async def async_get_services(call: ServiceCall) -> ServiceResponse:
                 "dripfeed": panel_service.dripfeed,
                 "description": panel_service.description,
             }
-            for panel_service in catalogue.values()
-            if _matches(panel_service, call.data)
+            for panel_service in islice(matches, call.data.get(ATTR_LIMIT))
         ],
         "currency": entry.runtime_data.coordinator.currency,
     }

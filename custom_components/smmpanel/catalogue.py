@@ -59,6 +59,16 @@ class ServiceCatalogue:
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener)
 
+    async def async_prefetch(self) -> None:
+        """Fetch the services unless a copy is held, for what shows their terms.
+
+        A failure is left for the next action needing the catalogue to tell.
+        """
+        try:
+            await self.async_get()
+        except SmmPanelError as error:
+            LOGGER.debug("The service catalogue could not be fetched: %s", error)
+
     async def async_get(self) -> Mapping[int, PanelService]:
         """Return the services, fetching them if they were never fetched."""
         if self._fetching is None and (

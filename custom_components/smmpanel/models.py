@@ -58,6 +58,15 @@ class TrackedOrder:
         return self.status is not None and self.status.is_finished
 
     @property
+    def placed_here(self) -> bool:
+        """Return whether this integration placed the order (`tracked_at` is then when).
+
+        Only an order placed here knows its service: the panel's status answer names
+        none, so an order tracked from elsewhere never learns it.
+        """
+        return self.service_id is not None
+
+    @property
     def progress(self) -> float | None:
         """Return the delivered share in percent, when it can be known."""
         if self.status is OrderStatus.COMPLETED:

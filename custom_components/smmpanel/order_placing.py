@@ -50,6 +50,11 @@ def _field_names(fields: Iterable[OrderField]) -> str:
     return ", ".join(ordered)
 
 
+def _named(panel_service: PanelService) -> dict[str, object]:
+    """Return the placeholders naming a service in a message: its name and its id."""
+    return {"service": panel_service.name, "service_id": panel_service.service_id}
+
+
 def _quote(panel_service: PanelService, order: NewOrder) -> OrderQuote:
     """Return what the order delivers and costs, or fail with the first problem."""
     quote = quote_order(panel_service, order)
@@ -66,9 +71,7 @@ def _quote(panel_service: PanelService, order: NewOrder) -> OrderQuote:
                 "missing_fields", type=service_type, fields=_field_names(fields)
             )
         case DripfeedNotSupported():
-            raise validation_error(
-                "dripfeed_not_supported", service=panel_service.service_id
-            )
+            raise validation_error("dripfeed_not_supported", **_named(panel_service))
         case QuantityMismatch(quantity=quantity, count=count, field=field):
             raise validation_error(
                 "quantity_mismatch",
@@ -80,7 +83,7 @@ def _quote(panel_service: PanelService, order: NewOrder) -> OrderQuote:
             raise validation_error(
                 "quantity_out_of_range",
                 quantity=quantity,
-                service=panel_service.service_id,
+                **_named(panel_service),
                 min=minimum,
                 max=maximum,
             )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -51,7 +51,7 @@ from .entity import (
     order_sensor_unique_id,
     watch_device_info,
 )
-from .models import TrackedOrder
+from .models import TrackedOrder, TrackedRefill
 from .refill_window import refill_guarantee_attributes
 from .service_stats import ServiceFigures
 from .spending import Period
@@ -555,8 +555,18 @@ class WatchedCategorySensor(WatchEntity, SensorEntity):
         return self.coordinator.data.category_sizes.get(self._watched[CONF_CATEGORY])
 
 
-type OrderView = tuple[TrackedOrder, PanelService | None]
-"""What an order's sensor shows: the order, and its service as the catalogue lists it."""
+def _latest_refills(refills: Iterable[TrackedRefill]) -> dict[int, TrackedRefill]:
+    """Return each order's latest refill, by order id."""
+    latest: dict[int, TrackedRefill] = {}
+    for refill in refills:
+        shown = latest.get(refill.order_id)
+        if shown is None or refill.refill_id > shown.refill_id:
+            latest[refill.order_id] = refill
+    return latest
+
+
+type OrderView = tuple[TrackedOrder, PanelService | None, TrackedRefill | None]
+"""What an order's sensor shows: the order, its service's terms, its latest refill."""
 
 
 class OrderSensors:
@@ -574,6 +584,7 @@ class OrderSensors:
         self.coordinator = entry.runtime_data.coordinator
         self.catalogue = entry.runtime_data.catalogue
         self.device_info = account_device_info(entry)
+        self.refills = _latest_refills(self.coordinator.data.refills.values())
         self._listening: dict[int, SmmPanelOrderSensor] = {}
         self._pending: dict[SmmPanelOrderSensor, None] = {}
         self._writing: asyncio.Task[None] | None = None
@@ -602,6 +613,7 @@ class OrderSensors:
     @callback
     def async_update(self) -> None:
         """Tell every order sensor of a refresh, or of a new copy of the catalogue."""
+        self.refills = _latest_refills(self.coordinator.data.refills.values())
         for sensor in self._listening.values():
             sensor.async_coordinator_updated()
 
@@ -711,12 +723,13 @@ class SmmPanelOrderSensor(SensorEntity):
     def _state_source(self) -> OrderView | None:
         """Return what the state shows, if available.
 
-        The order is a new object when it changes, and the service when the
-        catalogue was fetched again.
+        The order and its refill are new objects when they change, and the service
+        when the catalogue was fetched again.
         """
         if not self.available or (order := self._order) is None:
             return None
-        return order, self._sensors.service(order)
+        sensors = self._sensors
+        return order, sensors.service(order), sensors.refills.get(self.order_id)
 
     @override
     async def async_added_to_hass(self) -> None:
@@ -754,19 +767,26 @@ class SmmPanelOrderSensor(SensorEntity):
     def extra_state_attributes(self) -> dict[str, Any]:
         """Return what is known about the order; nothing unknown is shown.
 
-        The refill its service promises is read from the service's name and the
-        description the catalogue held lists (refill_window.py).
+        Whether its service offers refills and cancels is known while the catalogue
+        held lists the service; its latest refill while that is tracked. The refill
+        its service promises is read from the service's name and the description
+        the catalogue held lists (refill_window.py).
         """
         if (shown := self._state_source()) is None:
             return {}
-        order, service = shown
+        order, service, refill = shown
         attributes = {
             **order_event_data(order),
             "start_count": order.start_count,
             "progress": order.progress,
             "panel_status": order.raw_status,
+            "placed_at" if order.placed_here else "tracked_at": order.tracked_at,
             "finished_at": order.finished_at,
             "error": order.error,
+            "refill_offered": None if service is None else service.refill,
+            "cancel_allowed": None if service is None else service.cancel,
+            "refill_id": None if refill is None else refill.refill_id,
+            "refill_status": None if refill is None else refill.status,
             **refill_guarantee_attributes(order, service),
         }
         return {key: value for key, value in attributes.items() if value is not None}

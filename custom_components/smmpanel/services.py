@@ -24,6 +24,7 @@ from .api import ServiceType
 from .const import (
     ATTR_CATEGORY,
     ATTR_COUNT,
+    ATTR_LIMIT,
     ATTR_ORDERS,
     ATTR_PERIOD,
     ATTR_SEARCH,
@@ -81,6 +82,8 @@ SERVICE_GET_SERVICES_SCHEMA: Final = probatio.Schema(
         probatio.Optional(ATTR_CATEGORY): cv.string,
         probatio.Optional(ATTR_SEARCH): cv.string,
         probatio.Optional(ATTR_TYPE): probatio.Coerce(ServiceType),
+        # The first services that match; all of them when left out.
+        probatio.Optional(ATTR_LIMIT): whole_number(1),
     }
 )
 SERVICE_GET_SPENDING_SCHEMA: Final = probatio.Schema(

@@ -24,6 +24,7 @@ from custom_components.smmpanel.const import DOMAIN
 from scripts.devenv.client import HomeAssistantClient
 
 from .harness import (
+    API_KEY,
     BALANCE,
     BALANCE_RUNWAY,
     DEVICE_NAME,
@@ -76,6 +77,15 @@ def _card_texts(language: str) -> dict[str, str]:
 ENGLISH = _card_texts("en")
 GERMAN = _card_texts("de")
 ADMIN_ONLY = ENGLISH["admin_only"]
+
+
+def _order_statuses(language: str) -> set[str]:
+    """Return the order statuses as translations/<language>.json words them."""
+    translations = json.loads(
+        (INTEGRATION / "translations" / f"{language}.json").read_text(encoding="utf-8")
+    )
+    states: dict[str, str] = translations["entity"]["sensor"]["order_status"]["state"]
+    return set(states.values())
 
 
 @pytest.fixture(scope="module")
@@ -281,35 +291,166 @@ def test_refill_from_the_card_reaches_the_panel(
     row.get_by_role("button", name="Refill").click()
     dialog = card.get_by_role("dialog")
     expect(dialog).to_contain_text(f"refill order {order_id}")
+    # The row's buttons do their own job: no details open under the card's dialog.
+    expect(page.get_by_role("dialog")).to_have_count(1)
     dialog.get_by_role("button", name="Refill").click()
-    expect(card.get_by_role("status")).to_contain_text(
-        f"requested for order {order_id}"
+    (refill_id,) = [
+        refill["refill"]
+        for refill in simulator.state()["refills"]
+        if refill["order"] == order_id
+    ]
+    expect(card.get_by_role("status")).to_have_text(
+        f"Refill {refill_id} requested for order {order_id}."
     )
-    assert order_id in [refill["order"] for refill in simulator.state()["refills"]]
+    # The row shows the refill running, and offers no second one meanwhile.
+    expect(row.locator(".refill")).to_have_text(f"Refill {refill_id}: Pending")
+    expect(row.get_by_role("button", name="Refill")).to_have_count(0)
+
+
+def _choose_tiktok_followers(card: Locator, texts: dict[str, str] = ENGLISH) -> None:
+    """Open the order form and choose TikTok Followers (service 16, 100 to 20,000)."""
+    card.get_by_role("button", name=texts["new_order"]).click()
+    card.get_by_role("searchbox", name=texts["search"]).fill("tiktok")
+    card.get_by_role("option").filter(has_text="TikTok Followers").click()
+
+
+# Records every text the order rows' statuses show, from now on, in
+# window.smmpanelStatuses: a status shown untranslated for a moment is caught too.
+RECORD_STATUSES_JS = """(card) => {
+    window.smmpanelStatuses = new Set();
+    const record = () => {
+        for (const node of card.shadowRoot.querySelectorAll(".order .status")) {
+            window.smmpanelStatuses.add(node.textContent);
+        }
+    };
+    record();
+    new MutationObserver(record).observe(card.shadowRoot, {
+        subtree: true, childList: true, characterData: true,
+    });
+}"""
 
 
 def test_place_an_order_from_the_card(
     homeassistant: HomeAssistant, simulator: Simulator, page: Page
 ) -> None:
-    """The form checks the order (validate_only), then places it once confirmed."""
+    """The form gives the service's limits, checks the order (validate_only), asks
+    with what it costs, then places it once confirmed; the new order's status is
+    translated from its first render, and its age says it was placed."""
     orders_before = {order["order"] for order in simulator.state()["orders"]}
     card = _open_card(page, homeassistant)
-    card.get_by_role("button", name="New order").click()
-    card.get_by_role("searchbox", name="Search services").fill("tiktok")
-    card.get_by_role("option").filter(has_text="TikTok Followers").click()
+    card.evaluate(RECORD_STATUSES_JS)
+    _choose_tiktok_followers(card)
+    quantity = card.get_by_role("spinbutton", name="Quantity")
+    expect(quantity).to_have_attribute("placeholder", "Quantity 100\u201320,000")
     card.get_by_role("textbox", name="Link").fill("https://www.tiktok.com/@smmpanel")
-    card.get_by_role("spinbutton", name="Quantity").fill("100")
+    quantity.fill("500")
     card.get_by_role("button", name="Check order").click()
     expect(card.locator(".quote")).to_contain_text("Estimated charge")
-    expect(card.locator(".quote")).to_contain_text("$0.21")
+    expect(card.locator(".quote")).to_contain_text("$1.05")
     assert {order["order"] for order in simulator.state()["orders"]} == orders_before
 
     card.get_by_role("button", name="Place order").click()
-    card.get_by_role("dialog").get_by_role("button", name="Place order").click()
+    dialog = card.get_by_role("dialog")
+    expect(dialog).to_contain_text(
+        "Place this order of 500 TikTok Followers for www.tiktok.com/@smmpanel,"
+        " costing $1.05? The panel charges it at once."
+    )
+    dialog.get_by_role("button", name="Place order").click()
     expect(card.get_by_role("status")).to_contain_text("Placed order")
     new = {order["order"] for order in simulator.state()["orders"]} - orders_before
     assert len(new) == 1
-    expect(_row(card, new.pop())).to_be_visible()
+    row = _row(card, new.pop())
+    expect(row).to_be_visible()
+    expect(row.locator(".status")).to_have_text("Pending")
+    expect(row.locator(".age")).to_have_text(
+        re.compile(r"^Placed (just now|1 minute ago)$")
+    )
+    shown = set(page.evaluate("() => [...window.smmpanelStatuses]"))
+    assert shown <= _order_statuses("en"), shown
+
+
+def test_order_error_shows_at_its_field(
+    homeassistant: HomeAssistant, simulator: Simulator, page: Page
+) -> None:
+    """A quantity out of the service's range is told under the quantity, naming the
+    service, its numbers in the user's format; nothing reaches the panel."""
+    orders_before = len(simulator.state()["orders"])
+    card = _open_card(page, homeassistant)
+    _choose_tiktok_followers(card)
+    card.get_by_role("textbox", name="Link").fill("https://www.tiktok.com/@smmpanel")
+    quantity = card.get_by_role("spinbutton", name="Quantity")
+    quantity.fill("50000")
+    card.get_by_role("button", name="Check order").click()
+
+    error = card.locator("#quantity-error")
+    expect(error).to_have_text(
+        "The quantity 50,000 is outside what “TikTok Followers” (service 16)"
+        " accepts: 100 to 20,000."
+    )
+    expect(quantity).to_have_attribute("aria-invalid", "true")
+    expect(card.get_by_role("status")).to_be_hidden()
+    expect(card.locator("#link-error")).to_be_hidden()
+    # Typing again clears it.
+    quantity.fill("5000")
+    expect(error).to_be_hidden()
+    assert len(simulator.state()["orders"]) == orders_before
+
+
+def test_track_tells_what_was_tracked_and_what_not(
+    homeassistant: HomeAssistant, simulator: Simulator, page: Page
+) -> None:
+    """Tracking two orders placed elsewhere and an id the panel does not know says
+    both outcomes and leaves only the unknown id to correct."""
+    placed = [
+        int(
+            simulator.control.request(
+                "POST",
+                simulator.running.api_path,
+                form={
+                    "key": API_KEY,
+                    "action": "add",
+                    "service": str(FOLLOWERS),
+                    "link": f"https://www.instagram.com/elsewhere{index}/",
+                    "quantity": "100",
+                },
+            )["order"]
+        )
+        for index in range(2)
+    ]
+    unknown = 99999
+    card = _open_card(page, homeassistant)
+    field = card.get_by_role("textbox", name="Order ID to track")
+    field.fill(f"{placed[0]}, {placed[1]}, {unknown}")
+    card.get_by_role("button", name="Track", exact=True).click()
+
+    status = card.get_by_role("status")
+    expect(status).to_contain_text(f"Now tracking: {placed[0]} and {placed[1]}.")
+    expect(status.locator(".error")).to_have_text(
+        re.compile(rf"^Order {unknown} not tracked: .+")
+    )
+    expect(field).to_have_value(str(unknown))
+    for order_id in placed:
+        row = _row(card, order_id)
+        expect(row).to_be_visible()
+        expect(row.locator(".age")).to_have_text(
+            re.compile(r"^Tracked (just now|1 minute ago)$")
+        )
+
+
+def test_clicking_a_row_opens_its_details(
+    homeassistant: HomeAssistant, card_orders: dict[str, int], page: Page
+) -> None:
+    """A click on an order's row opens Home Assistant's details of its sensor."""
+    card = _open_card(page, homeassistant)
+    _open_finished(card)
+    order_id = card_orders["progressing"]
+    _row(card, order_id).locator(".service").click()
+    details = page.get_by_role("dialog")
+    expect(details).to_be_visible()
+    # The dialog's content is slotted into it: found on the page, not inside it.
+    expect(page.get_by_text(re.compile(rf"^Order {order_id} · ")).first).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(details).to_have_count(0)
 
 
 def test_card_hides_order_controls_from_a_non_admin(
@@ -335,10 +476,14 @@ def test_card_hides_order_controls_from_a_non_admin(
     for order_id in card_orders.values():
         expect(_row(card, order_id)).to_be_visible()
     expect(card.get_by_role("textbox")).to_have_count(0)
-    # The one button left opens and closes the finished orders.
-    expect(card.get_by_role("button")).to_have_text(
-        [re.compile(r"^\s*Finished \(\d+\)$")]
-    )
+    # The buttons left open the orders' details, and open and close the finished
+    # orders.
+    expect(
+        card.get_by_role("button", name=re.compile("^Details of order #"))
+    ).to_have_count(card.locator(".order").count())
+    expect(
+        card.get_by_role("button", name=re.compile("^(?!Details of order #)"))
+    ).to_have_text([re.compile(r"^\s*Finished \(\d+\)$")])
     expect(card.locator(".actions button")).to_have_count(0)
 
 
@@ -598,37 +743,49 @@ def test_card_speaks_the_users_language(
         "1,20\u00a0$"
     )
     expect(card.locator(".low")).to_contain_text(GERMAN["balance_ok"])
+    ages = re.compile(r"(Aufgegeben|Verfolgt) (vor .+|gestern)|Gerade .+")
     for age in card.locator(".order .age").all_text_contents():
-        assert re.fullmatch(r"jetzt|gestern|vor .+", age), age
+        assert ages.fullmatch(age), age
+    statuses = card.locator(".order .status").all_text_contents()
+    assert statuses
+    assert set(statuses) <= _order_statuses("de"), statuses
     # The order form and its check.
     card.get_by_role("button", name=GERMAN["new_order"]).click()
     card.get_by_role("searchbox", name=GERMAN["search"]).fill("tiktok")
     option = card.get_by_role("option").filter(has_text="TikTok Followers")
     expect(option).to_contain_text("2,10\u00a0$ pro 1000 · Menge 100\u201320.000")
     option.click()
+    quantity = card.get_by_role("spinbutton", name=GERMAN["quantity"])
+    expect(quantity).to_have_attribute("placeholder", "Menge 100\u201320.000")
     card.get_by_role("textbox", name=GERMAN["link"]).fill("https://www.tiktok.com/@de")
-    card.get_by_role("spinbutton", name=GERMAN["quantity"]).fill("100")
+    quantity.fill("100")
     card.get_by_role("button", name=GERMAN["check_order"]).click()
     expect(card.locator(".quote")).to_contain_text(GERMAN["estimated_charge"])
     expect(card.locator(".quote")).to_contain_text("0,21\u00a0$")
     card.get_by_role("button", name=GERMAN["place_order"]).click()
     dialog = card.get_by_role("dialog")
-    expect(dialog).to_contain_text("TikTok Followers für 0,21\u00a0$ aufgeben?")
+    expect(dialog).to_contain_text(
+        "Diese Bestellung über 100 TikTok Followers für www.tiktok.com/@de zu"
+        " 0,21\u00a0$ aufgeben?"
+    )
     assert _english_left(card, simulator) == []
     dialog.get_by_role("button", name=GERMAN["back"]).click()
     expect(dialog).to_be_hidden()
-    # An action's error, as Home Assistant's German translation words it.
-    card.get_by_role("spinbutton", name=GERMAN["quantity"]).fill("1")
+    # An action's error, at its field, as Home Assistant's German translation
+    # words it, with the numbers in German format.
+    quantity.fill("50000")
     card.get_by_role("button", name=GERMAN["check_order"]).click()
-    expect(card.get_by_role("status")).to_have_text(
-        _german_error(homeassistant, panel_entry["entry_id"], quantity=1)
-    )
+    german_error = _german_error(homeassistant, panel_entry["entry_id"], 50000)
+    assert "50.000" in german_error
+    assert "20.000" in german_error
+    expect(card.locator("#quantity-error")).to_have_text(german_error)
     assert _english_left(card, simulator) == []
 
 
 def _german_error(homeassistant: HomeAssistant, entry_id: str, quantity: int) -> str:
-    """Return how the frontend words the card's failed check in German: the error's
-    key and placeholders from Home Assistant, its text from de.json."""
+    """Return how the card words its failed check in German: the error's key and
+    placeholders from Home Assistant, its text from de.json, numbers as Germans
+    write them."""
     error = homeassistant.client.websocket_action_error(
         DOMAIN,
         "add_order",
@@ -645,7 +802,14 @@ def _german_error(homeassistant: HomeAssistant, entry_id: str, quantity: int) ->
         (INTEGRATION / "translations" / "de.json").read_text(encoding="utf-8")
     )
     template: str = german["exceptions"][error["translation_key"]]["message"]
-    return template.format(**error["translation_placeholders"])
+    placeholders = {
+        name: f"{int(value):,}".replace(",", ".") if name in NUMBERS else value
+        for name, value in error["translation_placeholders"].items()
+    }
+    return template.format(**placeholders)
+
+
+NUMBERS = {"quantity", "min", "max"}
 
 
 def test_card_tells_a_german_member_why_it_has_no_controls(

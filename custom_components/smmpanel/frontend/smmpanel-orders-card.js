@@ -16,6 +16,8 @@ const EDITOR_TYPE = "smmpanel-orders-card-editor";
 const ORDER_TRANSLATION_KEY = "order_status";
 const FINISHED = new Set(["completed", "partial", "canceled", "refunded"]);
 const IN_FLIGHT = new Set(["pending", "in_progress", "processing"]);
+const REFILLABLE = new Set(["completed", "partial"]);
+const FINISHED_REFILLS = new Set(["completed", "rejected", "error"]);
 const STATUS_ICONS = {
   pending: "mdi:clock-outline",
   in_progress: "mdi:progress-clock",
@@ -28,15 +30,36 @@ const STATUS_ICONS = {
 };
 const UNKNOWN_STATUS_ICON = "mdi:help-circle-outline";
 const COMMENT_TYPES = new Set(["custom_comments", "custom_comments_package", "comment_replies"]);
-const SERVICES_SHOWN = 50; // catalogue rows listed at once in the order form
+// The order form asks the server for the services matching its search, at most
+// this many: a panel may sell 10,000 services, megabytes the card never downloads.
+const SERVICES_SHOWN = 50;
+const SEARCH_DELAY_MS = 300; // typing pauses this long before the search is sent
 const AGE_REFRESH_MS = 60_000;
 // The account's money insight sensors shown beside the balance, by translation key;
 // each is left out when the account has no such sensor.
 const MONEY_SENSORS = ["spent_today", "spent_this_month", "balance_runway"];
 // The card's texts live in translations/<language>.json under
 // selector.orders_card.options: a category the frontend loads for the user's language.
+// The order statuses are the order sensors' entity translations, loaded beside them:
+// the frontend loads those of an integration only when something asks.
 const TEXTS_CATEGORY = "selector";
 const TEXTS_PREFIX = `component.${DOMAIN}.${TEXTS_CATEGORY}.orders_card.options`;
+const STATUSES_CATEGORY = "entity";
+const STATUS_TEXT = `component.${DOMAIN}.entity.sensor.${ORDER_TRANSLATION_KEY}.state.pending`;
+// An action's error names the field it concerns by its translation key, or in its
+// placeholders (`fields`, `field`): it shows at that field of the order form.
+const FIELD_OF_ERROR = {
+  quantity_out_of_range: "quantity",
+  quantity_mismatch: "quantity",
+  invalid_link: "link",
+  unknown_service: "service",
+};
+const FIELDS_IN_PLACEHOLDERS = new Set(["missing_fields", "fields_not_allowed", "invalid_text"]);
+const FORM_FIELDS = ["link", "quantity", "comments"];
+// Placeholders of the integration's errors that hold a number, or an amount of money,
+// as text: shown in the user's number format.
+const NUMBER_PLACEHOLDERS = ["quantity", "min", "max", "count"];
+const MONEY_PLACEHOLDERS = ["cost", "cap", "balance"];
 const MIN_MONEY_DECIMALS = 2;
 const MAX_MONEY_DECIMALS = 20; // as many as Intl.NumberFormat takes everywhere
 
@@ -69,7 +92,7 @@ input, textarea, select { font: inherit; box-sizing: border-box; padding: 6px 8p
   background: var(--card-background-color, #fff); color: var(--primary-text-color); }
 .message { padding: 0 16px 8px; font-size: 0.9em; color: var(--secondary-text-color);
   overflow-wrap: anywhere; }
-.message.error { color: var(--error-color, #db4437); }
+.message .error, .message.error { color: var(--error-color, #db4437); }
 .group-title { display: flex; align-items: center; gap: 8px; width: 100%;
   box-sizing: border-box;
   padding: 8px 16px; border: 0; border-top: 1px solid var(--divider-color, #e0e0e0);
@@ -78,20 +101,24 @@ input, textarea, select { font: inherit; box-sizing: border-box; padding: 6px 8p
 .empty { padding: 8px 16px 16px; color: var(--secondary-text-color); }
 .order { display: grid; grid-template-columns: 24px minmax(0, 1fr) auto; gap: 2px 10px;
   padding: 10px 16px; border-top: 1px solid var(--divider-color, #e0e0e0);
-  content-visibility: auto; contain-intrinsic-size: auto 88px; }
+  content-visibility: auto; contain-intrinsic-size: auto 88px; cursor: pointer; }
+.order:hover { background: var(--secondary-background-color, #f5f5f5); }
 .order ha-icon { grid-row: 1 / span 2; color: var(--state-icon-color, var(--primary-color)); }
 .order[data-status="completed"] ha-icon { color: var(--success-color, #43a047); }
 .order[data-status="canceled"] ha-icon, .order[data-status="refunded"] ha-icon,
 .order[data-status="partial"] ha-icon { color: var(--warning-color, #ffa600); }
 .line1 { display: flex; flex-wrap: wrap; gap: 0 8px; min-width: 0;
   color: var(--primary-text-color); }
-.order-id { font-weight: 500; white-space: nowrap; }
+.order-id { font-weight: 500; white-space: nowrap; padding: 0; border: 0;
+  color: var(--primary-text-color); }
 .service { overflow-wrap: anywhere; min-width: 0; }
 .status { text-align: end; white-space: nowrap; color: var(--primary-text-color); }
 .line2 { display: flex; flex-wrap: wrap; gap: 0 10px; font-size: 0.9em; min-width: 0;
   color: var(--secondary-text-color); }
 .line2 a { color: var(--primary-color); overflow-wrap: anywhere; }
+.line2 > :empty { display: none; }
 .link { overflow-wrap: anywhere; min-width: 0; }
+.refill { color: var(--primary-text-color); }
 .age { grid-column: 3; text-align: end; font-size: 0.9em; white-space: nowrap;
   color: var(--secondary-text-color); }
 .progress { grid-column: 2 / span 2; display: flex; align-items: center; gap: 8px;
@@ -103,6 +130,10 @@ input, textarea, select { font: inherit; box-sizing: border-box; padding: 6px 8p
 .actions:empty { display: none; }
 .actions button { padding: 2px 8px; font-size: 0.9em; }
 .form { display: grid; gap: 8px; padding: 0 16px 16px; }
+.form > .message, .field > .message { padding: 0; }
+.field { display: grid; gap: 4px; }
+.field-error { font-size: 0.9em; color: var(--error-color, #db4437); overflow-wrap: anywhere; }
+[aria-invalid="true"] { border-color: var(--error-color, #db4437); }
 .services { max-height: 240px; overflow: auto; border: 1px solid var(--divider-color, #e0e0e0);
   border-radius: 4px; }
 .services button { display: block; width: 100%; text-align: start; border: 0;
@@ -254,16 +285,20 @@ export function formatMoney(amount, currency, locale) {
 export function relativeAge(since, now, language) {
   const format = cachedFormat(Intl.RelativeTimeFormat, language, { numeric: "auto" });
   const minutes = Math.max(0, (now - since) / 60_000);
-  if (minutes < 1) return format.format(0, "second");
   if (minutes < 60) return format.format(-Math.floor(minutes), "minute");
   const hours = minutes / 60;
   if (hours < 48) return format.format(-Math.floor(hours), "hour");
   return format.format(-Math.floor(hours / 24), "day");
 }
 
-/** Return whether the frontend holds the card's texts in the user's language. */
+/**
+ * Return whether the frontend holds the card's texts and the order statuses in the
+ * user's language.
+ */
 function hasTexts(hass) {
-  return Boolean(hass.localize && hass.localize(`${TEXTS_PREFIX}.new_order`));
+  return Boolean(
+    hass.localize && hass.localize(`${TEXTS_PREFIX}.new_order`) && hass.localize(STATUS_TEXT),
+  );
 }
 
 // The card's texts asked for, by language: once each per page. Each request
@@ -274,7 +309,13 @@ function loadTexts(hass) {
   const language = hass.language;
   if (!textRequests.has(language)) {
     const request = Promise.resolve()
-      .then(() => hass.loadBackendTranslation(TEXTS_CATEGORY, DOMAIN))
+      .then(() =>
+        Promise.all(
+          [TEXTS_CATEGORY, STATUSES_CATEGORY].map((category) =>
+            hass.loadBackendTranslation(category, DOMAIN),
+          ),
+        ),
+      )
       .then(
         () => true,
         () => false,
@@ -292,16 +333,16 @@ function localize(hass, key, values) {
 /**
  * Return why an action failed, in the user's language: Home Assistant sends an
  * error's translation key and placeholders, and its text is loaded as the frontend
- * loads it for its own error messages.
+ * loads it for its own error messages. `placeholders` words the placeholders.
  */
-async function errorText(hass, error) {
+async function errorText(hass, error, placeholders = (values) => values) {
   const domain = error && error.translation_domain;
   if (domain && error.translation_key && hass.loadBackendTranslation) {
     try {
       const translate = await hass.loadBackendTranslation("exceptions", domain);
       const text = translate(
         `component.${domain}.exceptions.${error.translation_key}.message`,
-        error.translation_placeholders || {},
+        placeholders(error.translation_placeholders || {}),
       );
       if (text) return text;
     } catch {
@@ -325,25 +366,25 @@ async function callAction(hass, service, data) {
   return result ? result.response : undefined;
 }
 
-// The service catalogue of each account, fetched once per page.
-const catalogues = new Map();
-
-function fetchCatalogue(hass, entryId) {
-  if (!catalogues.has(entryId)) {
-    const request = callAction(hass, "get_services", { config_entry_id: entryId }).then(
-      (response) => {
-        const services = new Map();
-        for (const service of (response && response.services) || []) {
-          services.set(Number(service.service), service);
-        }
-        return { services, currency: response ? response.currency : null };
-      },
-    );
-    // A failure is not kept: the next render asks again.
-    request.catch(() => catalogues.delete(entryId));
-    catalogues.set(entryId, request);
+/**
+ * Return the order form field an action's error concerns ("link", "quantity",
+ * "comments" or "service"), or null when it concerns the whole order.
+ */
+function errorField(error) {
+  const key = error && error.translation_key;
+  if (!key || (error.translation_domain && error.translation_domain !== DOMAIN)) return null;
+  if (FIELDS_IN_PLACEHOLDERS.has(key)) {
+    const placeholders = error.translation_placeholders || {};
+    const named = String(placeholders.fields ?? placeholders.field ?? "").split(/,\s*/);
+    return FORM_FIELDS.find((field) => named.includes(field)) || null;
   }
-  return catalogues.get(entryId);
+  return FIELD_OF_ERROR[key] || null;
+}
+
+/** Return whether an order sensor shows a refill still running. */
+function refillRunning(attributes) {
+  const status = attributes.refill_status;
+  return typeof status === "string" && !FINISHED_REFILLS.has(status);
 }
 
 /** Return whether a sensor of the integration is an order's status sensor. */
@@ -380,10 +421,11 @@ class SmmPanelOrdersCard extends HTMLElement {
     this._index = undefined; // the account's entities, from the registries
     this._indexSources = [];
     this._header = {};
-    this._catalogue = undefined; // {services, currency} once fetched
-    this._catalogueError = undefined;
+    this._found = undefined; // {services, currency}: the services the search found
+    this._searches = 0; // searches sent: only the answer to the last one is shown
+    this._searchTimer = undefined;
     this._finishedOpen = false;
-    this._selectedService = undefined;
+    this._selected = undefined; // the service chosen in the order form
     this._ageTimer = undefined;
     this._built = false;
     this._texts = undefined; // the language (and whether known) the card speaks
@@ -434,6 +476,7 @@ class SmmPanelOrdersCard extends HTMLElement {
 
   disconnectedCallback() {
     clearInterval(this._ageTimer);
+    clearTimeout(this._searchTimer);
   }
 
   get _entryId() {
@@ -457,14 +500,40 @@ class SmmPanelOrdersCard extends HTMLElement {
     return formatNumber(value, this._locale, { maximumFractionDigits: 4 });
   }
 
+  // Order and refill ids as a list in the user's language: "23501 and 23502".
+  _list(items) {
+    try {
+      return cachedFormat(Intl.ListFormat, this._hass.language, { type: "conjunction" }).format(
+        items,
+      );
+    } catch {
+      return items.join(", ");
+    }
+  }
+
+  // An error's placeholders as the user reads numbers and money.
+  _placeholders(values) {
+    const worded = { ...values };
+    for (const name of NUMBER_PLACEHOLDERS) {
+      if (/^\d+$/.test(worded[name] ?? "")) worded[name] = this._number(Number(worded[name]));
+    }
+    for (const name of MONEY_PLACEHOLDERS) {
+      if (num(worded[name]) !== null) worded[name] = this._money(worded[name], null);
+    }
+    return worded;
+  }
+
+  _errorText(error) {
+    return errorText(this._hass, error, (values) => this._placeholders(values));
+  }
+
   _reset() {
     this._rows.clear();
     this._index = undefined;
     this._indexSources = [];
     this._header = {};
-    this._catalogue = undefined;
-    this._catalogueError = undefined;
-    this._selectedService = undefined;
+    this._found = undefined;
+    this._selected = undefined;
     this._groupsRendered = false;
     if (this._built) {
       this._groups.active.replaceChildren();
@@ -573,8 +642,8 @@ class SmmPanelOrdersCard extends HTMLElement {
       this._finishedOpen = !this._finishedOpen;
       this._renderGroups();
     });
-    this._groups.active.addEventListener("click", (ev) => this._onRowAction(ev));
-    this._groups.finished.addEventListener("click", (ev) => this._onRowAction(ev));
+    this._groups.active.addEventListener("click", (ev) => this._onRowClick(ev));
+    this._groups.finished.addEventListener("click", (ev) => this._onRowClick(ev));
     this._built = true;
   }
 
@@ -601,9 +670,24 @@ class SmmPanelOrdersCard extends HTMLElement {
     $.comments = el("textarea", {
       rows: 3,
       placeholder: this._t("comments"),
-      hidden: true,
       attrs: { "aria-label": this._t("comments_label") },
     });
+    // Each field with the error that concerns it, shown under it (and under what
+    // comes with the field).
+    $.fields = {};
+    const field = (name, control, ...after) => {
+      const error = el("div", {
+        className: "field-error",
+        id: `${name}-error`,
+        hidden: true,
+        attrs: { role: "alert" },
+      });
+      control.setAttribute("aria-describedby", error.id);
+      const wrapper = el("div", { className: "field" }, control, ...after, error);
+      $.fields[name] = { control, error, wrapper };
+      return wrapper;
+    };
+    $.searchNote = el("div", { className: "message", hidden: true });
     $.check = el("button", { type: "button", textContent: this._t("check_order") });
     $.place = el("button", {
       type: "button",
@@ -612,25 +696,33 @@ class SmmPanelOrdersCard extends HTMLElement {
       disabled: true,
     });
     $.quote = el("dl", { className: "quote", hidden: true });
+    $.formError = el("div", { className: "field-error", hidden: true, attrs: { role: "alert" } });
     const form = el(
       "div",
       { className: "form", hidden: true },
-      $.search,
-      $.services,
+      field("service", $.search, $.services, $.searchNote),
       $.selected,
-      $.link,
-      $.quantity,
-      $.comments,
+      field("link", $.link),
+      field("quantity", $.quantity),
+      field("comments", $.comments),
       $.quote,
+      $.formError,
       el("div", { className: "row" }, $.check, $.place),
     );
-    $.search.addEventListener("input", () => this._renderServices());
+    $.fields.comments.wrapper.hidden = true;
+    $.search.addEventListener("input", () => {
+      this._showFieldError("service", "");
+      this._searchSoon();
+    });
     $.services.addEventListener("click", (ev) => {
       const button = ev.target.closest("button[data-service]");
       if (button) this._selectService(Number(button.dataset.service));
     });
-    for (const input of [$.link, $.quantity, $.comments]) {
-      input.addEventListener("input", () => this._invalidateQuote());
+    for (const name of FORM_FIELDS) {
+      $.fields[name].control.addEventListener("input", () => {
+        this._showFieldError(name, "");
+        this._invalidateQuote();
+      });
     }
     $.check.addEventListener("click", () => this._checkOrder());
     $.place.addEventListener("click", () => this._placeOrder());
@@ -696,7 +788,7 @@ class SmmPanelOrdersCard extends HTMLElement {
       seen.add(entityId);
       let row = this._rows.get(entityId);
       if (!row) {
-        row = this._createRow(entityId);
+        row = this._createRow(entityId, hass.entities[entityId].translation_key);
         this._rows.set(entityId, row);
         membershipChanged = true;
       }
@@ -714,10 +806,6 @@ class SmmPanelOrdersCard extends HTMLElement {
       }
     }
     if (membershipChanged || !this._groupsRendered) this._renderGroups();
-    // The catalogue tells which orders can be refilled or cancelled.
-    if (this._isAdmin && this._rows.size && !this._catalogue && !this._catalogueError) {
-      this._loadCatalogue();
-    }
   }
 
   // Whether the card can show itself in the user's language: until the frontend has
@@ -803,20 +891,27 @@ class SmmPanelOrdersCard extends HTMLElement {
     if (this._els.money.hidden === shown) this._els.money.hidden = !shown;
   }
 
-  _createRow(entityId) {
-    const row = { entityId, stateObj: undefined, finished: false, orderId: 0 };
+  _createRow(entityId, translationKey) {
+    const row = { entityId, translationKey, stateObj: undefined, finished: false, orderId: 0 };
     row.icon = el("ha-icon");
-    row.id = el("span", { className: "order-id" });
+    // The order's id opens its details, as a click anywhere on the row but its
+    // controls and link does.
+    row.id = el("button", { type: "button", className: "order-id" });
     row.service = el("span", { className: "service" });
     row.status = el("div", { className: "status" });
     row.link = el("span", { className: "link" });
     row.charge = el("span", { className: "charge" });
+    row.refill = el("span", { className: "refill" });
     row.age = el("div", { className: "age" });
     row.fill = el("div", { className: "fill" });
-    row.bar = el("div", {
-      className: "bar",
-      attrs: { role: "progressbar", "aria-valuemin": "0", "aria-valuemax": "100" },
-    }, row.fill);
+    row.bar = el(
+      "div",
+      {
+        className: "bar",
+        attrs: { role: "progressbar", "aria-valuemin": "0", "aria-valuemax": "100" },
+      },
+      row.fill,
+    );
     row.counts = el("span", { className: "counts" });
     row.progress = el("div", { className: "progress" }, row.bar, row.counts);
     row.actions = el("div", { className: "actions" });
@@ -826,7 +921,7 @@ class SmmPanelOrdersCard extends HTMLElement {
       row.icon,
       el("div", { className: "line1" }, row.id, row.service),
       row.status,
-      el("div", { className: "line2" }, row.link, row.charge),
+      el("div", { className: "line2" }, row.link, row.charge, row.refill),
       row.age,
       row.progress,
       row.actions,
@@ -843,8 +938,8 @@ class SmmPanelOrdersCard extends HTMLElement {
     row.el.dataset.status = status;
     row.icon.icon = STATUS_ICONS[status] || UNKNOWN_STATUS_ICON;
     row.id.textContent = row.orderId ? `#${row.orderId}` : stateObj.entity_id;
+    row.id.setAttribute("aria-label", this._t("order_details", { order: row.id.textContent }));
     row.service.textContent = typeof attributes.service === "string" ? attributes.service : "";
-    row.status.textContent = this._formatState(stateObj);
 
     const link = attributes.link;
     const safe = safeLink(link);
@@ -874,28 +969,68 @@ class SmmPanelOrdersCard extends HTMLElement {
           ? `${this._number(progress.delivered)} / ${this._number(progress.quantity)}`
           : formatPercent(percent, this._locale);
     }
-    row.since = this._since(stateObj);
-    row.age.textContent = row.since === null ? "" : this._age(row.since, Date.now());
+    // Placed from Home Assistant, or tracked: since when the integration follows it.
+    const placed = typeof attributes.placed_at === "string";
+    const since = Date.parse(placed ? attributes.placed_at : attributes.tracked_at);
+    row.since = Number.isNaN(since) ? null : { time: since, placed };
+    row.age.title = row.since ? this._dateTime(row.since.time) : "";
+    this._renderAge(row, Date.now());
+    this._renderStatus(row);
     this._renderActions(row);
   }
 
-  _since(stateObj) {
-    const tracked = stateObj.attributes && stateObj.attributes.tracked_at;
-    const text = typeof tracked === "string" ? tracked : stateObj.last_changed;
-    const time = text ? Date.parse(text) : NaN;
-    return Number.isNaN(time) ? null : time;
+  // The order's status and its refill's, in the order sensors' own translations.
+  // The frontend's formatters would word a new order's status only a moment after
+  // its row shows: they are remade once the entity registry has it.
+  _renderStatus(row) {
+    const stateObj = row.stateObj;
+    const texts = `component.${DOMAIN}.entity.sensor.${row.translationKey}`;
+    const status =
+      this._hass.localize(`${texts}.state.${stateObj.state}`) || this._formatState(stateObj);
+    row.status.textContent = status;
+    const { refill_id: refillId, refill_status: refillStatus } = stateObj.attributes;
+    row.refill.textContent =
+      refillId === undefined || refillId === null
+        ? ""
+        : this._t("refill_state", {
+            refill: String(refillId),
+            status:
+              this._hass.localize(`${texts}.state_attributes.refill_status.state.${refillStatus}`) ||
+              String(refillStatus ?? ""),
+          });
   }
 
-  _age(since, now) {
-    return relativeAge(since, now, this._hass.language);
+  _dateTime(time) {
+    try {
+      return cachedFormat(Intl.DateTimeFormat, this._hass.language, {
+        dateStyle: "medium",
+        timeStyle: "short",
+      }).format(time);
+    } catch {
+      return new Date(time).toISOString();
+    }
+  }
+
+  _renderAge(row, now) {
+    if (!row.since) {
+      row.age.textContent = "";
+      return;
+    }
+    const { time, placed } = row.since;
+    if (now - time < 60_000) {
+      row.age.textContent = placed ? this._t("placed_just_now") : this._t("tracked_just_now");
+      return;
+    }
+    const age = relativeAge(time, now, this._hass.language);
+    row.age.textContent = placed
+      ? this._t("placed_ago", { age })
+      : this._t("tracked_ago", { age });
   }
 
   _refreshAges() {
     const now = Date.now();
     for (const row of this._rows.values()) {
-      if (row.since !== null && row.since !== undefined) {
-        row.age.textContent = this._age(row.since, now);
-      }
+      if (row.stateObj) this._renderAge(row, now);
     }
   }
 
@@ -914,13 +1049,18 @@ class SmmPanelOrdersCard extends HTMLElement {
     }
   }
 
-  // Refill and cancel, for an administrator, only where the order's service is known
-  // to allow them.
+  // Refill and cancel, for an administrator, only where the order's sensor says its
+  // service allows them; no second refill while one runs.
   _renderActions(row) {
     const buttons = [];
-    const service = this._isAdmin ? this._serviceOf(row.stateObj) : undefined;
+    const attributes = row.stateObj.attributes;
     const status = row.stateObj.state;
-    if (service && service.refill && (status === "completed" || status === "partial")) {
+    if (
+      this._isAdmin &&
+      attributes.refill_offered === true &&
+      REFILLABLE.has(status) &&
+      !refillRunning(attributes)
+    ) {
       buttons.push(
         el("button", {
           type: "button",
@@ -929,7 +1069,7 @@ class SmmPanelOrdersCard extends HTMLElement {
         }),
       );
     }
-    if (service && service.cancel && IN_FLIGHT.has(status)) {
+    if (this._isAdmin && attributes.cancel_allowed === true && IN_FLIGHT.has(status)) {
       buttons.push(
         el("button", {
           type: "button",
@@ -939,12 +1079,6 @@ class SmmPanelOrdersCard extends HTMLElement {
       );
     }
     row.actions.replaceChildren(...buttons);
-  }
-
-  _serviceOf(stateObj) {
-    if (!this._catalogue || !stateObj) return undefined;
-    const serviceId = num(stateObj.attributes && stateObj.attributes.service_id);
-    return serviceId === null ? undefined : this._catalogue.services.get(serviceId);
   }
 
   _renderGroups() {
@@ -965,25 +1099,6 @@ class SmmPanelOrdersCard extends HTMLElement {
     $.finishedChevron.icon = this._finishedOpen ? "mdi:chevron-down" : "mdi:chevron-right";
     this._groups.finished.hidden = !this._finishedOpen;
     this._groupsRendered = true;
-  }
-
-  async _loadCatalogue() {
-    const entryId = this._entryId;
-    if (!entryId || this._catalogueLoading) return;
-    this._catalogueLoading = true;
-    try {
-      const catalogue = await fetchCatalogue(this._hass, entryId);
-      if (entryId !== this._entryId) return;
-      this._catalogue = catalogue;
-      for (const row of this._rows.values()) {
-        if (row.stateObj) this._renderActions(row);
-      }
-      if (!this._els.form.hidden) this._renderServices();
-    } catch (error) {
-      this._catalogueError = await errorText(this._hass, error);
-    } finally {
-      this._catalogueLoading = false;
-    }
   }
 
   _formatState(stateObj) {
@@ -1008,14 +1123,20 @@ class SmmPanelOrdersCard extends HTMLElement {
   }
 
   async _showError(error) {
-    this._showMessage(await errorText(this._hass, error), true);
+    this._showMessages([{ text: await this._errorText(error), error: true }]);
   }
 
   _showMessage(text, isError = false) {
+    this._showMessages(text ? [{ text, error: isError }] : []);
+  }
+
+  // Lines under the toolbar: what an action did, and what it could not do.
+  _showMessages(lines) {
     const $ = this._els;
-    $.message.textContent = text;
-    $.message.classList.toggle("error", isError);
-    $.message.hidden = !text;
+    $.message.replaceChildren(
+      ...lines.map(({ text, error }) => el("div", { className: error ? "error" : "", textContent: text })),
+    );
+    $.message.hidden = !lines.length;
   }
 
   /** Ask the user; resolve to whether they confirmed. */
@@ -1040,24 +1161,35 @@ class SmmPanelOrdersCard extends HTMLElement {
     });
   }
 
-  async _onRowAction(ev) {
-    const button = ev.target.closest("button[data-action]");
-    if (!button) return;
-    const rowEl = button.closest(".order");
+  // A click on a row: its Refill or Cancel button, its link, or else its details.
+  _onRowClick(ev) {
+    const rowEl = ev.target.closest(".order");
     const row = rowEl && this._rows.get(rowEl.dataset.entityId);
-    if (!row || !row.orderId) return;
+    if (!row) return;
+    const button = ev.target.closest("button[data-action]");
+    if (button) {
+      this._rowAction(row, button);
+    } else if (!ev.target.closest("a")) {
+      this.dispatchEvent(
+        new CustomEvent("hass-more-info", {
+          detail: { entityId: row.entityId },
+          bubbles: true,
+          composed: true,
+        }),
+      );
+    }
+  }
+
+  async _rowAction(row, button) {
+    if (!row.orderId) return;
     const action = button.dataset.action;
-    const service = this._serviceOf(row.stateObj);
     const order = row.orderId;
-    const name = service ? service.name : row.service.textContent;
+    const service = row.service.textContent;
     const confirmed =
       action === "refill"
-        ? await this._confirm(
-            this._t("confirm_refill", { order, service: name }),
-            this._t("refill"),
-          )
+        ? await this._confirm(this._t("confirm_refill", { order, service }), this._t("refill"))
         : await this._confirm(
-            this._t("confirm_cancel", { order, service: name }),
+            this._t("confirm_cancel", { order, service }),
             this._t("cancel_order"),
           );
     if (!confirmed) return;
@@ -1065,16 +1197,18 @@ class SmmPanelOrdersCard extends HTMLElement {
     try {
       const response = await callAction(this._hass, action, {
         config_entry_id: this._entryId,
-        orders: [String(row.orderId)],
+        orders: [String(order)],
       });
       const rows = (response && (response.refills || response.orders)) || [];
-      const result = rows.find((item) => Number(item.order) === row.orderId) || {};
+      const result = rows.find((item) => Number(item.order) === order) || {};
       if (result.error) {
-        this._showMessage(this._t("order_error", { order: row.orderId, error: result.error }), true);
+        this._showMessage(this._t("order_error", { order, error: result.error }), true);
       } else if (action === "refill") {
-        this._showMessage(this._t("refill_requested", { order: row.orderId }));
+        this._showMessage(
+          this._t("refill_requested", { refill: String(result.refill ?? ""), order }),
+        );
       } else {
-        this._showMessage(this._t("cancel_requested", { order: row.orderId }));
+        this._showMessage(this._t("cancel_requested", { order }));
       }
     } catch (error) {
       await this._showError(error);
@@ -1083,6 +1217,7 @@ class SmmPanelOrdersCard extends HTMLElement {
     }
   }
 
+  // Track the orders typed; those the panel does not know stay in the field.
   async _track() {
     const $ = this._els;
     const orders = $.trackInput.value.trim();
@@ -1094,16 +1229,17 @@ class SmmPanelOrdersCard extends HTMLElement {
         orders,
       });
       const rows = (response && response.orders) || [];
-      const errors = rows.filter((item) => item.error);
-      if (errors.length) {
-        const texts = errors.map((item) =>
-          this._t("order_error", { order: item.order, error: item.error }),
-        );
-        this._showMessage(texts.join("; "), true);
-      } else {
-        this._showMessage(this._t("tracking", { orders }));
-        $.trackInput.value = "";
+      const tracked = rows.filter((item) => !item.error).map((item) => String(item.order));
+      const failed = rows.filter((item) => item.error);
+      const lines = failed.map((item) => ({
+        text: this._t("not_tracked", { order: String(item.order), error: item.error }),
+        error: true,
+      }));
+      if (tracked.length) {
+        lines.unshift({ text: this._t("tracking", { orders: this._list(tracked) }) });
       }
+      this._showMessages(lines);
+      $.trackInput.value = failed.map((item) => String(item.order)).join(", ");
     } catch (error) {
       await this._showError(error);
     } finally {
@@ -1114,41 +1250,64 @@ class SmmPanelOrdersCard extends HTMLElement {
   _toggleForm() {
     const $ = this._els;
     $.form.hidden = !$.form.hidden;
-    if ($.form.hidden) return;
-    if (this._catalogue) {
-      this._renderServices();
-      return;
+    if (!$.form.hidden && !this._found) this._search();
+  }
+
+  _searchSoon() {
+    clearTimeout(this._searchTimer);
+    this._searchTimer = setTimeout(() => this._search(), SEARCH_DELAY_MS);
+  }
+
+  // Ask the server for the services matching the search: the first SERVICES_SHOWN.
+  async _search() {
+    const $ = this._els;
+    clearTimeout(this._searchTimer);
+    const search = $.search.value.trim();
+    const request = ++this._searches;
+    if (!this._found) {
+      $.services.replaceChildren(
+        el("div", { className: "message", textContent: this._t("loading_services") }),
+      );
     }
-    $.services.replaceChildren(
-      el("div", { className: "message", textContent: this._t("loading_services") }),
-    );
-    this._catalogueError = undefined;
-    this._loadCatalogue().then(() => {
-      if (this._catalogueError) {
-        $.services.replaceChildren(
-          el("div", { className: "message error", textContent: this._catalogueError }),
-        );
-      }
-    });
+    try {
+      const response = await callAction(this._hass, "get_services", {
+        config_entry_id: this._entryId,
+        ...(search ? { search } : {}),
+        limit: SERVICES_SHOWN,
+      });
+      if (request !== this._searches) return;
+      this._found = {
+        services: new Map(
+          ((response && response.services) || []).map((service) => [
+            Number(service.service),
+            service,
+          ]),
+        ),
+        currency: response ? response.currency : null,
+      };
+      this._renderServices();
+    } catch (error) {
+      if (request !== this._searches) return;
+      const text = await this._errorText(error);
+      this._found = undefined;
+      $.searchNote.hidden = true;
+      $.services.replaceChildren(el("div", { className: "message error", textContent: text }));
+    }
   }
 
   _renderServices() {
     const $ = this._els;
-    if (!this._catalogue) return;
-    const query = $.search.value.trim().toLowerCase();
-    const currency = this._catalogue.currency;
-    const buttons = [];
-    for (const service of this._catalogue.services.values()) {
-      if (buttons.length >= SERVICES_SHOWN) break;
-      const text = `${service.service} ${service.name} ${service.category}`.toLowerCase();
-      if (query && !text.includes(query)) continue;
+    const { services, currency } = this._found;
+    const buttons = [...services.values()].map((service) => {
       const button = el(
         "button",
         {
           type: "button",
           attrs: {
             role: "option",
-            "aria-selected": String(service.service === this._selectedService),
+            "aria-selected": String(
+              Boolean(this._selected) && service.service === this._selected.service,
+            ),
           },
         },
         el("small", { textContent: String(service.category ?? "") }),
@@ -1158,26 +1317,62 @@ class SmmPanelOrdersCard extends HTMLElement {
         }),
       );
       button.dataset.service = String(service.service);
-      buttons.push(button);
-    }
+      return button;
+    });
     if (!buttons.length) {
       buttons.push(el("div", { className: "message", textContent: this._t("no_service_matches") }));
     }
     $.services.replaceChildren(...buttons);
+    $.searchNote.textContent = this._t("more_matches", { count: this._number(SERVICES_SHOWN) });
+    $.searchNote.hidden = services.size < SERVICES_SHOWN;
   }
 
   _selectService(serviceId) {
     const $ = this._els;
-    const service = this._catalogue && this._catalogue.services.get(serviceId);
+    const service = this._found && this._found.services.get(serviceId);
     if (!service) return;
-    this._selectedService = serviceId;
-    const name = `${service.service} · ${service.name}`;
-    $.selected.textContent = this._t("selected", { service: name });
-    $.comments.hidden = !COMMENT_TYPES.has(service.type);
-    $.quantity.min = String(service.min ?? 1);
-    $.quantity.max = String(service.max ?? "");
+    this._selected = service;
+    $.selected.textContent = this._t("selected", { service: `${service.service} · ${service.name}` });
+    $.fields.comments.wrapper.hidden = !COMMENT_TYPES.has(service.type);
+    // The service's limits before anything is typed: "Quantity 100–20,000".
+    const min = num(service.min);
+    const max = num(service.max);
+    $.quantity.min = String(min ?? 1);
+    $.quantity.max = max === null ? "" : String(max);
+    $.quantity.placeholder =
+      min === null || max === null ? this._t("quantity") : this._quantities(service);
+    this._clearFormErrors();
     this._invalidateQuote();
     this._renderServices();
+  }
+
+  // An error under a field of the order form; no text clears it.
+  _showFieldError(name, text) {
+    const { control, error } = this._els.fields[name];
+    error.textContent = text;
+    error.hidden = !text;
+    if (text) control.setAttribute("aria-invalid", "true");
+    else control.removeAttribute("aria-invalid");
+  }
+
+  _clearFormErrors() {
+    for (const name of Object.keys(this._els.fields)) this._showFieldError(name, "");
+    this._els.formError.hidden = true;
+  }
+
+  // An action's error at the field it concerns, or else under the order.
+  async _showFormError(error) {
+    const $ = this._els;
+    const text = await this._errorText(error);
+    const name = errorField(error);
+    const field = name && $.fields[name];
+    if (field && !field.wrapper.hidden) {
+      this._showFieldError(name, text);
+      field.control.focus();
+      return;
+    }
+    $.formError.textContent = text;
+    $.formError.hidden = false;
   }
 
   _invalidateQuote() {
@@ -1185,23 +1380,27 @@ class SmmPanelOrdersCard extends HTMLElement {
     this._quoted = undefined;
     $.place.disabled = true;
     $.quote.hidden = true;
+    $.formError.hidden = true;
   }
 
   _orderData() {
     const $ = this._els;
-    const data = { config_entry_id: this._entryId, service: this._selectedService };
+    const data = { config_entry_id: this._entryId, service: this._selected.service };
     const link = $.link.value.trim();
     if (link) data.link = link;
     const quantity = $.quantity.value.trim();
     if (quantity) data.quantity = Number(quantity);
-    if (!$.comments.hidden && $.comments.value.trim()) data.comments = $.comments.value;
+    if (!$.fields.comments.wrapper.hidden && $.comments.value.trim()) {
+      data.comments = $.comments.value;
+    }
     return data;
   }
 
   async _checkOrder() {
     const $ = this._els;
-    if (!this._selectedService) {
-      this._showMessage(this._t("choose_service"), true);
+    this._clearFormErrors();
+    if (!this._selected) {
+      this._showFieldError("service", this._t("choose_service"));
       return;
     }
     const data = this._orderData();
@@ -1211,10 +1410,9 @@ class SmmPanelOrdersCard extends HTMLElement {
       this._renderQuote(answer);
       this._quoted = { order: JSON.stringify(data), answer };
       $.place.disabled = false;
-      this._showMessage("");
     } catch (error) {
       this._invalidateQuote();
-      await this._showError(error);
+      await this._showFormError(error);
     } finally {
       $.check.disabled = false;
     }
@@ -1256,6 +1454,19 @@ class SmmPanelOrdersCard extends HTMLElement {
     });
   }
 
+  // What Place order asks: what, how many, for which link, at what cost.
+  _placeQuestion(data, answer) {
+    const service = answer.service_name || String(data.service);
+    const safe = safeLink(data.link);
+    const link = safe ? safe[1] : (data.link ?? "");
+    const charge = this._money(answer.estimated_charge, answer.currency);
+    if (num(answer.quantity) === null) {
+      return this._t("confirm_place_no_quantity", { service, link, charge });
+    }
+    const quantity = this._number(answer.quantity);
+    return this._t("confirm_place", { quantity, service, link, charge });
+  }
+
   async _placeOrder() {
     const $ = this._els;
     const data = this._orderData();
@@ -1263,11 +1474,7 @@ class SmmPanelOrdersCard extends HTMLElement {
       this._invalidateQuote();
       return;
     }
-    const { answer } = this._quoted;
-    const question = this._t("confirm_place", {
-      service: answer.service_name || String(data.service),
-      charge: this._money(answer.estimated_charge, answer.currency),
-    });
+    const question = this._placeQuestion(data, this._quoted.answer);
     if (!(await this._confirm(question, this._t("place_order")))) return;
     $.place.disabled = true;
     try {
@@ -1276,7 +1483,7 @@ class SmmPanelOrdersCard extends HTMLElement {
       this._invalidateQuote();
       $.form.hidden = true;
     } catch (error) {
-      await this._showError(error);
+      await this._showFormError(error);
       $.place.disabled = false;
     }
   }
