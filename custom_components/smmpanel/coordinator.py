@@ -248,10 +248,11 @@ class SmmPanelCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         events: Iterable[TrackingEvent] = (),
         deposit: Deposit | None = None,
     ) -> AccountSnapshot:
+        orders, refills = self._tracker.snapshot()
         return AccountSnapshot(
             balance=balance,
-            orders=dict(self._tracker.orders),
-            refills=dict(self._tracker.refills),
+            orders=orders,
+            refills=refills,
             spending=spending,
             events=tuple(events),
             deposit=deposit,

@@ -71,12 +71,14 @@ def _apply_refill_state(
 
 def _apply_states[T: (TrackedOrder, TrackedRefill), S: (OrderState, RefillState)](
     kind: str,
-    tracked: dict[int, T],
+    tracked: Mapping[int, T],
     results: Mapping[int, S | RowError],
     apply_state: Callable[[T, S, datetime], T],
     now: datetime,
+    *,
+    store: Callable[[T], None],
 ) -> Iterator[tuple[int, T, T]]:
-    """Record the answers for tracked items; yield each that changed, before and after.
+    """Store the answers for tracked items; yield each that changed, before and after.
 
     An item answered with an error keeps its state and shows the error. Answers for
     items not tracked are passed over.
@@ -92,7 +94,7 @@ def _apply_states[T: (TrackedOrder, TrackedRefill), S: (OrderState, RefillState)
         if after == before:
             continue
         _log_row_error_change(kind, item_id, before.error, after.error)
-        tracked[item_id] = after
+        store(after)
         yield item_id, before, after
 
 
@@ -112,12 +114,43 @@ class OrderTracker:
     def __init__(self, hass: HomeAssistant, entry: ConfigEntry[Any]) -> None:
         """Initialize the tracker; call async_load before use."""
         self.storage = TrackingStorage(hass, entry)
-        self.orders: dict[int, TrackedOrder] = {}
-        self.refills: dict[int, TrackedRefill] = {}
+        self._orders: dict[int, TrackedOrder] = {}
+        self._refills: dict[int, TrackedRefill] = {}
+        # Whether a snapshot holds the two dictionaries: they are copied before they
+        # change, rather than every snapshot holding a copy of its own.
+        self._shared = False
         self._refunds = Decimal(0)
         self._status_requests = count(1)
         # Per order, the number of the status request whose answer it shows.
         self._answered: dict[int, int] = {}
+
+    @property
+    def orders(self) -> Mapping[int, TrackedOrder]:
+        """Return the tracked orders, by id."""
+        return self._orders
+
+    @property
+    def refills(self) -> Mapping[int, TrackedRefill]:
+        """Return the tracked refills, by id."""
+        return self._refills
+
+    def snapshot(
+        self,
+    ) -> tuple[Mapping[int, TrackedOrder], Mapping[int, TrackedRefill]]:
+        """Return the tracked orders and refills as they are now, for good.
+
+        Thousands of orders are not copied at each refresh: the tracker changes
+        copies of its dictionaries from then on.
+        """
+        self._shared = True
+        return self._orders, self._refills
+
+    def _changing(self) -> None:
+        """Make the dictionaries the tracker's own again before changing them."""
+        if self._shared:
+            self._orders = dict(self._orders)
+            self._refills = dict(self._refills)
+            self._shared = False
 
     def take_refunds(self) -> Decimal:
         """Return what orders were refunded since the last call, and start over."""
@@ -138,8 +171,9 @@ class OrderTracker:
     async def async_load(self) -> None:
         """Load what was tracked before the last restart."""
         orders, refills = await self.storage.async_load()
-        self.orders = {order.order_id: order for order in orders}
-        self.refills = {refill.refill_id: refill for refill in refills}
+        self._orders = {order.order_id: order for order in orders}
+        self._refills = {refill.refill_id: refill for refill in refills}
+        self._shared = False
 
     def _tracked(self) -> tuple[Iterable[TrackedOrder], Iterable[TrackedRefill]]:
         return self.orders.values(), self.refills.values()
@@ -168,26 +202,34 @@ class OrderTracker:
 
     def track_order(self, order: TrackedOrder) -> None:
         """Start following an order (or replace what is known of it)."""
-        self.orders[order.order_id] = order
+        self._changing()
+        self._orders[order.order_id] = order
 
     def track_refill(self, refill: TrackedRefill) -> None:
         """Start following a refill."""
-        self.refills[refill.refill_id] = refill
+        self._changing()
+        self._refills[refill.refill_id] = refill
 
     def untrack_orders(self, order_ids: Iterable[int]) -> list[int]:
         """Stop following orders and their refills; return the ids that were tracked."""
         removed = [
-            order_id for order_id in order_ids if self.orders.pop(order_id, None)
+            order_id
+            for order_id in dict.fromkeys(order_ids)
+            if order_id in self._orders
         ]
+        if not removed:
+            return removed
+        self._changing()
         removed_set = set(removed)
         for order_id in removed:
+            del self._orders[order_id]
             self._answered.pop(order_id, None)
         for refill_id in [
             refill_id
-            for refill_id, refill in self.refills.items()
+            for refill_id, refill in self._refills.items()
             if refill.order_id in removed_set
         ]:
-            del self.refills[refill_id]
+            del self._refills[refill_id]
         return removed
 
     def start_status_request(self) -> int:
@@ -218,7 +260,7 @@ class OrderTracker:
         self._answered.update(dict.fromkeys(fresh, request))
         events: list[TrackingEvent] = []
         for order_id, order, updated in _apply_states(
-            "order", self.orders, fresh, _apply_order_state, now
+            "order", self.orders, fresh, _apply_order_state, now, store=self.track_order
         ):
             self._refunds += _refunded(order, updated)
             if (
@@ -253,6 +295,7 @@ class OrderTracker:
                 results,
                 _apply_refill_state,
                 now,
+                store=self.track_refill,
             )
             if updated.status is not None and updated.status is not refill.status
         ]
@@ -285,6 +328,8 @@ class OrderTracker:
             and refill.finished_at is not None
             and refill.finished_at < finished_before
         ]
+        if orphans:
+            self._changing()
         for refill_id in orphans:
-            del self.refills[refill_id]
+            del self._refills[refill_id]
         return bool(purged or orphans)
