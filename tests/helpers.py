@@ -274,10 +274,13 @@ async def start_in_berlin(
     freezer: FrozenDateTimeFactory,
     entry: MockConfigEntry,
     moment: str,
+    options: dict[str, Any] | None = None,
 ) -> None:
     """Set up an entry with Home Assistant in Europe/Berlin, the clock at a moment."""
     await hass.config.async_set_time_zone("Europe/Berlin")
     freezer.move_to(berlin(moment))
     entry.add_to_hass(hass)
+    if options is not None:
+        hass.config_entries.async_update_entry(entry, options=options)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()

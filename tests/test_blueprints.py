@@ -30,7 +30,11 @@ from pytest_homeassistant_custom_component.common import (
     async_mock_service,
 )
 
-from custom_components.smmpanel.const import CONF_FINISHED_ORDER_RETENTION, DOMAIN
+from custom_components.smmpanel.const import (
+    CONF_DAILY_BUDGET,
+    CONF_FINISHED_ORDER_RETENTION,
+    DOMAIN,
+)
 from panel_simulator import Panel
 
 from .helpers import frozen_poll, move_to
@@ -40,6 +44,7 @@ REPOSITORY = Path(__file__).parent.parent
 BLUEPRINTS = REPOSITORY / "blueprints" / AUTOMATION_DOMAIN / DOMAIN
 BALANCE = "sensor.smm_panel_127_0_0_1_balance"
 ORDER_EVENTS = "event.smm_panel_127_0_0_1_order_events"
+BUDGET_LEFT_TODAY = "sensor.smm_panel_127_0_0_1_budget_left_today"
 AUTOMATION = "automation.blueprint_under_test"
 REFILLABLE_SERVICE = 1  # Instagram Followers - Real [Refill 30D]
 NO_GUARANTEE_SERVICE = 3  # Instagram Likes - Fast: refillable, its name says no period
@@ -94,7 +99,7 @@ async def _use_blueprint(
 
 
 async def _place_order(
-    hass: HomeAssistant, entry: MockConfigEntry, service: int
+    hass: HomeAssistant, entry: MockConfigEntry, service: int, link: str = ""
 ) -> int:
     """Place an order with the add_order action; return its ID."""
     response = await hass.services.async_call(
@@ -103,7 +108,7 @@ async def _place_order(
         {
             "config_entry_id": entry.entry_id,
             "service": service,
-            "link": "https://instagram.com/blueprint",
+            "link": f"https://instagram.com/blueprint{link}",
             "quantity": 1000,
         },
         blocking=True,
@@ -273,6 +278,57 @@ async def test_refill_after_days(
 
     await move_to(hass, freezer, check + timedelta(days=1))
     assert len(panel.refills) == 1
+
+
+@pytest.mark.usefixtures("blueprint_folder")
+@pytest.mark.parametrize("notify_action", ["", "notify.phone"])
+async def test_budget_nearly_used_notify(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    panel: Panel,
+    config_entry: MockConfigEntry,
+    notifications: list[ServiceCall],
+    notify_action: str,
+) -> None:
+    """A budget used up to the percentage notifies once; the next day again."""
+    phone = async_mock_service(hass, "notify", "phone")
+    freezer.move_to("2026-11-30T10:00:00+00:00")
+    config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(config_entry, options={CONF_DAILY_BUDGET: 3})
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await _use_blueprint(
+        hass,
+        "budget_nearly_used_notify.yaml",
+        {
+            "budget_sensor": BUDGET_LEFT_TODAY,
+            "percent": 80,
+            "notify_action": notify_action,
+        },
+    )
+    sent = phone if notify_action else notifications
+
+    # Service 1 costs 1.20 per 1000: two orders use 80 % of 3.
+    await _place_order(hass, config_entry, REFILLABLE_SERVICE, link="a")
+    await frozen_poll(hass, freezer)
+    assert sent == []
+    await _place_order(hass, config_entry, REFILLABLE_SERVICE, link="b")
+    await frozen_poll(hass, freezer)
+    await frozen_poll(hass, freezer)
+    assert len(sent) == 1
+    assert len(notifications) + len(phone) == 1
+    assert sent[0].data["title"] == "SMM Panel 127.0.0.1: budget nearly used"
+    assert sent[0].data["message"] == (
+        "SMM Panel 127.0.0.1 has used 80 % of a budget of 3.0 USD: SMM Panel 127.0.0.1"
+        " Budget left today is 0.6 USD. Place order refuses orders that do not fit in"
+        " what is left."
+    )
+
+    # The next day the budget starts again.
+    await move_to(hass, freezer, dt_util.utcnow() + timedelta(days=1))
+    await _place_order(hass, config_entry, REFILLABLE_SERVICE, link="c")
+    await _place_order(hass, config_entry, REFILLABLE_SERVICE, link="d")
+    await frozen_poll(hass, freezer)
+    assert len(sent) == 2
 
 
 @pytest.mark.usefixtures("blueprint_folder")

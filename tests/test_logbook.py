@@ -41,7 +41,7 @@ from pytest_homeassistant_custom_component.typing import (
     WebSocketGenerator,
 )
 
-from custom_components.smmpanel.const import DOMAIN
+from custom_components.smmpanel.const import CONF_DAILY_BUDGET, DOMAIN
 from panel_simulator import Fault, Panel
 
 from .helpers import DAY, call, normalized, poll, state_of
@@ -234,7 +234,10 @@ async def test_a_deposit_reads_as_the_balance_topped_up(
     config_entry: MockConfigEntry,
     logbook_lines: LogbookLines,
 ) -> None:
-    """A deposit is a line saying what it added, on the balance, beside Last deposit's."""
+    """A deposit is one line saying what it added, on the balance.
+
+    Last deposit, an amount like the balance, writes none of its own.
+    """
     await _set_up(hass, config_entry)
     start = dt_util.utcnow()
     panel.deposit(Decimal("25.5"))
@@ -243,7 +246,52 @@ async def test_a_deposit_reads_as_the_balance_topped_up(
     assert await logbook_lines(start) == [
         (EVENTS, "balance_topped_up"),
         (BALANCE, "SMM Panel 127.0.0.1 Balance: topped up by 25.50 USD"),
-        (LAST_DEPOSIT, state_of(hass, LAST_DEPOSIT).state),
+    ]
+    assert Decimal(state_of(hass, LAST_DEPOSIT).state) == Decimal("25.5")
+
+
+@pytest.mark.parametrize(
+    ("language", "line"),
+    [
+        ("en", "SMM Panel 127.0.0.1 Budget left today: Budget reached (1.20 USD)"),
+        ("de", "SMM Panel 127.0.0.1 Restbudget heute: Budget ausgeschöpft (1.20 USD)"),
+    ],
+)
+async def test_a_budget_reached_reads_as_its_sensor(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    logbook_lines: LogbookLines,
+    language: str,
+    line: str,
+) -> None:
+    """A budget used up is a line on its Budget left sensor, in Home Assistant's
+    language, saying the budget; the sensor's own changes (money) write none."""
+    await hass.config.async_update(language=language)
+    config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        config_entry, options={CONF_DAILY_BUDGET: 1.2}
+    )
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    start = dt_util.utcnow()
+    await call(
+        hass,
+        "add_order",
+        config_entry,
+        {"service": 1, "link": "https://instagram.com/budget", "quantity": 1000},
+    )
+
+    # Entity ids follow the language the entities were named in.
+    events, left_today = (
+        entity_registry.async_get_entity_id(
+            domain, DOMAIN, f"{config_entry.entry_id}_{key}"
+        )
+        for domain, key in (("event", "order_events"), ("sensor", "budget_left_today"))
+    )
+    assert await logbook_lines(start) == [
+        (events, "budget_reached"),
+        (left_today, line),
     ]
 
 

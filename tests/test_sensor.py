@@ -18,9 +18,12 @@ from pytest_homeassistant_custom_component.common import (
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.smmpanel.const import (
+    CONF_DAILY_BUDGET,
     CONF_FINISHED_ORDER_RETENTION,
     CONF_LOW_BALANCE_THRESHOLD,
+    CONF_MONTHLY_BUDGET,
     CONF_SCAN_INTERVAL,
+    CONF_WEEKLY_BUDGET,
     DOMAIN,
 )
 from custom_components.smmpanel.sensor import OrderNamePlaceholders
@@ -42,11 +45,22 @@ async def test_entities(
     snapshot: SnapshotAssertion,
     platform: Platform,
 ) -> None:
-    """Every entity of the account, enabled or not, matches its snapshot."""
+    """Every entity of the account, enabled or not, matches its snapshot.
+
+    Every budget is set, so that each budget's sensor is there.
+    """
     # The spending sensors reset at local midnight: the snapshot needs a fixed day.
     freezer.move_to("2026-11-15T12:00:00+00:00")
     order_id = panel.create_order(101, link="https://instagram.com/snap", quantity=500)
     config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        config_entry,
+        options={
+            CONF_DAILY_BUDGET: 150,
+            CONF_WEEKLY_BUDGET: 300.5,
+            CONF_MONTHLY_BUDGET: 1000,
+        },
+    )
     with patch("custom_components.smmpanel.PLATFORMS", [platform]):
         assert await hass.config_entries.async_setup(config_entry.entry_id)
         await hass.async_block_till_done()

@@ -319,6 +319,7 @@ async def test_add_order(
         "balance": 1000.0,
         "balance_after": float(Decimal(1000) - Decimal(str(estimate))),
         "currency": "USD",
+        "budget_left_after": {},  # no budget is set
     }
     assert order.service.service_id == service
     assert dict(order.fields) == (form if form is not None else _sent(fields))
@@ -407,6 +408,7 @@ async def test_add_order_echoes_what_is_bought(
         "balance": 1000.0,
         "balance_after": 999.64,
         "currency": "USD",
+        "budget_left_after": {},
     }
     assert checked == {"order": None, **expected}
     assert placed == {"order": next(iter(panel.orders)), **expected}

@@ -135,12 +135,14 @@ async def test_deposits_refunds_and_their_events(
     panel.deposit(Decimal(50))
     await frozen_poll(hass, freezer)
     deposit = state_of(hass, LAST_DEPOSIT)
-    assert deposit.state == dt_util.utcnow().isoformat(timespec="seconds")
-    assert deposit.attributes["device_class"] == "timestamp"
-    assert deposit.attributes["amount"] == 50.0
-    assert deposit.attributes["currency"] == "USD"
+    assert Decimal(deposit.state) == 50
+    assert deposit.attributes["device_class"] == "monetary"
+    assert deposit.attributes["unit_of_measurement"] == "USD"
+    assert deposit.attributes["deposited_at"] == dt_util.utcnow()
     # What the REST API, the websocket and the recorder send must be JSON.
-    assert json.loads(json_dumps(deposit.as_dict()))["attributes"]["amount"] == 50.0
+    assert json.loads(json_dumps(deposit.as_dict()))["attributes"]["deposited_at"] == (
+        dt_util.utcnow().isoformat()
+    )
     event = state_of(hass, EVENTS)
     assert event.attributes["event_type"] == "balance_topped_up"
     assert event.attributes["amount"] == 50.0
@@ -176,7 +178,7 @@ async def test_deposits_refunds_and_their_events(
     panel.deposit(Decimal(10))
     await frozen_poll(hass, freezer)
     assert _amount(hass, SPENT_TODAY) == 0
-    assert state_of(hass, LAST_DEPOSIT).attributes["amount"] == 8.8
+    assert Decimal(state_of(hass, LAST_DEPOSIT).state) == Decimal("8.8")
 
     response = await call(hass, "get_spending", config_entry, {"count": 2})
     assert response == {
@@ -406,7 +408,7 @@ async def test_stored_ledger(
     await start_in_berlin(hass, freezer, config_entry, "2026-11-30 12:00:00")
     assert _amount(hass, SPENT_TODAY) == spent
     if isinstance(stored, dict) and stored.get("balance") == "990":
-        assert state_of(hass, LAST_DEPOSIT).attributes["amount"] == 10.0
+        assert Decimal(state_of(hass, LAST_DEPOSIT).state) == 10
     await hass.config_entries.async_unload(config_entry.entry_id)
     days = hass_storage[f"{DOMAIN}.{config_entry.entry_id}.spending"]["data"]["days"]
     assert all(day[0] >= "2025-11-30" for day in days)

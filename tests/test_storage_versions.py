@@ -10,7 +10,7 @@ written back in the current version.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 import json
 import logging
@@ -25,10 +25,18 @@ from homeassistant.core import Event, EventStateChangedData, HomeAssistant, call
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.util import dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+)
 
-from custom_components.smmpanel.const import DOMAIN
-from custom_components.smmpanel.spending import ledger_from_json
+from custom_components.smmpanel.const import (
+    CONF_DAILY_BUDGET,
+    CONF_WEEKLY_BUDGET,
+    DOMAIN,
+    EVENT_ORDER,
+)
+from custom_components.smmpanel.spending import Period, ledger_from_json
 from panel_simulator import Panel
 
 from .helpers import DAY, ORDER_SENSOR, call, state_of
@@ -174,8 +182,12 @@ async def test_stored_tracking_of_every_version(
 
 
 @pytest.mark.parametrize(
-    ("name", "held_move_spent"),
-    [("spending_1.1.json", Decimal(0)), ("spending_1.2.json", Decimal(2))],
+    ("name", "held_move_spent", "told"),
+    [
+        ("spending_1.1.json", Decimal(0), []),
+        ("spending_1.2.json", Decimal(2), ["day", "week"]),
+        ("spending_1.3.json", Decimal(2), ["week"]),
+    ],
 )
 async def test_stored_ledger_of_every_version(
     hass: HomeAssistant,
@@ -186,17 +198,34 @@ async def test_stored_ledger_of_every_version(
     caplog: pytest.LogCaptureFixture,
     name: str,
     held_move_spent: Decimal,
+    told: list[str],
 ) -> None:
-    """The days, the balance, the last deposit and a held move come back.
+    """The days, the balance, the last deposit, a held move and the budgets told come back.
 
     The panel's balance is the stored one. A move held since 11:40 (minor version
-    2) has waited past its 10 minutes at noon: it is spent today.
+    2) has waited past its 10 minutes at noon: it is spent today. With it, the day's
+    budget of 3 and the week's of 3 are used up: told at once, except the day's,
+    which a file of minor version 3 says was told today (its week's was last week's).
     """
-    stored = _stored_file(name, config_entry)
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        entry_id=config_entry.entry_id,
+        title=config_entry.title,
+        unique_id=config_entry.unique_id,
+        data=dict(config_entry.data),
+        options={CONF_DAILY_BUDGET: 3, CONF_WEEKLY_BUDGET: 3},
+    )
+    stored = _stored_file(name, entry)
+    events = async_capture_events(hass, EVENT_ORDER)
 
-    await _set_up(hass, freezer, config_entry, hass_storage, stored)
+    await _set_up(hass, freezer, entry, hass_storage, stored)
 
     assert _warnings(caplog) == []
+    assert [
+        event.data["period"]
+        for event in events
+        if event.data["event_type"] == "budget_reached"
+    ] == told
     spent_today = Decimal("1.5") + held_move_spent
     assert Decimal(state_of(hass, SPENT_TODAY).state) == spent_today
     assert Decimal(state_of(hass, SPENT_MONTH).state) == 3 + spent_today
@@ -204,24 +233,26 @@ async def test_stored_ledger_of_every_version(
     runway = Decimal(1000) * Decimal("6.5") / (3 + spent_today)
     assert Decimal(state_of(hass, RUNWAY).state) == runway.quantize(Decimal("0.01"))
     deposit = state_of(hass, LAST_DEPOSIT)
-    assert deposit.state == "2026-11-25T10:00:00+00:00"
-    assert deposit.attributes["amount"] == 50.0
-    assert deposit.attributes["currency"] == "USD"
-    months = await call(
-        hass, "get_spending", config_entry, {"period": "month", "count": 2}
+    assert Decimal(deposit.state) == 50
+    assert deposit.attributes["unit_of_measurement"] == "USD"
+    assert deposit.attributes["deposited_at"] == datetime(
+        2026, 11, 25, 10, tzinfo=dt_util.UTC
     )
+    months = await call(hass, "get_spending", entry, {"period": "month", "count": 2})
     assert [(row["start"], row["spend"]) for row in months["periods"]] == [
         ("2026-11-01", float(Decimal("5.5") + held_move_spent)),
         ("2026-10-01", 7.0),
     ]
 
-    assert await hass.config_entries.async_unload(config_entry.entry_id)
+    assert await hass.config_entries.async_unload(entry.entry_id)
     rewritten = hass_storage[stored["key"]]
-    assert (rewritten["version"], rewritten["minor_version"]) == (1, 2)
+    assert (rewritten["version"], rewritten["minor_version"]) == (1, 3)
     today = ["2026-11-30", str(Decimal("2.50000") + held_move_spent), "0", "1.00000"]
     assert rewritten["data"] == stored["data"] | {
         "unsettled": None,
         "days": [*stored["data"]["days"][:2], today],
+        "budgets_reached": stored["data"].get("budgets_reached", {})
+        | dict.fromkeys(told, "2026-11-30"),
     }
 
 
@@ -342,6 +373,26 @@ def test_stored_days_that_are_not_day_rows_are_left_out(days: object) -> None:
 
     assert ledger.days == {}
     assert ledger.balance == Decimal("12.5")
+
+
+@pytest.mark.parametrize(
+    ("stored", "read"),
+    [
+        (
+            {"day": 20261130, "week": "last week", "month": "2026-11-01", "year": "x"},
+            {Period.MONTH: date(2026, 11, 1)},
+        ),
+        (["day", "2026-11-30"], {}),
+    ],
+    ids=["some_unreadable", "not_a_mapping"],
+)
+def test_stored_budgets_reached_keep_what_reads(
+    stored: object, read: dict[Period, date]
+) -> None:
+    """A budget told on a day that cannot be read is as if never told; the rest stay."""
+    ledger = ledger_from_json({"url": "url", "budgets_reached": stored}, "url")
+
+    assert ledger.budgets_reached == read
 
 
 @pytest.mark.parametrize("name", ["service_stats_1.1.json"])

@@ -153,7 +153,13 @@ async def _async_entry_updated(hass: HomeAssistant, entry: SmmPanelConfigEntry) 
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: SmmPanelConfigEntry) -> bool:
-    """Unload a config entry, writing pending tracking changes first."""
+    """Unload a config entry, writing pending tracking changes first.
+
+    An order being sent is waited for (at most the request timeout): set up again,
+    the account then tracks it, and its first poll shows its charge, which counts
+    against the budgets.
+    """
+    await entry.runtime_data.coordinator.reservations.async_wait_sent()
     await _async_remove_entities(hass, entry)
     if unloaded := await hass.config_entries.async_unload_platforms(entry, PLATFORMS):
         await entry.runtime_data.tracker.async_save()

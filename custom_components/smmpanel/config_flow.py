@@ -69,6 +69,7 @@ from .const import (
 )
 from .coordinator import SmmPanelConfigEntry, loaded_currency
 from .money import format_rate
+from .options import BUDGET_OPTIONS
 from .sensor import async_order_entity_ids
 
 URL_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
@@ -273,7 +274,7 @@ class SmmPanelConfigFlow(ConfigFlow, domain=DOMAIN):
 
 
 class SmmPanelOptionsFlow(OptionsFlow):
-    """Change how the account is polled and when it counts as low.
+    """Change how the account is polled, when it counts as low, and what it may spend.
 
     A loaded account applies new options through its update listener.
     """
@@ -323,6 +324,12 @@ class SmmPanelOptionsFlow(OptionsFlow):
                         CONF_CATALOGUE_INTERVAL, DEFAULT_CATALOGUE_INTERVAL
                     ),
                 ): _number(MIN_CATALOGUE_INTERVAL, MAX_CATALOGUE_INTERVAL, unit="min"),
+                **{
+                    probatio.Optional(
+                        key, description={"suggested_value": options.get(key)}
+                    ): _number(0, step="any", unit=currency)
+                    for key in BUDGET_OPTIONS.values()
+                },
             }
         )
         return self.async_show_form(step_id="init", data_schema=schema)

@@ -17,6 +17,9 @@ CONF_LOW_BALANCE_THRESHOLD: Final = "low_balance_threshold"
 CONF_FINISHED_ORDER_RETENTION: Final = "finished_order_retention"
 CONF_MAX_ORDER_COST: Final = "max_order_cost"
 CONF_CATALOGUE_INTERVAL: Final = "catalogue_interval"
+CONF_DAILY_BUDGET: Final = "daily_budget"
+CONF_WEEKLY_BUDGET: Final = "weekly_budget"
+CONF_MONTHLY_BUDGET: Final = "monthly_budget"
 
 DEFAULT_SCAN_INTERVAL: Final = 5  # minutes
 MIN_SCAN_INTERVAL: Final = 1

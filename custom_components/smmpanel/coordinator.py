@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Self, override
 
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
@@ -24,6 +25,7 @@ from .api import (
     SmmPanelRateLimitError,
     SmmPanelUnsupportedActionError,
 )
+from .budget import BudgetUse, OrderReservations, budget_uses, newly_used_up
 from .catalogue import ServiceCatalogue
 from .const import (
     CONF_CATEGORY,
@@ -38,7 +40,7 @@ from .models import TrackedOrder, TrackedRefill, TrackingEvent
 from .money import form_decimal
 from .options import AccountOptions
 from .service_stats import ServiceHistory, history_from_json, history_to_json
-from .spending import Deposit, SpendingSummary, SpendingTracker
+from .spending import Deposit, Period, SpendingSummary, SpendingTracker
 from .storage import CATALOGUE_WATCH, SERVICE_STATS, EntryStore
 from .tracking import OrderTracker
 from .watch import (
@@ -119,9 +121,13 @@ class AccountSnapshot:
     orders: Mapping[int, TrackedOrder]
     refills: Mapping[int, TrackedRefill]
     spending: SpendingSummary
+    budgets: Mapping[Period, BudgetUse]
+    """The use of each budget set."""
     events: tuple[TrackingEvent, ...] = ()
     deposit: Deposit | None = None
     """Money added to the balance since the refresh before."""
+    budgets_reached: tuple[BudgetUse, ...] = ()
+    """The budgets this refresh found used up, once a period each."""
 
     @property
     def active_orders(self) -> int:
@@ -164,6 +170,7 @@ class SmmPanelCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         self._service_stats = service_stats
         self.options = options
         self._follows_refills = True
+        self.reservations = OrderReservations()
         # Status changes actions found, not yet published in a snapshot.
         self._untold_events: list[TrackingEvent] = []
 
@@ -182,6 +189,7 @@ class SmmPanelCoordinator(DataUpdateCoordinator[AccountSnapshot]):
     @override
     async def _async_update_data(self) -> AccountSnapshot:
         """Fetch the balance and the state of everything still in flight."""
+        balance_request = self.reservations.start_balance_request()
         try:
             balance = await self._client.get_balance()
             events = await self._async_poll_tracked()
@@ -205,8 +213,34 @@ class SmmPanelCoordinator(DataUpdateCoordinator[AccountSnapshot]):
             now,
             refundable=self._tracker.refundable(),
         )
+        self.reservations.balance_recorded(
+            balance_request, held=self._spending.ledger.unsettled is not None
+        )
+        budgets = self.budget_uses(now)
+        if reached := newly_used_up(
+            budgets.values(), self._spending.ledger.budgets_reached
+        ):
+            # Written before it is told: a budget reached is told once a period, even
+            # after Home Assistant stopped without writing the rest.
+            await self._spending.async_budgets_reached(
+                {use.period: use.start for use in reached}
+            )
         return self._snapshot(
-            balance, spending, [*self._take_untold_events(), *events], deposit
+            balance,
+            spending,
+            [*self._take_untold_events(), *events],
+            deposit,
+            budgets=budgets,
+            budgets_reached=reached,
+        )
+
+    def budget_uses(self, now: datetime) -> dict[Period, BudgetUse]:
+        """Return the use of each budget set at a moment, reserved charges counted."""
+        return budget_uses(
+            self.options.budgets,
+            self._spending.ledger,
+            self.reservations.total,
+            now,
         )
 
     async def _async_poll_tracked(self) -> list[TrackingEvent]:
@@ -247,6 +281,9 @@ class SmmPanelCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         spending: SpendingSummary,
         events: Iterable[TrackingEvent] = (),
         deposit: Deposit | None = None,
+        *,
+        budgets: Mapping[Period, BudgetUse],
+        budgets_reached: Iterable[BudgetUse] = (),
     ) -> AccountSnapshot:
         orders, refills = self._tracker.snapshot()
         return AccountSnapshot(
@@ -254,8 +291,10 @@ class SmmPanelCoordinator(DataUpdateCoordinator[AccountSnapshot]):
             orders=orders,
             refills=refills,
             spending=spending,
+            budgets=budgets,
             events=tuple(events),
             deposit=deposit,
+            budgets_reached=tuple(budgets_reached),
         )
 
     async def async_tracking_changed(
@@ -275,7 +314,10 @@ class SmmPanelCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         if self.data is not None and self.last_update_success:
             self.async_set_updated_data(
                 self._snapshot(
-                    self.data.balance, self.data.spending, self._take_untold_events()
+                    self.data.balance,
+                    self.data.spending,
+                    self._take_untold_events(),
+                    budgets=self.budget_uses(dt_util.utcnow()),
                 )
             )
 

@@ -23,11 +23,13 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.json import json_dumps_sorted
+from homeassistant.helpers.translation import async_get_cached_translations
 from homeassistant.helpers.update_coordinator import (
     CoordinatorEntity,
     DataUpdateCoordinator,
 )
 
+from .budget import BudgetUse
 from .const import BALANCE_KEY, DOMAIN, EVENT_ORDER
 from .coordinator import (
     CatalogueWatchCoordinator,
@@ -44,8 +46,9 @@ from .entity import (
     order_sensor_unique_id,
     service_terms_data,
 )
-from .models import BALANCE_TOPPED_UP, ORDER_EVENT_TYPES, TrackingEvent
+from .models import BALANCE_TOPPED_UP, BUDGET_REACHED, ORDER_EVENT_TYPES, TrackingEvent
 from .money import format_money
+from .sensor import BUDGET_SENSORS
 from .spending import Deposit
 from .watch import (
     CATEGORY_EVENT_TYPES,
@@ -66,7 +69,7 @@ LOGBOOK_MESSAGE: Final = "message"
 ORDER_EVENTS = EventEntityDescription(
     key="order_events",
     translation_key="order_events",
-    event_types=[*ORDER_EVENT_TYPES, BALANCE_TOPPED_UP],
+    event_types=[*ORDER_EVENT_TYPES, BALANCE_TOPPED_UP, BUDGET_REACHED],
 )
 WATCHED_SERVICE_EVENTS = EventEntityDescription(
     key="service_events",
@@ -162,25 +165,35 @@ class _FiresEachChangeOnce[CoordinatorT: DataUpdateCoordinator[Any], ChangeT](
 
 # What tells one change of an account from another in its event data: the order's
 # and the refill's ids and the status the order left; for a deposit, the amount and
-# the balance it made.
+# the balance it made; for a budget reached, its period and the period's first day.
 ACCOUNT_CHANGE_KEY_FIELDS: Final = (
     "order_id",
     "refill_id",
     "previous_status",
     "amount",
     "balance",
+    "period",
+    "period_start",
 )
+# The name of the event type a budget reached fires, as the logbook line says it.
+BUDGET_REACHED_NAME_KEY: Final = (
+    f"component.{DOMAIN}.entity.event.order_events.state_attributes.event_type"
+    f".state.{BUDGET_REACHED}"
+)
+
+type AccountChange = TrackingEvent | Deposit | BudgetUse
 
 
 class SmmPanelOrderEventEntity(
-    _FiresEachChangeOnce[SmmPanelCoordinator, TrackingEvent | Deposit],
+    _FiresEachChangeOnce[SmmPanelCoordinator, AccountChange],
     SmmPanelEntity,
 ):
     """Fires an event on every order status change, refill result and deposit.
 
-    Each is also fired on the bus, for event triggers. A refill's change and a
-    deposit get a line in the logbook naming the order, or the balance; an order's
-    own change has its line already: its sensor's change of state.
+    And on every budget used up, once a period. Each is also fired on the bus, for
+    event triggers. A refill's change, a deposit and a budget reached get a line in
+    the logbook naming the order, the balance or the budget's sensor; an order's own
+    change has its line already: its sensor's change of state.
     """
 
     def __init__(self, coordinator: SmmPanelCoordinator) -> None:
@@ -188,14 +201,14 @@ class SmmPanelOrderEventEntity(
         super().__init__(coordinator, ORDER_EVENTS)
 
     @override
-    def _changes(
-        self,
-    ) -> Iterator[tuple[TrackingEvent | Deposit, str, dict[str, Any]]]:
+    def _changes(self) -> Iterator[tuple[AccountChange, str, dict[str, Any]]]:
         data = self.coordinator.data
         for event in data.events:
             yield event, event.event_type, _event_data(self.hass, event)
         if data.deposit is not None:
             yield data.deposit, BALANCE_TOPPED_UP, _deposit_data(data.deposit)
+        for use in data.budgets_reached:
+            yield use, BUDGET_REACHED, _budget_data(use, data.balance.currency)
 
     @override
     def _change_key(self, event_type: str, event_data: Mapping[str, Any]) -> Hashable:
@@ -205,7 +218,7 @@ class SmmPanelOrderEventEntity(
     @callback
     def _fire(
         self,
-        change: TrackingEvent | Deposit,
+        change: AccountChange,
         event_type: str,
         event_data: dict[str, Any],
     ) -> None:
@@ -220,7 +233,7 @@ class SmmPanelOrderEventEntity(
 
     def _logbook_line(
         self,
-        change: TrackingEvent | Deposit,
+        change: AccountChange,
         event_type: str,
         event_data: Mapping[str, Any],
     ) -> dict[str, str] | None:
@@ -241,6 +254,8 @@ class SmmPanelOrderEventEntity(
                 f"{account_device_name(entry)} Balance",
                 f"topped up by {format_money(change.amount, change.currency)}",
             )
+        if isinstance(change, BudgetUse):
+            return self._budget_logbook_line(change, event_data)
         entity_id = registry.async_get_entity_id(
             SENSOR_DOMAIN,
             DOMAIN,
@@ -258,6 +273,34 @@ class SmmPanelOrderEventEntity(
             entity_id,
             f"{account_device_name(entry)} {event_data['order_name']}",
             event_type.replace("_", " "),
+        )
+
+    def _budget_logbook_line(
+        self, use: BudgetUse, event_data: Mapping[str, Any]
+    ) -> dict[str, str]:
+        """Return the line of a budget reached, on its sensor.
+
+        In Home Assistant's language: the sensor's name says the period ("Budget
+        left today"), the message the event type's name and the budget ("Budget
+        reached (10.00 USD)").
+        """
+        entry = self.coordinator.config_entry
+        description = BUDGET_SENSORS[use.period]
+        translations = async_get_cached_translations(
+            self.hass, self.hass.config.language, "entity", DOMAIN
+        )
+        sensor_name = translations.get(
+            f"component.{DOMAIN}.entity.sensor.{description.translation_key}.name",
+            description.key,
+        )
+        reached = translations.get(BUDGET_REACHED_NAME_KEY, BUDGET_REACHED)
+        return _logbook_entry(
+            self.hass,
+            er.async_get(self.hass).async_get_entity_id(
+                SENSOR_DOMAIN, DOMAIN, f"{entry.entry_id}_{description.key}"
+            ),
+            f"{account_device_name(entry)} {sensor_name}",
+            f"{reached} ({format_money(use.budget, event_data['currency'])})",
         )
 
 
@@ -355,6 +398,17 @@ def _deposit_data(deposit: Deposit) -> dict[str, Any]:
         "amount": float(deposit.amount),
         "balance": float(deposit.balance),
         "currency": deposit.currency,
+    }
+
+
+def _budget_data(use: BudgetUse, currency: str | None) -> dict[str, Any]:
+    """Return what a budget reached tells: its period, the budget, the net spend."""
+    return {
+        "period": str(use.period),
+        "period_start": use.start.isoformat(),
+        "budget": float(use.budget),
+        "spent": float(use.spent),
+        "currency": currency,
     }
 
 

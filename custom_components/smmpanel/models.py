@@ -29,6 +29,8 @@ ORDER_EVENT_TYPES: Final = (
 
 # The event type of money added to the balance (a deposit).
 BALANCE_TOPPED_UP: Final = "balance_topped_up"
+# The event type of a budget used up, once a period.
+BUDGET_REACHED: Final = "budget_reached"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

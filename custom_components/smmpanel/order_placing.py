@@ -1,4 +1,4 @@
-"""Placing an order: checked against its service, the cost cap and the balance.
+"""Placing an order: checked against its service, the cost cap, balance and budgets.
 
 An order is sent once: `add` is never retried.
 """
@@ -29,11 +29,13 @@ from .api import (
     QuantityOutOfRange,
     quote_order,
 )
+from .budget import BudgetUse, first_exceeded
 from .const import ATTR_SERVICE, ATTR_VALIDATE_ONLY
 from .coordinator import SmmPanelData
 from .models import TrackedOrder
 from .money import format_money
 from .order_input import new_order
+from .spending import Period
 
 # Messages list fields in the order the action shows them (min before max).
 FIELD_ORDER: Final = list(OrderField)
@@ -107,32 +109,66 @@ def _check_cost(account: SmmPanelData, cost: Decimal) -> None:
         )
 
 
+def _check_budgets(account: SmmPanelData, cost: Decimal) -> dict[Period, BudgetUse]:
+    """Refuse an order that does not fit in what is left of a budget.
+
+    Return the use of each budget set, before the order.
+    """
+    uses = account.coordinator.budget_uses(dt_util.utcnow())
+    if (exceeded := first_exceeded(uses.values(), cost)) is None:
+        return uses
+    placeholders = {
+        "cost": format_money(cost, None),
+        "left": format_money(exceeded.left, None),
+        "budget": format_money(exceeded.budget, None),
+        "currency": account.coordinator.currency or "",
+    }
+    match exceeded.period:
+        case Period.DAY:
+            raise validation_error("daily_budget_exceeded", **placeholders)
+        case Period.WEEK:
+            raise validation_error("weekly_budget_exceeded", **placeholders)
+    raise validation_error("monthly_budget_exceeded", **placeholders)
+
+
 async def async_add_order(call: ServiceCall) -> ServiceResponse:
     """Validate an order against the catalogue and place it (never retried).
 
     The response echoes what was (or, validating only, would be) bought.
     """
     entry = call_entry(call)
-    account = entry.runtime_data
     catalogue = await async_get_catalogue(call.hass, entry)
+    # From here until the order's charge is reserved nothing is awaited, so that
+    # orders checked at the same time see each other's charge. The account is looked
+    # up again: one that began unloading while the catalogue came refuses the order
+    # (its unload waits only for the orders being sent).
+    entry = call_entry(call, entry.entry_id)
+    account = entry.runtime_data
     service_id: int = call.data[ATTR_SERVICE]
     if (panel_service := catalogue.get(service_id)) is None:
         raise validation_error("unknown_service", service=service_id)
     quote = _quote(panel_service, new_order(service_id, call.data))
     _check_cost(account, quote.cost)
+    budgets = _check_budgets(account, quote.cost)
     snapshot = account.coordinator.data
     balance_before = None if snapshot is None else snapshot.balance.amount
 
     order_id: int | None = None
     if not call.data[ATTR_VALIDATE_ONLY]:
         with panel_errors(call.hass, entry):
-            order_id = await account.client.add_order(quote.order)
-        await _async_track_placed(account, order_id, panel_service, quote)
+            async with account.coordinator.reservations.sending(quote.cost):
+                order_id = await account.client.add_order(quote.order)
+                await _async_track_placed(account, order_id, panel_service, quote)
+        # The poll shows the charged balance; the ledger counts the charge.
+        await account.coordinator.async_request_refresh()
     if not call.return_response:
         return None
     return {
         "order": order_id,
         **_order_summary(account, panel_service, quote, balance_before),
+        "budget_left_after": {
+            period: float(use.left - quote.cost) for period, use in budgets.items()
+        },
     }
 
 
@@ -164,7 +200,7 @@ async def _async_track_placed(
     panel_service: PanelService,
     quote: OrderQuote,
 ) -> None:
-    """Start tracking an order just placed, and poll to show the charged balance."""
+    """Start tracking an order just placed."""
     account.tracker.track_order(
         TrackedOrder(
             order_id=order_id,
@@ -178,4 +214,3 @@ async def _async_track_placed(
         )
     )
     await account.coordinator.async_tracking_changed()
-    await account.coordinator.async_request_refresh()

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from itertools import batched, islice
-from typing import Any, override
+from typing import Any, Final, override
 
 from homeassistant.components.sensor import (
     DOMAIN as SENSOR_DOMAIN,
@@ -54,6 +54,7 @@ from .entity import (
 from .models import TrackedOrder
 from .refill_window import refill_guarantee_attributes
 from .service_stats import ServiceFigures
+from .spending import Period
 from .watch import ServiceListing
 
 PARALLEL_UPDATES = 0
@@ -106,8 +107,7 @@ def _runway(data: AccountSnapshot) -> Decimal | None:
 def _last_deposit_attributes(data: AccountSnapshot) -> dict[str, Any]:
     if (deposit := data.spending.last_deposit) is None:
         return {}
-    # State attributes travel as JSON: a number, as event data carries it.
-    return {"amount": float(deposit.amount), "currency": deposit.currency}
+    return {"deposited_at": deposit.at}
 
 
 SENSORS: tuple[SmmPanelSensorEntityDescription, ...] = (
@@ -177,15 +177,47 @@ SENSORS: tuple[SmmPanelSensorEntityDescription, ...] = (
     SmmPanelSensorEntityDescription(
         key="last_deposit",
         translation_key="last_deposit",
-        device_class=SensorDeviceClass.TIMESTAMP,
+        # An amount, not a time: Activity leaves out sensors with a unit, so a
+        # deposit's one line there is the balance's "topped up by".
+        device_class=SensorDeviceClass.MONETARY,
+        suggested_display_precision=2,
         value_fn=lambda data: (
             None
             if data.spending.last_deposit is None
-            else data.spending.last_deposit.at
+            else data.spending.last_deposit.amount
+        ),
+        unit_fn=lambda data: (
+            data.spending.last_deposit.currency
+            if data.spending.last_deposit is not None
+            and data.spending.last_deposit.currency is not None
+            else data.balance.currency
         ),
         attributes_fn=_last_deposit_attributes,
     ),
 )
+
+
+def _budget_left_sensor(
+    translation_key: str, period: Period
+) -> SmmPanelSensorEntityDescription:
+    """Describe the sensor of what is left of a period's budget, with the budget."""
+    return SmmPanelSensorEntityDescription(
+        key=translation_key,
+        translation_key=translation_key,
+        device_class=SensorDeviceClass.MONETARY,
+        suggested_display_precision=2,
+        value_fn=lambda data: data.budgets[period].left,
+        unit_fn=lambda data: data.balance.currency,
+        attributes_fn=lambda data: {"budget": float(data.budgets[period].budget)},
+    )
+
+
+# An account has the sensors of the budgets its options set.
+BUDGET_SENSORS: Final = {
+    Period.DAY: _budget_left_sensor("budget_left_today", Period.DAY),
+    Period.WEEK: _budget_left_sensor("budget_left_this_week", Period.WEEK),
+    Period.MONTH: _budget_left_sensor("budget_left_this_month", Period.MONTH),
+}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -273,6 +305,7 @@ async def async_setup_entry(
     async_add_entities(
         SmmPanelSensor(coordinator, description) for description in SENSORS
     )
+    _async_add_budget_sensors(hass, entry, async_add_entities)
     currency = coordinator.currency
     async_add_watch_entities(
         entry,
@@ -333,6 +366,29 @@ async def async_setup_entry(
         await asyncio.sleep(0)
     _async_sync_order_sensors()
     entry.async_on_unload(coordinator.async_add_listener(_async_sync_order_sensors))
+
+
+@callback
+def _async_add_budget_sensors(
+    hass: HomeAssistant,
+    entry: SmmPanelConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the sensors of the budgets set; remove those of budgets no longer set."""
+    budgets = entry.runtime_data.options.budgets
+    async_add_entities(
+        SmmPanelSensor(entry.runtime_data.coordinator, description)
+        for period, description in BUDGET_SENSORS.items()
+        if period in budgets
+    )
+    entity_registry = er.async_get(hass)
+    for period, description in BUDGET_SENSORS.items():
+        if period not in budgets and (
+            entity_id := entity_registry.async_get_entity_id(
+                SENSOR_DOMAIN, DOMAIN, f"{entry.entry_id}_{description.key}"
+            )
+        ):
+            entity_registry.async_remove(entity_id)
 
 
 @callback

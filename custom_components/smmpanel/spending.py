@@ -14,7 +14,7 @@ restart across midnight still starts a new day.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -138,7 +138,10 @@ def _previous_start(start: date, period: Period) -> date:
 
 @dataclass(slots=True)
 class SpendingLedger:
-    """Per-day totals of an account, the last good balance and the last deposit."""
+    """Per-day totals of an account, the last good balance and the last deposit.
+
+    It also keeps which periods' budgets were told as reached (budget.py).
+    """
 
     days: dict[date, DayTotals] = field(default_factory=dict)
     balance: Decimal | None = None
@@ -146,6 +149,8 @@ class SpendingLedger:
     """When the first balance was seen: the history starts there."""
     last_deposit: Deposit | None = None
     unsettled: Unsettled | None = None
+    budgets_reached: dict[Period, date] = field(default_factory=dict)
+    """By period: the first day of the last one whose budget was told as reached."""
 
     def record(
         self,
@@ -282,6 +287,18 @@ def _write_days(days: dict[date, DayTotals]) -> list[list[str]]:
     ]
 
 
+def _read_budgets_reached(stored: object) -> dict[Period, date] | None:
+    """Return the periods stored as told, leaving out those that cannot be read."""
+    if not isinstance(stored, dict):
+        return None
+    starts = {period: DAY.read(stored.get(period)) for period in Period}
+    return {period: start for period, start in starts.items() if start is not None}
+
+
+def _write_budgets_reached(reached: dict[Period, date]) -> dict[str, str]:
+    return {str(period): DAY.write(start) for period, start in reached.items()}
+
+
 DEPOSIT: Final = Record(
     Deposit,
     (
@@ -303,6 +320,11 @@ LEDGER: Final = Record(
         Field("last_deposit", DEPOSIT),
         Field("unsettled", UNSETTLED),  # since minor version 2
         Field("days", Value(_read_days, _write_days), default=dict),
+        Field(
+            "budgets_reached",  # since minor version 3
+            Value(_read_budgets_reached, _write_budgets_reached),
+            default=dict,
+        ),
     ),
 )
 
@@ -357,6 +379,11 @@ class SpendingTracker:
             self.ledger.prune(local_day(now))
             self._store.schedule_save(self._data)
         return self.ledger.summary(now), deposit
+
+    async def async_budgets_reached(self, starts: Mapping[Period, date]) -> None:
+        """Keep which periods' budgets are told as reached, written at once."""
+        self.ledger.budgets_reached.update(starts)
+        await self.async_save()
 
     def _data(self) -> dict[str, Any]:
         return ledger_to_json(self.ledger, self._url)

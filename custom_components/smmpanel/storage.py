@@ -48,9 +48,9 @@ class StoredFile:
 
 # The versions written so far. Each minor version added values, which a file of an
 # older one lacks and which read as unknown: tracking 1.2 the panel's URL, spending
-# 1.2 the held move of the balance.
+# 1.2 the held move of the balance, spending 1.3 the budgets told as reached.
 TRACKING: Final = StoredFile("", 1, 2, "The tracked orders")
-SPENDING: Final = StoredFile(".spending", 1, 2, "The spending history")
+SPENDING: Final = StoredFile(".spending", 1, 3, "The spending history")
 CATALOGUE_WATCH: Final = StoredFile(".catalogue_watch", 1, 1, "The watched catalogue")
 SERVICE_STATS: Final = StoredFile(".service_stats", 1, 1, "The service statistics")
 STORED_FILES: Final = (TRACKING, SPENDING, CATALOGUE_WATCH, SERVICE_STATS)
