@@ -15,11 +15,12 @@ from .harness import (
     SizeResult,
     async_run_benchmark,
     async_run_catalogue_benchmark,
+    async_run_memory_benchmark,
 )
 from .plot import plot
-from .report import Machine, render_markdown
+from .report import Machine, render_markdown, render_memory
 from .service_stats import measure_service_stats
-from .targets import Verdict, check_targets, service_stats_target
+from .targets import Verdict, check_targets, memory_target, service_stats_target
 from .workload import Workload
 
 DEFAULT_ORDERS = (10, 100, 1000, 5000)
@@ -59,6 +60,15 @@ def _parse_args(argv: Sequence[str]) -> argparse.Namespace:
         help="services of the large catalogue fetched and watched (default: %(default)s)",
     )
     parser.add_argument(
+        "--memory-only",
+        action="store_true",
+        help=(
+            "only track the orders of each size and print the memory they hold, by"
+            " whose code and by the integration's file, with its target; no file is"
+            " written"
+        ),
+    )
+    parser.add_argument(
         "--output",
         type=Path,
         default=Path("docs"),
@@ -72,6 +82,8 @@ def main(argv: Sequence[str]) -> int:
     args = _parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     machine = Machine.this_one()
+    if args.memory_only:
+        return _measure_memory(args.orders, machine)
     with tempfile.TemporaryDirectory(prefix="smmpanel-benchmark-") as work_dir:
         results, catalogue = asyncio.run(_async_run(args, Path(work_dir)))
     targets = [
@@ -86,6 +98,19 @@ def main(argv: Sequence[str]) -> int:
     plot(results, machine, args.output / "benchmarks.png")
     print(page)
     return 1 if any(target.verdict is Verdict.MISSED for target in targets) else 0
+
+
+def _measure_memory(orders: Sequence[int], machine: Machine) -> int:
+    """Measure and print the memory the orders hold alone; return the exit status."""
+    with tempfile.TemporaryDirectory(prefix="smmpanel-benchmark-") as work_dir:
+        results = asyncio.run(
+            async_run_memory_benchmark(
+                map(Workload.of_size, orders), work_dir=Path(work_dir)
+            )
+        )
+    target = memory_target(results)
+    print(render_memory(results, target, machine))
+    return 1 if target.verdict is Verdict.MISSED else 0
 
 
 async def _async_run(

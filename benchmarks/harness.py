@@ -44,6 +44,14 @@ _LOGGER = logging.getLogger(__package__)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class MemoryResult:
+    """What tracking one workload's orders left in memory."""
+
+    workload: Workload
+    footprint: Footprint
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SizeResult:
     """What the benchmark measured for one workload."""
 
@@ -61,6 +69,11 @@ class SizeResult:
     def memory_per_order(self) -> float:
         """Return the bytes a tracked order holds in Home Assistant, all parts in."""
         return self.footprint.bytes_per_order
+
+    @property
+    def memory(self) -> MemoryResult:
+        """Return what tracking the orders left in memory."""
+        return MemoryResult(workload=self.workload, footprint=self.footprint)
 
     @property
     def integration_stalls(self) -> list[Stall]:
@@ -215,13 +228,34 @@ async def _async_watch_catalogue(
     )
 
 
-async def _async_run_workload(
-    pool: ProcessPoolExecutor, workload: Workload, rounds: int, config_dir: Path
-) -> SizeResult:
+async def async_run_memory_benchmark(
+    workloads: Iterable[Workload], *, work_dir: Path
+) -> list[MemoryResult]:
+    """Track each workload's orders and measure their memory, the other phases left out.
+
+    Home Assistant's files are kept under work_dir.
+    """
     loop = asyncio.get_running_loop()
+    results: list[MemoryResult] = []
+    async with _phase_pool() as pool:
+        for workload in workloads:
+            config_dir = work_dir / f"orders-{workload.orders}"
+            # The memory is measured before any refresh.
+            async with _serving(workload, config_dir, rounds=0) as spec:
+                _LOGGER.info("%d orders: tracking them", workload.orders)
+                footprint = await loop.run_in_executor(pool, phases.populate, spec)
+            results.append(MemoryResult(workload=workload, footprint=footprint))
+    return results
+
+
+@asynccontextmanager
+async def _serving(
+    workload: Workload, config_dir: Path, *, rounds: int
+) -> AsyncIterator[PhaseInput]:
+    """Serve a panel holding a workload's orders; yield what the phases need to know."""
     staged = stage_panel(workload)
     async with run_simulator(staged.panel) as simulator:
-        spec = PhaseInput(
+        yield PhaseInput(
             config_dir=config_dir,
             api_url=simulator.url,
             control_url=simulator.base_url,
@@ -229,6 +263,13 @@ async def _async_run_workload(
             refill_order_ids=staged.refillable_order_ids,
             rounds=rounds,
         )
+
+
+async def _async_run_workload(
+    pool: ProcessPoolExecutor, workload: Workload, rounds: int, config_dir: Path
+) -> SizeResult:
+    loop = asyncio.get_running_loop()
+    async with _serving(workload, config_dir, rounds=rounds) as spec:
         _LOGGER.info("%d orders: tracking them", workload.orders)
         footprint = await loop.run_in_executor(pool, phases.populate, spec)
         _LOGGER.info("%d orders: measuring setup and refreshes", workload.orders)

@@ -178,6 +178,8 @@ class Footprint:
     """All a tracked order holds: its data, entity, state and registry entry."""
     bytes_per_order_by_origin: dict[Origin, float]
     """The same, by whose code allocated it."""
+    integration_bytes_per_order_by_file: dict[str, float]
+    """The integration's part, by the file of its code that allocated it."""
     objects_per_order: float
     """Objects the garbage collector tracks, which its full collections go through."""
     base_collection_seconds: float
@@ -313,7 +315,7 @@ async def _async_populate(spec: PhaseInput) -> Footprint:
             with recording_full_collections() as full_collections:
                 await _async_call_on_orders(hass, entry, "track_order", spec.order_ids)
             held = traced_bytes() - before
-            held_by_origin = traced_by_origin(since)
+            held_by_code = traced_by_origin(since)
         finally:
             tracemalloc.stop()
         objects = tracked_objects() - objects_before
@@ -324,7 +326,11 @@ async def _async_populate(spec: PhaseInput) -> Footprint:
     return Footprint(
         bytes_per_order=held / orders,
         bytes_per_order_by_origin={
-            origin: size / orders for origin, size in held_by_origin.items()
+            origin: size / orders for origin, size in held_by_code.by_origin.items()
+        },
+        integration_bytes_per_order_by_file={
+            filename: size / orders
+            for filename, size in held_by_code.integration_by_file.items()
         },
         objects_per_order=objects / orders,
         base_collection_seconds=base_collection,

@@ -216,7 +216,16 @@ class Origin(StrEnum):
     """Neither's, as far as the frames traced go back (event loop internals)."""
 
 
-def traced_by_origin(since: tracemalloc.Snapshot) -> Counter[Origin]:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HeldMemory:
+    """Memory allocated since a snapshot and still held, by whose code allocated it."""
+
+    by_origin: Counter[Origin]
+    integration_by_file: Counter[str]
+    """The integration's part, by its file (relative to the integration's folder)."""
+
+
+def traced_by_origin(since: tracemalloc.Snapshot) -> HeldMemory:
     """Return the memory allocated since a snapshot and still held, by origin.
 
     An allocation is the integration's or Home Assistant's after the innermost
@@ -226,19 +235,26 @@ def traced_by_origin(since: tracemalloc.Snapshot) -> Counter[Origin]:
     """
     gc.collect()
     now = tracemalloc.take_snapshot()
-    held: Counter[Origin] = Counter()
+    by_origin: Counter[Origin] = Counter()
+    integration_by_file: Counter[str] = Counter()
     for difference in now.compare_to(since, "traceback"):
-        held[_origin(difference.traceback)] += difference.size_diff
-    return held
+        origin, filename = _origin(difference.traceback)
+        by_origin[origin] += difference.size_diff
+        if origin is Origin.INTEGRATION:
+            integration_by_file[
+                filename.removeprefix(_INTEGRATION_CODE).replace(os.sep, "/")
+            ] += difference.size_diff
+    return HeldMemory(by_origin=by_origin, integration_by_file=integration_by_file)
 
 
-def _origin(traceback: tracemalloc.Traceback) -> Origin:
+def _origin(traceback: tracemalloc.Traceback) -> tuple[Origin, str]:
+    """Return whose code allocated some memory, and the file of that code."""
     for frame in reversed(traceback):  # the innermost frame last
         if frame.filename.startswith(_INTEGRATION_CODE):
-            return Origin.INTEGRATION
+            return Origin.INTEGRATION, frame.filename
         if frame.filename.startswith(_HOME_ASSISTANT_CODE):
-            return Origin.HOME_ASSISTANT
-    return Origin.OTHER
+            return Origin.HOME_ASSISTANT, frame.filename
+    return Origin.OTHER, ""
 
 
 def tracked_objects() -> int:

@@ -23,7 +23,7 @@ from .decoders import (
     RUNS as DECODER_RUNS,
     DecoderResult,
 )
-from .harness import CatalogueResult, CatalogueWatch, SizeResult
+from .harness import CatalogueResult, CatalogueWatch, MemoryResult, SizeResult
 from .metrics import (
     KB,
     KIB,
@@ -179,6 +179,64 @@ def _setup_row(result: SizeResult) -> list[str]:
         f"{footprint.objects_per_order:.1f}",
         *_stall_cells(result.stalls),
     ]
+
+
+def _memory_row(result: MemoryResult) -> list[str]:
+    by_origin = result.footprint.bytes_per_order_by_origin
+    return [
+        str(result.workload.orders),
+        f"{result.footprint.bytes_per_order / KIB:.2f}",
+        f"{integration_memory_per_order(result) / KIB:.2f}",
+        f"{by_origin.get(Origin.HOME_ASSISTANT, 0.0) / KIB:.2f}",
+    ]
+
+
+def memory_by_file_table(results: Sequence[MemoryResult]) -> str:
+    """Return the bytes per order the integration's code holds, by file and size.
+
+    The files holding the most at the largest size come first.
+    """
+    by_file = [
+        result.footprint.integration_bytes_per_order_by_file for result in results
+    ]
+    files = sorted(
+        {filename for sizes in by_file for filename in sizes},
+        key=lambda filename: (-by_file[-1].get(filename, 0.0), filename),
+    )
+    return _table(
+        ["file", *(f"{result.workload.orders} orders, B" for result in results)],
+        (
+            [filename, *(f"{sizes.get(filename, 0.0):.0f}" for sizes in by_file)]
+            for filename in files
+        ),
+    )
+
+
+def render_memory(
+    results: Sequence[MemoryResult], target: TargetResult, machine: Machine
+) -> str:
+    """Return what tracking the orders alone left in memory (`--memory-only`)."""
+    table = _table(
+        [
+            "tracked orders",
+            "memory per order KiB",
+            "by the integration's code",
+            "by Home Assistant's",
+        ],
+        map(_memory_row, results),
+    )
+    return f"""# Memory per tracked order
+
+Machine: {machine}.
+
+{table}
+
+By the integration's code, per tracked order and file:
+
+{memory_by_file_table(results)}
+
+{target.target}: {target.verdict}. {target.detail}.
+"""
 
 
 def _collection_row(result: SizeResult) -> list[str]:
@@ -531,6 +589,8 @@ one config directory:
    caller's). Before any order is tracked, a full garbage collection is forced and
    timed: the pause of Home Assistant's heap alone. The full collections the
    tracking sets off, and the objects it leaves for the collector, are counted.
+   `scripts/benchmark --memory-only` runs this phase alone and lists the
+   integration's share by file.
 2. **Measure.** Home Assistant restarts: the integration's setup is timed, then come
    idle refreshes (nothing changed at the panel) and busy refreshes (the panel's clock
    moved on by the {SCAN_INTERVAL_SECONDS / 60:g}-minute scan interval: orders

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from itertools import pairwise
 
-from .harness import CatalogueResult, SizeResult
+from .harness import CatalogueResult, MemoryResult, SizeResult
 from .metrics import KB, KIB, at_floor, baseline_cpu, integration_cpu
 from .orders_card import SEARCH_RUNS, CardOpening
 from .phases import (
@@ -321,11 +321,11 @@ def _catalogue_target(
     return _verdict(target, [detail] if failed else [], detail)
 
 
-def _check_sizes(
+def _check_sizes[R](
     target: str,
-    results: Sequence[SizeResult],
-    failed: Callable[[SizeResult], bool],
-    describe: Callable[[SizeResult], str],
+    results: Sequence[R],
+    failed: Callable[[R], bool],
+    describe: Callable[[R], str],
 ) -> TargetResult:
     if not results:
         return TargetResult(
@@ -339,6 +339,11 @@ def _check_sizes(
 
 
 def _memory_per_order(results: Sequence[SizeResult]) -> TargetResult:
+    return memory_target([result.memory for result in results])
+
+
+def memory_target(results: Sequence[MemoryResult]) -> TargetResult:
+    """Return whether the integration's own memory per tracked order is in bounds."""
     return _check_sizes(
         "Memory allocated by the integration's code per tracked order at most"
         f" {INTEGRATION_MEMORY_PER_ORDER_BYTES / KIB:g} KiB from"
@@ -355,17 +360,18 @@ def _memory_per_order(results: Sequence[SizeResult]) -> TargetResult:
     )
 
 
-def integration_memory_per_order(result: SizeResult) -> float:
+def integration_memory_per_order(result: SizeResult | MemoryResult) -> float:
     """Return the bytes per tracked order the integration's code allocated."""
     return result.footprint.bytes_per_order_by_origin.get(Origin.INTEGRATION, 0.0)
 
 
-def _memory_summary(result: SizeResult) -> str:
-    by_origin = result.footprint.bytes_per_order_by_origin
+def _memory_summary(result: MemoryResult) -> str:
+    footprint = result.footprint
+    by_origin = footprint.bytes_per_order_by_origin
     return (
         f"{result.workload.orders} orders:"
         f" {integration_memory_per_order(result) / KIB:.2f} KiB (of"
-        f" {result.memory_per_order / KIB:.1f} KiB in all; Home Assistant's code"
+        f" {footprint.bytes_per_order / KIB:.1f} KiB in all; Home Assistant's code"
         f" {by_origin.get(Origin.HOME_ASSISTANT, 0.0) / KIB:.1f})"
     )
 

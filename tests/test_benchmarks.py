@@ -10,8 +10,12 @@ from __future__ import annotations
 import asyncio
 import gc
 from pathlib import Path
+import re
 import time
 
+import pytest
+
+from benchmarks.__main__ import main as benchmark_main
 from benchmarks.harness import async_run_benchmark, async_run_catalogue_benchmark
 from benchmarks.orders_card import CARD_ORDERS, SEARCH_LIMIT, SEARCHES
 from benchmarks.phases import STALL_THRESHOLD_SECONDS, RefreshKind
@@ -173,3 +177,16 @@ def test_service_stats_update_is_measured() -> None:
     target = service_stats_target(cost)
     assert target.verdict is not Verdict.NOT_MEASURED
     assert "500 orders" in target.detail
+
+
+def test_memory_alone(socket_enabled: None, capsys: pytest.CaptureFixture[str]) -> None:
+    """`--memory-only` tracks the orders alone and prints their memory, by whose
+    code and by the integration's file, with its target, writing no file."""
+    assert benchmark_main(["--memory-only", "--orders", "10", "20"]) == 0
+
+    page = capsys.readouterr().out
+    assert re.search(r"^\| 10 \| [\d.]+ \| [\d.]+ \| [\d.]+ \|$", page, re.MULTILINE)
+    assert re.search(r"^\| 20 \| [\d.]+ \| [\d.]+ \| [\d.]+ \|$", page, re.MULTILINE)
+    assert re.search(r"^\| sensor\.py \| \d+ \| \d+ \|$", page, re.MULTILINE)
+    assert "| file | 10 orders, B | 20 orders, B |" in page
+    assert "from 1000 orders: not measured. no such size measured." in page

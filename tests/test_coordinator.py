@@ -32,7 +32,7 @@ from custom_components.smmpanel.const import DOMAIN
 from panel_simulator.faults import Fault
 from panel_simulator.panel import Panel
 
-from .helpers import call, frozen_poll, state_of, stored_tracking
+from .helpers import call, frozen_poll, poll, state_of, stored_tracking
 
 POLL_INTERVAL = timedelta(minutes=5)
 BALANCE_ENTITY = "sensor.smm_panel_127_0_0_1_balance"
@@ -333,3 +333,38 @@ async def test_an_action_after_a_failed_poll_does_not_revive_stale_data(
     await frozen_poll(hass, freezer)
     assert Decimal(state_of(hass, BALANCE_ENTITY).state) == panel.balance
     assert _is_finished(hass, order_id) is False
+
+
+async def test_a_refresh_keeps_what_it_knew(
+    hass: HomeAssistant, panel: Panel, setup_integration: MockConfigEntry
+) -> None:
+    """What a refresh knew of the tracking stays as it was when the tracking changes.
+
+    The tracker shares its orders and refills with the last refresh rather than copy
+    them at every refresh: it must change copies of them from then on.
+    """
+    first, second = _place_orders(panel, 2)
+    panel.advance(3600)  # the first completes, and can be refilled
+    await call(hass, "track_order", setup_integration, {"orders": [first]})
+    await call(hass, "refill", setup_integration, {"orders": [first]})
+    coordinator = setup_integration.runtime_data.coordinator
+    known = coordinator.data
+    orders, refills = dict(known.orders), dict(known.refills)
+    assert orders.keys() == {first}
+    assert len(refills) == 1
+
+    await call(hass, "track_order", setup_integration, {"orders": [second]})
+    panel.advance(3600)
+    await poll(hass)
+    await call(
+        hass,
+        "untrack_order",
+        setup_integration,
+        {"orders": [first]},
+        return_response=False,
+    )
+
+    assert known.orders == orders
+    assert known.refills == refills
+    assert coordinator.data.orders.keys() == {second}
+    assert not coordinator.data.refills

@@ -27,6 +27,7 @@ from custom_components.smmpanel.const import (
     CONF_WEEKLY_BUDGET,
     DOMAIN,
 )
+from custom_components.smmpanel.sensor import OrderNamePlaceholders
 from panel_simulator.panel import Panel
 
 from .helpers import DAY, async_set_options, call, normalized, poll, state_of
@@ -484,3 +485,76 @@ async def test_an_existing_account_keeps_its_entity_ids(
     assert renamed is not None
     assert renamed.name == "SMM Panel 127.0.0.1"
     assert state_of(hass, f"sensor.smm_panel_127_0_0_1_order_{order_id}")
+
+
+async def test_a_renamed_order_sensor_goes_with_its_order(
+    hass: HomeAssistant,
+    panel: Panel,
+    setup_integration: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """Untracking an order removes its sensor under the entity id the user gave it."""
+    order_id = panel.create_order(1, link="https://instagram.com/kept", quantity=100)
+    await call(hass, "track_order", setup_integration, {"orders": [order_id]})
+    entity_registry.async_update_entity(
+        f"sensor.smm_panel_127_0_0_1_order_{order_id}",
+        new_entity_id="sensor.campaign_order",
+    )
+    await hass.async_block_till_done()
+    assert state_of(hass, "sensor.campaign_order").state == "pending"
+
+    await call(
+        hass,
+        "untrack_order",
+        setup_integration,
+        {"orders": [order_id]},
+        return_response=False,
+    )
+
+    assert entity_registry.async_get("sensor.campaign_order") is None
+    assert hass.states.get("sensor.campaign_order") is None
+
+
+async def test_sensors_of_orders_no_longer_tracked_are_removed_at_setup(
+    hass: HomeAssistant,
+    panel: Panel,
+    config_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """A sensor registered for an order the tracking does not hold is removed."""
+    config_entry.add_to_hass(hass)
+    tracked = panel.create_order(1, link="https://instagram.com/kept", quantity=100)
+    stale = entity_registry.async_get_or_create(
+        "sensor",
+        DOMAIN,
+        f"{config_entry.entry_id}_order_999",
+        config_entry=config_entry,
+        suggested_object_id="order_999",
+    )
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    await call(hass, "track_order", config_entry, {"orders": [tracked]})
+
+    assert entity_registry.async_get(stale.entity_id) is None
+    assert state_of(hass, f"sensor.smm_panel_127_0_0_1_order_{tracked}")
+
+
+@pytest.mark.parametrize(
+    ("service", "expected"),
+    [
+        (None, {"order_id": "23501"}),
+        ("", {"order_id": "23501"}),
+        ("Followers", {"order_id": "23501", "service": "Followers"}),
+    ],
+)
+def test_order_name_placeholders_read_as_a_dictionary(
+    service: str | None, expected: dict[str, str]
+) -> None:
+    """An order sensor's name placeholders read as the dictionary they stand for."""
+    placeholders = OrderNamePlaceholders(23501, service)
+
+    assert dict(placeholders) == expected
+    assert len(placeholders) == len(expected)
+    assert placeholders == expected
+    with pytest.raises(KeyError):
+        placeholders["category"]

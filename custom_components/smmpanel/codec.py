@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+import sys
 from typing import Any, Final, Protocol
 
 
@@ -52,6 +53,10 @@ def _read_id(stored: object) -> int | None:
 
 def _read_text(stored: object) -> str | None:
     return stored if isinstance(stored, str) else None
+
+
+def _read_label(stored: object) -> str | None:
+    return sys.intern(stored) if isinstance(stored, str) else None
 
 
 def _read_flag(stored: object) -> bool | None:
@@ -91,6 +96,9 @@ INT: Final = Value(_read_int)
 ID: Final = Value(_read_id)
 """A positive whole number, as the ids of orders, refills and services are."""
 TEXT: Final = Value(_read_text)
+LABEL: Final = Value(_read_label)
+"""Text that many records repeat, as a status, a currency or a service's name: the
+records read keep one copy of each."""
 FLAG: Final = Value(_read_flag)
 MONEY: Final = Value(_read_money, str)
 MOMENT: Final = Value(_read_moment, datetime.isoformat)

@@ -289,10 +289,11 @@ class SmmPanelCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         budgets: Mapping[Period, BudgetUse],
         budgets_reached: Iterable[BudgetUse] = (),
     ) -> AccountSnapshot:
+        orders, refills = self._tracker.snapshot()
         return AccountSnapshot(
             balance=balance,
-            orders=dict(self._tracker.orders),
-            refills=dict(self._tracker.refills),
+            orders=orders,
+            refills=refills,
             spending=spending,
             budgets=budgets,
             events=tuple(events),

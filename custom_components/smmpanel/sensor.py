@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -322,7 +322,6 @@ async def async_setup_entry(
 
     entity_registry = er.async_get(hass)
     sensors = OrderSensors(hass, entry)
-    known_entity_ids = async_order_entity_ids(hass, entry.entry_id)
     added: set[int] = set()
     entry.async_on_unload(coordinator.async_add_listener(sensors.async_update))
     entry.async_on_unload(
@@ -349,15 +348,18 @@ async def async_setup_entry(
         if new := orders.keys() - added:
             added.update(new)
             _async_add_order_sensors(sorted(new))
-        for order_id in known_entity_ids.keys() - orders.keys():
-            entity_registry.async_remove(known_entity_ids.pop(order_id))
+        for order_id in added - orders.keys():
             added.discard(order_id)
-        for order_id in added - known_entity_ids.keys():
+            # Looked up now, not kept per order: the user may have renamed it.
             if entity_id := entity_registry.async_get_entity_id(
                 SENSOR_DOMAIN, DOMAIN, sensors.unique_id(order_id)
             ):
-                known_entity_ids[order_id] = entity_id
+                entity_registry.async_remove(entity_id)
 
+    # The sensors of orders that stopped being tracked while the entry was not loaded.
+    for order_id, entity_id in async_order_entity_ids(hass, entry.entry_id).items():
+        if order_id not in coordinator.data.orders:
+            entity_registry.async_remove(entity_id)
     added.update(coordinator.data.orders)
     for batch in batched(sorted(added), ORDER_SENSORS_ADDED_PER_BATCH, strict=False):
         _async_add_order_sensors(list(batch))
@@ -639,6 +641,40 @@ class OrderSensors:
         self._writing = None
 
 
+class OrderNamePlaceholders(Mapping[str, str]):
+    """The placeholders of an order sensor's name: the order's id, and its service's.
+
+    Home Assistant keeps an entity's placeholders as long as the entity. A dictionary
+    of the id as text takes 0.2 KiB per order; this keeps the id and the service's
+    name it is given, and makes the text when Home Assistant names the sensor.
+    """
+
+    __slots__ = ("_order_id", "_service")
+
+    def __init__(self, order_id: int, service: str | None) -> None:
+        """Initialize the placeholders of an order, and of its service if named."""
+        self._order_id = order_id
+        self._service = service or None
+
+    @override
+    def __getitem__(self, key: str) -> str:
+        if key == "order_id":
+            return str(self._order_id)
+        if key == "service" and self._service is not None:
+            return self._service
+        raise KeyError(key)
+
+    @override
+    def __iter__(self) -> Iterator[str]:
+        yield "order_id"
+        if self._service is not None:
+            yield "service"
+
+    @override
+    def __len__(self) -> int:
+        return 1 if self._service is None else 2
+
+
 class SmmPanelOrderSensor(SensorEntity):
     """The status of one tracked order.
 
@@ -677,14 +713,10 @@ class SmmPanelOrderSensor(SensorEntity):
         self._sensors = sensors
         self.order_id = order_id
         order = sensors.coordinator.data.orders.get(order_id)
-        if order is not None and order.service_name:
+        service = order.service_name if order is not None else None
+        if service:
             self.translation_key = ORDER_SENSOR_WITH_SERVICE.translation_key
-            self._attr_translation_placeholders = {
-                "order_id": str(order_id),
-                "service": order.service_name,
-            }
-        else:
-            self._attr_translation_placeholders = {"order_id": str(order_id)}
+        self._attr_translation_placeholders = OrderNamePlaceholders(order_id, service)
 
     @property
     @override

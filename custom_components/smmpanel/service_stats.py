@@ -19,7 +19,7 @@ from statistics import median
 from typing import Any, Final
 
 from .api import OrderStatus
-from .codec import FLAG, ID, INT, MOMENT, TEXT, Field, Record, Value, choice
+from .codec import FLAG, ID, INT, LABEL, MOMENT, Field, Record, Value, choice
 from .models import TrackedOrder, TrackedRefill
 
 KEPT_DAYS: Final = 400  # at least this many days of history are kept
@@ -237,7 +237,7 @@ FINISHED_ORDER: Final = Record(
     (
         Field("order_id", ID, required=True),
         Field("service_id", ID),
-        Field("service_name", TEXT),
+        Field("service_name", LABEL),
         Field("status", choice(OrderStatus), required=True),
         Field("placed_at", MOMENT, required=True),
         Field("finished_at", MOMENT, required=True),

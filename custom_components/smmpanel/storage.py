@@ -21,7 +21,7 @@ from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from .api import OrderStatus, RefillStatus
-from .codec import ID, INT, MOMENT, MONEY, TEXT, Field, Record, choice
+from .codec import ID, INT, LABEL, MOMENT, MONEY, TEXT, Field, Record, choice
 from .const import DOMAIN, LOGGER
 from .models import TrackedOrder, TrackedRefill
 
@@ -132,15 +132,15 @@ ORDER: Final = Record(
         Field("order_id", ID, required=True),
         Field("tracked_at", MOMENT, default=dt_util.utcnow),
         Field("service_id", ID),
-        Field("service_name", TEXT),
+        Field("service_name", LABEL),
         Field("link", TEXT),
         Field("quantity", INT),
         Field("status", choice(OrderStatus)),
-        Field("raw_status", TEXT),
+        Field("raw_status", LABEL),
         Field("charge", MONEY),
         Field("start_count", INT),
         Field("remains", INT),
-        Field("currency", TEXT),
+        Field("currency", LABEL),
         Field("finished_at", MOMENT),
         Field("error", TEXT),
     ),
@@ -152,7 +152,7 @@ REFILL: Final = Record(
         Field("order_id", ID, required=True),
         Field("requested_at", MOMENT, default=dt_util.utcnow),
         Field("status", choice(RefillStatus)),
-        Field("raw_status", TEXT),
+        Field("raw_status", LABEL),
         Field("finished_at", MOMENT),
         Field("error", TEXT),
     ),

@@ -83,12 +83,14 @@ def _apply_refill_state(
 
 def _apply_states[T: (TrackedOrder, TrackedRefill), S: (OrderState, RefillState)](
     kind: str,
-    tracked: dict[int, T],
+    tracked: Mapping[int, T],
     results: Mapping[int, S | RowError],
     apply_state: Callable[[T, S, datetime], T],
     now: datetime,
+    *,
+    store: Callable[[T], None],
 ) -> Iterator[tuple[int, T, T]]:
-    """Record the answers for tracked items; yield each that changed, before and after.
+    """Store the answers for tracked items; yield each that changed, before and after.
 
     An item answered with an error keeps its state and shows the error. Answers for
     items not tracked are passed over.
@@ -104,7 +106,7 @@ def _apply_states[T: (TrackedOrder, TrackedRefill), S: (OrderState, RefillState)
         if after == before:
             continue
         _log_row_error_change(kind, item_id, before.error, after.error)
-        tracked[item_id] = after
+        store(after)
         yield item_id, before, after
 
 
@@ -124,12 +126,43 @@ class OrderTracker:
     def __init__(self, hass: HomeAssistant, entry: ConfigEntry[Any]) -> None:
         """Initialize the tracker; call async_load before use."""
         self.storage = TrackingStorage(hass, entry)
-        self.orders: dict[int, TrackedOrder] = {}
-        self.refills: dict[int, TrackedRefill] = {}
+        self._orders: dict[int, TrackedOrder] = {}
+        self._refills: dict[int, TrackedRefill] = {}
+        # Whether a snapshot holds the two dictionaries: they are copied before they
+        # change, rather than every snapshot holding a copy of its own.
+        self._shared = False
         self._refunds = Decimal(0)
         self._status_requests = count(1)
         # Per order, the number of the status request whose answer it shows.
         self._answered: dict[int, int] = {}
+
+    @property
+    def orders(self) -> Mapping[int, TrackedOrder]:
+        """Return the tracked orders, by id."""
+        return self._orders
+
+    @property
+    def refills(self) -> Mapping[int, TrackedRefill]:
+        """Return the tracked refills, by id."""
+        return self._refills
+
+    def snapshot(
+        self,
+    ) -> tuple[Mapping[int, TrackedOrder], Mapping[int, TrackedRefill]]:
+        """Return the tracked orders and refills as they are now, for good.
+
+        Thousands of orders are not copied at each refresh: the tracker changes
+        copies of its dictionaries from then on.
+        """
+        self._shared = True
+        return self._orders, self._refills
+
+    def _changing(self) -> None:
+        """Make the dictionaries the tracker's own again before changing them."""
+        if self._shared:
+            self._orders = dict(self._orders)
+            self._refills = dict(self._refills)
+            self._shared = False
 
     def take_refunds(self) -> Decimal:
         """Return what orders were refunded since the last call, and start over."""
@@ -150,8 +183,9 @@ class OrderTracker:
     async def async_load(self) -> None:
         """Load what was tracked before the last restart."""
         orders, refills = await self.storage.async_load()
-        self.orders = {order.order_id: order for order in orders}
-        self.refills = {refill.refill_id: refill for refill in refills}
+        self._orders = {order.order_id: order for order in orders}
+        self._refills = {refill.refill_id: refill for refill in refills}
+        self._shared = False
 
     def _tracked(self) -> tuple[Iterable[TrackedOrder], Iterable[TrackedRefill]]:
         return self.orders.values(), self.refills.values()
@@ -180,26 +214,34 @@ class OrderTracker:
 
     def track_order(self, order: TrackedOrder) -> None:
         """Start following an order (or replace what is known of it)."""
-        self.orders[order.order_id] = order
+        self._changing()
+        self._orders[order.order_id] = order
 
     def track_refill(self, refill: TrackedRefill) -> None:
         """Start following a refill."""
-        self.refills[refill.refill_id] = refill
+        self._changing()
+        self._refills[refill.refill_id] = refill
 
     def untrack_orders(self, order_ids: Iterable[int]) -> list[int]:
         """Stop following orders and their refills; return the ids that were tracked."""
         removed = [
-            order_id for order_id in order_ids if self.orders.pop(order_id, None)
+            order_id
+            for order_id in dict.fromkeys(order_ids)
+            if order_id in self._orders
         ]
+        if not removed:
+            return removed
+        self._changing()
         removed_set = set(removed)
         for order_id in removed:
+            del self._orders[order_id]
             self._answered.pop(order_id, None)
         for refill_id in [
             refill_id
-            for refill_id, refill in self.refills.items()
+            for refill_id, refill in self._refills.items()
             if refill.order_id in removed_set
         ]:
-            del self.refills[refill_id]
+            del self._refills[refill_id]
         return removed
 
     def start_status_request(self) -> int:
@@ -230,7 +272,7 @@ class OrderTracker:
         self._answered.update(dict.fromkeys(fresh, request))
         events: list[TrackingEvent] = []
         for order_id, order, updated in _apply_states(
-            "order", self.orders, fresh, _apply_order_state, now
+            "order", self.orders, fresh, _apply_order_state, now, store=self.track_order
         ):
             self._refunds += _refunded(order, updated)
             if (
@@ -265,6 +307,7 @@ class OrderTracker:
                 results,
                 _apply_refill_state,
                 now,
+                store=self.track_refill,
             )
             if updated.status is not None and updated.status is not refill.status
         ]
@@ -296,6 +339,8 @@ class OrderTracker:
             for refill in self.refills.values()
             if _refill_ended_at(refill) < ended_before
         ]
+        if ended:
+            self._changing()
         for refill in ended:
             if not refill.is_finished:
                 LOGGER.info(
@@ -306,5 +351,5 @@ class OrderTracker:
                     REFILL_FOLLOW_LIMIT.days,
                     refill.raw_status or refill.status or "none",
                 )
-            del self.refills[refill.refill_id]
+            del self._refills[refill.refill_id]
         return bool(purged or ended)

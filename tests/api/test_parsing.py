@@ -791,6 +791,33 @@ def test_status_batch_shapes(client: SmmPanelClient, data: object) -> None:
     assert results == {1: completed(1), 10: NOT_FOUND, 100: NO_ROW}
 
 
+def test_statuses_and_currencies_are_kept_once(client: SmmPanelClient) -> None:
+    """Every order answered with the same status and currency shares one copy of each.
+
+    Thousands of tracked orders keep their states.
+    """
+    orders = client._decode(
+        answer({"1": COMPLETED_ROW, "2": COMPLETED_ROW}),
+        batch([1, 2], "order", parsing.parse_order_state),
+    )
+    refills = client._decode(
+        answer(
+            [{"refill": 7, "status": "Pending"}, {"refill": 8, "status": "Pending"}]
+        ),
+        batch([7, 8], "refill", parsing.parse_refill_state),
+    )
+
+    first, second = orders[1], orders[2]
+    assert isinstance(first, OrderState)
+    assert isinstance(second, OrderState)
+    assert first.raw_status is second.raw_status
+    assert first.currency is second.currency
+    first_refill, second_refill = refills[7], refills[8]
+    assert isinstance(first_refill, RefillState)
+    assert isinstance(second_refill, RefillState)
+    assert first_refill.raw_status is second_refill.raw_status
+
+
 def test_status_batch_malformed_row(client: SmmPanelClient) -> None:
     """A row that is neither a state nor an error is that id's error, not the call's."""
     results = client._decode(

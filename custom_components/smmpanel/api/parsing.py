@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from functools import partial
 import logging
 import re
+import sys
 from typing import Final
 
 from .exceptions import SmmPanelInvalidResponseError
@@ -62,6 +63,16 @@ def _text(value: object) -> str | None:
     if isinstance(value, int | Decimal) and not isinstance(value, bool):
         return str(value)
     return None
+
+
+def _label(value: object) -> str | None:
+    """Return a JSON string or number as text, one copy of each text for all orders.
+
+    Statuses and currencies repeat in the answer about every order: thousands of
+    tracked orders keep a few strings between them rather than one each.
+    """
+    text = _text(value)
+    return None if text is None else sys.intern(text)
 
 
 def _decimal(value: object) -> Decimal | None:
@@ -239,7 +250,7 @@ def parse_order_id(data: object) -> int | None:
 
 def parse_order_state(order_id: int, row: object) -> OrderState | None:
     """Parse the status of one order."""
-    if not isinstance(row, dict) or (raw_status := _text(row.get("status"))) is None:
+    if not isinstance(row, dict) or (raw_status := _label(row.get("status"))) is None:
         return None
     return OrderState(
         order_id=order_id,
@@ -248,7 +259,7 @@ def parse_order_state(order_id: int, row: object) -> OrderState | None:
         charge=_decimal(row.get("charge")),
         start_count=_int(row.get("start_count")),
         remains=_int(row.get("remains")),
-        currency=_text(row.get("currency")) or None,
+        currency=_label(row.get("currency")) or None,
     )
 
 
@@ -264,7 +275,7 @@ def parse_refill_id(row: object) -> int | None:
 
 def parse_refill_state(refill_id: int, row: object) -> RefillState | None:
     """Parse the status of one refill."""
-    if not isinstance(row, dict) or (raw_status := _text(row.get("status"))) is None:
+    if not isinstance(row, dict) or (raw_status := _label(row.get("status"))) is None:
         return None
     return RefillState(
         refill_id=refill_id,
