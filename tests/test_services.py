@@ -1379,6 +1379,7 @@ async def test_get_services(
         "cancel": True,
         "dripfeed": True,
         "description": None,
+        "stats": None,
     }
 
 
