@@ -4,8 +4,8 @@ Validates manifest.json and hacs.json the way hassfest and the HACS action do, t
 brand images, services.yaml against the actions the integration registers, en.json
 and icons against the keys the code uses (none missing, none stale), the cards'
 texts against en.json (their keys and the placeholders each card fills in),
-every other language against en.json (its keys and placeholders), and
-quality_scale.yaml against the rules of the four tiers.
+every other language against en.json (its keys and placeholders), every text for
+what Home Assistant can read of it, and quality_scale.yaml against the rules of the four tiers.
 
 Usage: .venv/bin/python scripts/check_package.py [REPOSITORY_ROOT]
 Exits with 1 and names every problem when a check fails.
@@ -25,6 +25,7 @@ import json
 import logging
 from pathlib import Path
 import re
+import string
 import sys
 import tempfile
 from typing import Any, Final
@@ -1046,10 +1047,14 @@ def _texts(data: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, Any]]:
 
 
 def check_languages(package: Package) -> Iterator[str]:
-    """Check each translation has English's keys, no others, its placeholders, no URL."""
+    """Check each translation has English's keys, no others, its placeholders, no URL.
+
+    Every text, English's too, must be one Home Assistant can read.
+    """
     english = dict(_texts(package.strings))
     yield from _urls("en", english)
     yield from _quoted_braces("en", english)
+    yield from _unparsable("en", english)
     translations = package.integration / "translations"
     found = {path.stem for path in translations.glob("*.json")} - {"en"}
     for language in sorted(found - set(LANGUAGES)):
@@ -1061,6 +1066,7 @@ def check_languages(package: Package) -> Iterator[str]:
         texts = dict(_texts(package.json(translations / f"{language}.json")))
         yield from _urls(language, texts)
         yield from _quoted_braces(language, texts)
+        yield from _unparsable(language, texts)
         for key in sorted(english.keys() - texts.keys()):
             yield f"{language}.json: {key} is missing"
         for key in sorted(texts.keys() - english.keys()):
@@ -1084,6 +1090,25 @@ def _urls(language: str, texts: Mapping[str, Any]) -> Iterator[str]:
     for key, text in texts.items():
         if isinstance(text, str) and URL.search(text):
             yield f"{language}.json: {key} holds a URL; pass it as a placeholder"
+
+
+def _unparsable(language: str, texts: Mapping[str, Any]) -> Iterator[str]:
+    """Name each text of a language Home Assistant cannot read, which it drops.
+
+    Home Assistant reads the placeholders of a text with Python's str.format syntax:
+    a plural or select of the frontend's message format ("{count, plural, one {#
+    order} other {# orders}}") is not read, and the text never reaches the frontend.
+    """
+    for key, text in texts.items():
+        if not isinstance(text, str):
+            continue
+        try:
+            list(string.Formatter().parse(text))
+        except ValueError as error:
+            yield (
+                f"{language}.json: {key} cannot be read by Home Assistant, which "
+                f"drops it ({error}): no plural or select, only {{placeholders}}"
+            )
 
 
 def _quoted_braces(language: str, texts: Mapping[str, Any]) -> Iterator[str]:
@@ -1201,7 +1226,7 @@ CHECKS: Final = (
     ),
     Check(
         f"translations/: {len(LANGUAGES)} languages, English's keys and placeholders,"
-        " no URL",
+        " no URL, each text readable",
         check_languages,
     ),
     Check("icons.json: every entity translation key and action", check_icons),

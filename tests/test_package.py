@@ -303,6 +303,38 @@ def test_every_language_has_the_card_texts(copy: Package) -> None:
     }
 
 
+def test_texts_home_assistant_cannot_read_fail(copy: Package) -> None:
+    """A text Home Assistant cannot read, which it would drop, fails: a plural of the
+    frontend's message format, in English or in another language."""
+    plural = "{orders, plural, one {# order} other {# orders}}"
+
+    def edit_english(english: Any) -> None:
+        english["selector"]["orders_card"]["options"]["no_orders"] = plural
+
+    def edit_german(german: Any) -> None:
+        german["entity"]["sensor"]["balance"]["name"] = "Guthaben {"
+
+    translations = copy.integration / "translations"
+    _edit_json(translations / "en.json", edit_english)
+    _edit_json(translations / "de.json", edit_german)
+
+    unreadable = {
+        problem for problem in check_languages(copy) if "cannot be read" in problem
+    }
+    assert unreadable == {
+        (
+            "en.json: selector.orders_card.options.no_orders cannot be read by Home "
+            "Assistant, which drops it (unexpected '{' in field name): no plural or "
+            "select, only {placeholders}"
+        ),
+        (
+            "de.json: entity.sensor.balance.name cannot be read by Home Assistant, "
+            "which drops it (Single '{' encountered in format string): no plural or "
+            "select, only {placeholders}"
+        ),
+    }
+
+
 def test_translations_hold_no_url(copy: Package) -> None:
     """An address in a text fails, as hassfest fails it: it goes in a placeholder."""
 

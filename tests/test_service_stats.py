@@ -318,3 +318,36 @@ async def test_a_watched_service_gets_its_figures_sensors_with_history(
     rate = hass.states.get(RATE)
     assert rate is not None
     assert float(rate.state) == (100.0 if completed else 0.0)
+
+
+async def test_a_search_tells_how_each_found_service_delivered(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    panel: Panel,
+    config_entry: MockConfigEntry,
+) -> None:
+    """Get services answers each service found with its figures in brief, as Get
+    service statistics counts them; a service never ordered has none."""
+    await start_in_berlin(hass, freezer, config_entry, "2026-03-10 10:00:00")
+    await _place(hass, config_entry, 1)
+    await move_to(hass, freezer, berlin("2026-03-10 10:05:00"))
+    await _place(hass, config_entry, 1)
+    panel.request_cancel(await _place(hass, config_entry, 1))
+    await _finish_all(hass, freezer, panel, "2026-03-10 10:20:00")
+
+    response = await call(
+        hass,
+        "get_services",
+        config_entry,
+        {"search": "instagram followers", "limit": 50},
+    )
+    found = {row["service"]: row["stats"] for row in response["services"]}
+    [figures] = await _stats(hass, config_entry, service=1)
+    assert figures["orders"] == 3
+    assert found.pop(1) == {
+        "orders": figures["orders"],
+        "completion_rate": figures["completion_rate"],
+        "median_seconds_to_complete": figures["median_seconds_to_complete"],
+    }
+    assert found
+    assert set(found.values()) == {None}

@@ -1381,6 +1381,7 @@ async def test_get_services(
         "cancel": True,
         "dripfeed": True,
         "description": None,
+        "stats": None,
     }
 
 

@@ -24,7 +24,7 @@ from .const import (
     ATTR_TYPE,
 )
 from .entity import service_terms_data
-from .service_stats import figures_data
+from .service_stats import ServiceFigures, figures_data
 from .spending import MAX_PERIODS, DayTotals, Period, local_day, period_start
 
 
@@ -61,11 +61,34 @@ def _service_filter(data: Mapping[str, Any]) -> Callable[[PanelService], bool]:
     return passes
 
 
+def _stats_data(figures: ServiceFigures | None) -> dict[str, JsonValueType] | None:
+    """Return how a service delivered the account's orders, in brief; None if never."""
+    if figures is None:
+        return None
+    return {
+        "orders": figures.orders,
+        "completion_rate": figures.completion_rate,
+        "median_seconds_to_complete": figures.median_seconds,
+    }
+
+
 async def async_get_services(call: ServiceCall) -> ServiceResponse:
-    """Return the panel's services, optionally filtered, the first `limit` of them."""
+    """Return the panel's services, optionally filtered, the first `limit` of them.
+
+    Each comes with how it delivered the account's finished orders, if it has any:
+    what the orders card shows beside a service ordered before.
+    """
     entry = call_entry(call)
     catalogue = await async_get_catalogue(call.hass, entry)
     matches = filter(_service_filter(call.data), catalogue.values())
+    listed = list(islice(matches, call.data.get(ATTR_LIMIT)))
+    history = entry.runtime_data.service_stats.history
+    figures = {
+        service_figures.service_id: service_figures
+        for service_figures in history.figures(
+            service_ids={panel_service.service_id for panel_service in listed}
+        )
+    }
     return {
         "services": [
             {
@@ -77,8 +100,9 @@ async def async_get_services(call: ServiceCall) -> ServiceResponse:
                 "cancel": panel_service.cancel,
                 "dripfeed": panel_service.dripfeed,
                 "description": panel_service.description,
+                "stats": _stats_data(figures.get(panel_service.service_id)),
             }
-            for panel_service in islice(matches, call.data.get(ATTR_LIMIT))
+            for panel_service in listed
         ],
         "currency": entry.runtime_data.coordinator.currency,
     }

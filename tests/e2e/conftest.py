@@ -181,6 +181,15 @@ def page(browser: Browser, homeassistant: HomeAssistant) -> Iterator[Page]:
     page.context.close()
 
 
+@pytest.fixture
+def own_clock_page(browser: Browser, homeassistant: HomeAssistant) -> Iterator[Page]:
+    """Return a page logged in as the owner, in a browser context of its own: a test
+    may move its clock (page.clock) and leave the other pages' alone."""
+    page = _log_in(browser, homeassistant.client.url, OWNER)
+    yield page
+    page.context.close()
+
+
 @pytest.fixture(scope="session")
 def member(homeassistant: HomeAssistant) -> HomeAssistantClient:
     """Add a household member, not an administrator; return a client logged in as it."""

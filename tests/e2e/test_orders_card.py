@@ -10,12 +10,15 @@ beside a catalogue watch, and the card of users whose profile language is German
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
 import json
+import math
 from pathlib import Path
 import re
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Locator, Page, expect
 import pytest
@@ -62,6 +65,8 @@ ORDERS: dict[str, dict[str, Any]] = {
     },
 }
 POLL_TIMEOUT = 120.0  # seconds; a requested refresh may wait out a 10 s cooldown
+DAY = 24 * 3600.0  # seconds
+ACTIVE_ORDERS = "sensor.smm_panel_127_0_0_1_active_orders"
 RELOAD_TIMEOUT = 120.0  # seconds
 
 
@@ -305,6 +310,208 @@ def test_refill_from_the_card_reaches_the_panel(
     # The row shows the refill running, and offers no second one meanwhile.
     expect(row.locator(".refill")).to_have_text(f"Refill {refill_id}: Pending")
     expect(row.get_by_role("button", name="Refill")).to_have_count(0)
+
+
+def _settle(homeassistant: HomeAssistant, simulator: Simulator) -> None:
+    """Let every order the account tracks finish, and wait until Home Assistant has
+    seen them finish: the service figures stay as they are from then on."""
+    simulator.advance(DAY)
+    _poll(homeassistant)
+    homeassistant.process.wait_until(
+        lambda: (
+            (state := homeassistant.client.state(ACTIVE_ORDERS)) is not None
+            and state["state"] == "0"
+        ),
+        timeout=POLL_TIMEOUT,
+        what="seeing every tracked order finished",
+    )
+
+
+def _service_figures(
+    homeassistant: HomeAssistant, entry_id: str
+) -> dict[int, dict[str, Any]]:
+    """Return how each service delivered the account's orders, as the server counts."""
+    response = homeassistant.client.call_action(
+        DOMAIN,
+        "get_service_stats",
+        {"config_entry_id": entry_id},
+        return_response=True,
+    )
+    return {
+        figures["service"]: figures
+        for figures in response["services"]
+        if figures["service"] is not None
+    }
+
+
+def _format_duration(page: Page, seconds: float, language: str) -> str:
+    """Return a duration as the card words it in a language."""
+    version = json.loads(MANIFEST.read_text())["version"]
+    text: str = page.evaluate(
+        """async ([url, seconds, language]) => {
+            const card = await import(url);
+            return card.formatDuration(seconds, language);
+        }""",
+        [f"/{DOMAIN}_frontend/{CARD}.js?v={version}", seconds, language],
+    )
+    return text
+
+
+def _whole_percent(figures: dict[str, Any]) -> int:
+    """Return the completion rate rounded as the card rounds it (halves up)."""
+    return math.floor(figures["completion_rate"] + 0.5)
+
+
+def _english_figures(page: Page, figures: dict[str, Any]) -> str:
+    orders = figures["orders"]
+    share = f"{_whole_percent(figures)}% complete · orders: {orders}"
+    if (seconds := figures["median_seconds_to_complete"]) is None:
+        return share
+    return f"Usually done in {_format_duration(page, seconds, 'en')} · {share}"
+
+
+def _german_figures(page: Page, figures: dict[str, Any]) -> str:
+    orders = figures["orders"]
+    share = f"{_whole_percent(figures)}\u00a0% abgeschlossen · Bestellungen: {orders}"
+    if (seconds := figures["median_seconds_to_complete"]) is None:
+        return share
+    return f"Meist erledigt in {_format_duration(page, seconds, 'de')} · {share}"
+
+
+def _open_services(card: Locator, texts: dict[str, str]) -> None:
+    """Open the order form, and wait for the services it lists when it opens."""
+    card.get_by_role("button", name=texts["new_order"]).click()
+    expect(card.locator(f'.services [data-service="{FOLLOWERS}"]')).to_be_visible()
+
+
+def _expect_figures(
+    card: Locator, figures: dict[int, dict[str, Any]], text: Callable[..., str]
+) -> None:
+    """Check each service the form lists shows its figures if it has any, and else
+    none; both kinds are listed."""
+    listed = {
+        int(option.get_attribute("data-service") or 0)
+        for option in card.locator(".services [data-service]").all()
+    }
+    assert {FOLLOWERS, HOSTILE_SERVICE.service_id} <= listed & figures.keys()
+    assert listed - figures.keys()
+    for service in listed:
+        shown = card.locator(f'.services [data-service="{service}"] .figures')
+        if service in figures:
+            expect(shown).to_have_text(text(figures[service]))
+        else:
+            expect(shown).to_have_count(0)
+
+
+def test_order_form_tells_how_each_service_delivered(
+    homeassistant: HomeAssistant,
+    simulator: Simulator,
+    panel_entry: dict[str, Any],
+    card_orders: dict[str, int],
+    page: Page,
+) -> None:
+    """Beside each service ordered before, the order form tells how it delivered the
+    account's finished orders, as the server counts them: the median time to
+    complete, the share completed and of how many orders; beside the others, nothing.
+    """
+    _settle(homeassistant, simulator)
+    figures = _service_figures(homeassistant, panel_entry["entry_id"])
+    assert figures[FOLLOWERS]["orders"] >= 2
+    card = _open_card(page, homeassistant)
+    _open_services(card, ENGLISH)
+    _expect_figures(card, figures, lambda found: _english_figures(page, found))
+
+
+# The months as Intl.DateTimeFormat shortens them in German ("6. Jan."); in English
+# they read as Python's C locale writes them ("Jan 6").
+GERMAN_MONTHS = (
+    "Jan.",
+    "Feb.",
+    "März",
+    "Apr.",
+    "Mai",
+    "Juni",
+    "Juli",
+    "Aug.",
+    "Sept.",
+    "Okt.",
+    "Nov.",
+    "Dez.",
+)
+
+
+def _refill_until(
+    homeassistant: HomeAssistant, page: Page, order_id: int
+) -> datetime | None:
+    """Return when an order's refill guarantee ends, in the browser's time zone."""
+    state = homeassistant.client.state(order_sensor(order_id))
+    assert state is not None
+    if (until := state["attributes"].get("refill_until")) is None:
+        return None
+    zone = page.evaluate("() => Intl.DateTimeFormat().resolvedOptions().timeZone")
+    return datetime.fromisoformat(until).astimezone(ZoneInfo(zone))
+
+
+def _guaranteed_orders(
+    homeassistant: HomeAssistant, simulator: Simulator, card_orders: dict[str, int]
+) -> list[int]:
+    """Let the orders finish; return the card's whose service promises 30 days of
+    refills. Its order of a service promising no period has no refill_until."""
+    _settle(homeassistant, simulator)
+    hostile = homeassistant.client.state(order_sensor(card_orders["hostile"]))
+    assert hostile is not None
+    assert "refill_until" not in hostile["attributes"]
+    guaranteed = [card_orders["progressing"], card_orders["small"]]
+    for order_id in guaranteed:
+        state = homeassistant.client.state(order_sensor(order_id))
+        assert state is not None
+        assert state["attributes"]["refill_guarantee_days"] == 30
+    return guaranteed
+
+
+def test_finished_orders_show_until_when_they_refill(
+    homeassistant: HomeAssistant,
+    simulator: Simulator,
+    card_orders: dict[str, int],
+    page: Page,
+    own_clock_page: Page,
+) -> None:
+    """A finished order whose service promises a refill period shows until when, and
+    offers Refill; once the browser's clock is past that day, it shows the guarantee
+    ended and no Refill. An order whose service promises no period keeps Refill: the
+    panel decides."""
+    guaranteed = _guaranteed_orders(homeassistant, simulator, card_orders)
+    hostile = card_orders["hostile"]
+    card = _open_card(page, homeassistant)
+    _open_finished(card)
+    offered = 0
+    for order_id in guaranteed:
+        until = _refill_until(homeassistant, page, order_id)
+        assert until is not None
+        row = _row(card, order_id)
+        expect(row.locator(".refill-until")).to_have_text(
+            f"Refill until {until:%b} {until.day}"
+        )
+        if not row.locator(".refill").text_content():
+            expect(row.get_by_role("button", name="Refill")).to_be_visible()
+            offered += 1
+    assert offered  # the order the refill test left alone
+    expect(_row(card, hostile).locator(".refill-until")).to_be_empty()
+    expect(_row(card, hostile).get_by_role("button", name="Refill")).to_be_visible()
+
+    # A day past the 30 days promised.
+    own_clock_page.clock.set_fixed_time(datetime.now(UTC) + timedelta(days=31))
+    later = _open_card(own_clock_page, homeassistant)
+    _open_finished(later)
+    for order_id in guaranteed:
+        until = _refill_until(homeassistant, own_clock_page, order_id)
+        assert until is not None
+        row = _row(later, order_id)
+        expect(row.locator(".refill-until")).to_have_text(
+            f"Refill guarantee ended {until:%b} {until.day}"
+        )
+        expect(row.get_by_role("button", name="Refill")).to_have_count(0)
+    expect(_row(later, hostile).get_by_role("button", name="Refill")).to_be_visible()
 
 
 def _choose_tiktok_followers(card: Locator, texts: dict[str, str] = ENGLISH) -> None:
@@ -825,6 +1032,63 @@ def test_card_tells_a_german_member_why_it_has_no_controls(
     expect(card.get_by_role("button", name=GERMAN["new_order"])).to_have_count(0)
     _open_finished(card, GERMAN)
     assert _english_left(card, simulator) == []
+
+
+def test_card_tells_figures_and_guarantees_in_german(
+    homeassistant: HomeAssistant,
+    simulator: Simulator,
+    panel_entry: dict[str, Any],
+    card_orders: dict[str, int],
+    german_page: Page,
+) -> None:
+    """In German: until when a finished order can be refilled, and beside each service
+    ordered before how it delivered, durations, shares and dates in German."""
+    guaranteed = _guaranteed_orders(homeassistant, simulator, card_orders)
+    figures = _service_figures(homeassistant, panel_entry["entry_id"])
+    card = _open_card(german_page, homeassistant)
+    _open_finished(card, GERMAN)
+    for order_id in guaranteed:
+        until = _refill_until(homeassistant, german_page, order_id)
+        assert until is not None
+        expect(_row(card, order_id).locator(".refill-until")).to_have_text(
+            f"Nachfüllung bis {until.day}. {GERMAN_MONTHS[until.month - 1]}"
+        )
+    _open_services(card, GERMAN)
+    _expect_figures(card, figures, lambda found: _german_figures(german_page, found))
+    assert _english_left(card, simulator) == []
+
+
+def test_card_words_durations_in_the_users_language(
+    homeassistant: HomeAssistant, page: Page
+) -> None:
+    """A duration reads in its two largest units, the smaller rounded, as the user's
+    language shortens them."""
+    _open_card(page, homeassistant)
+    shown = [
+        _format_duration(page, seconds, language)
+        for seconds, language in (
+            (45, "en"),
+            (0.2, "en"),
+            (754, "en"),
+            (7800, "en"),
+            (7830, "en"),
+            (273_600, "en"),
+            (45, "de"),
+            (7800, "de"),
+            (273_600, "de"),
+        )
+    ]
+    assert shown == [
+        "45 sec",
+        "1 sec",
+        "12 min, 34 sec",
+        "2 hr, 10 min",
+        "2 hr, 11 min",
+        "3 days, 4 hr",
+        "45 Sek.",
+        "2 Std., 10 Min.",
+        "3 Tg., 4 Std.",
+    ]
 
 
 def test_card_shows_money_one_way(homeassistant: HomeAssistant, page: Page) -> None:

@@ -35,6 +35,7 @@ const COMMENT_TYPES = new Set(["custom_comments", "custom_comments_package", "co
 const SERVICES_SHOWN = 50;
 const SEARCH_DELAY_MS = 300; // typing pauses this long before the search is sent
 const AGE_REFRESH_MS = 60_000;
+const DATE_WITHOUT_YEAR_MS = 182 * 86_400_000; // a date this near needs no year
 // The account's money insight sensors shown beside the balance, by translation key;
 // each is left out when the account has no such sensor.
 const MONEY_SENSORS = ["spent_today", "spent_this_month", "balance_runway"];
@@ -119,6 +120,7 @@ input, textarea, select { font: inherit; box-sizing: border-box; padding: 6px 8p
 .line2 > :empty { display: none; }
 .link { overflow-wrap: anywhere; min-width: 0; }
 .refill { color: var(--primary-text-color); }
+.refill-until.ended { color: var(--secondary-text-color); }
 .age { grid-column: 3; text-align: end; font-size: 0.9em; white-space: nowrap;
   color: var(--secondary-text-color); }
 .progress { grid-column: 2 / span 2; display: flex; align-items: center; gap: 8px;
@@ -289,6 +291,59 @@ export function relativeAge(since, now, language) {
   const hours = minutes / 60;
   if (hours < 48) return format.format(-Math.floor(hours), "hour");
   return format.format(-Math.floor(hours / 24), "day");
+}
+
+// The units a duration is told in, the largest first, with their seconds.
+const DURATION_UNITS = [
+  ["days", 86_400],
+  ["hours", 3_600],
+  ["minutes", 60],
+  ["seconds", 1],
+];
+
+/**
+ * Return a duration in the user's language, in its two largest units at most, the
+ * smaller one rounded ("2 hr, 10 min", "3 days, 4 hr", "45 sec"), as
+ * Intl.DurationFormat words it (or, where a browser lacks it, as its units do).
+ */
+export function formatDuration(seconds, language) {
+  const total = Math.max(1, Math.round(seconds)); // an instant reads "1 sec"
+  const first = DURATION_UNITS.findIndex(([, size]) => total >= size);
+  const units = DURATION_UNITS.slice(first, first + 2);
+  const smallest = units[units.length - 1][1];
+  let left = Math.round(total / smallest) * smallest;
+  const parts = {};
+  for (const [unit, size] of units) {
+    parts[unit] = Math.floor(left / size);
+    left -= parts[unit] * size;
+  }
+  try {
+    if (Intl.DurationFormat) {
+      return cachedFormat(Intl.DurationFormat, language, { style: "short" }).format(parts);
+    }
+    const words = Object.entries(parts)
+      .filter(([, value]) => value)
+      .map(([unit, value]) =>
+        cachedFormat(Intl.NumberFormat, language, {
+          style: "unit",
+          unit: unit.slice(0, -1),
+          unitDisplay: "short",
+        }).format(value),
+      );
+    return cachedFormat(Intl.ListFormat, language, { type: "unit", style: "short" }).format(words);
+  } catch {
+    return `${total} s`;
+  }
+}
+
+/**
+ * Return the time zone Home Assistant shows the user's times in: the browser's,
+ * unless their profile asks for the server's.
+ */
+function timeZone(hass) {
+  return hass.locale && hass.locale.time_zone === "server" && hass.config
+    ? hass.config.time_zone
+    : undefined;
 }
 
 /**
@@ -892,7 +947,15 @@ class SmmPanelOrdersCard extends HTMLElement {
   }
 
   _createRow(entityId, translationKey) {
-    const row = { entityId, translationKey, stateObj: undefined, finished: false, orderId: 0 };
+    const row = {
+      entityId,
+      translationKey,
+      stateObj: undefined,
+      finished: false,
+      orderId: 0,
+      refillUntilTime: null, // when its refill guarantee ends, if it has one
+      refillEnded: false,
+    };
     row.icon = el("ha-icon");
     // The order's id opens its details, as a click anywhere on the row but its
     // controls and link does.
@@ -902,6 +965,7 @@ class SmmPanelOrdersCard extends HTMLElement {
     row.link = el("span", { className: "link" });
     row.charge = el("span", { className: "charge" });
     row.refill = el("span", { className: "refill" });
+    row.refillUntil = el("span", { className: "refill-until" });
     row.age = el("div", { className: "age" });
     row.fill = el("div", { className: "fill" });
     row.bar = el(
@@ -921,7 +985,7 @@ class SmmPanelOrdersCard extends HTMLElement {
       row.icon,
       el("div", { className: "line1" }, row.id, row.service),
       row.status,
-      el("div", { className: "line2" }, row.link, row.charge, row.refill),
+      el("div", { className: "line2" }, row.link, row.charge, row.refill, row.refillUntil),
       row.age,
       row.progress,
       row.actions,
@@ -974,9 +1038,31 @@ class SmmPanelOrdersCard extends HTMLElement {
     const since = Date.parse(placed ? attributes.placed_at : attributes.tracked_at);
     row.since = Number.isNaN(since) ? null : { time: since, placed };
     row.age.title = row.since ? this._dateTime(row.since.time) : "";
-    this._renderAge(row, Date.now());
+    // Until when its service's guarantee lets it be refilled, where the name says.
+    const refillUntil = Date.parse(attributes.refill_until);
+    row.refillUntilTime = Number.isNaN(refillUntil) ? null : refillUntil;
+    const now = Date.now();
+    this._renderAge(row, now);
     this._renderStatus(row);
+    this._renderRefillUntil(row, now);
     this._renderActions(row);
+  }
+
+  // "Refill until 12 Jan" on an order its guarantee covers; once the guarantee has
+  // ended, when it did.
+  _renderRefillUntil(row, now) {
+    const until = row.refillUntilTime;
+    row.refillEnded = until !== null && now >= until;
+    row.refillUntil.classList.toggle("ended", row.refillEnded);
+    if (until === null) {
+      row.refillUntil.textContent = "";
+      return;
+    }
+    const date = this._date(until, now);
+    row.refillUntil.title = this._dateTime(until);
+    row.refillUntil.textContent = row.refillEnded
+      ? this._t("refill_ended", { date })
+      : this._t("refill_until", { date });
   }
 
   // The order's status and its refill's, in the order sensors' own translations.
@@ -1005,9 +1091,25 @@ class SmmPanelOrdersCard extends HTMLElement {
       return cachedFormat(Intl.DateTimeFormat, this._hass.language, {
         dateStyle: "medium",
         timeStyle: "short",
+        timeZone: timeZone(this._hass),
       }).format(time);
     } catch {
       return new Date(time).toISOString();
+    }
+  }
+
+  // A day as the user's language writes it short ("Jan 12", "12. Jan."), with its
+  // year when it is half a year or more away.
+  _date(time, now) {
+    try {
+      return cachedFormat(Intl.DateTimeFormat, this._hass.language, {
+        day: "numeric",
+        month: "short",
+        ...(Math.abs(time - now) < DATE_WITHOUT_YEAR_MS ? {} : { year: "numeric" }),
+        timeZone: timeZone(this._hass),
+      }).format(time);
+    } catch {
+      return new Date(time).toISOString().slice(0, 10);
     }
   }
 
@@ -1027,10 +1129,16 @@ class SmmPanelOrdersCard extends HTMLElement {
       : this._t("tracked_ago", { age });
   }
 
+  // Every minute: the ages, and the guarantees that ended meanwhile.
   _refreshAges() {
     const now = Date.now();
     for (const row of this._rows.values()) {
-      if (row.stateObj) this._renderAge(row, now);
+      if (!row.stateObj) continue;
+      this._renderAge(row, now);
+      if (row.refillUntilTime !== null && row.refillEnded !== now >= row.refillUntilTime) {
+        this._renderRefillUntil(row, now);
+        this._renderActions(row);
+      }
     }
   }
 
@@ -1050,7 +1158,8 @@ class SmmPanelOrdersCard extends HTMLElement {
   }
 
   // Refill and cancel, for an administrator, only where the order's sensor says its
-  // service allows them; no second refill while one runs.
+  // service allows them; no second refill while one runs, and none once the refill
+  // guarantee has ended (without one, the panel decides).
   _renderActions(row) {
     const buttons = [];
     const attributes = row.stateObj.attributes;
@@ -1059,7 +1168,8 @@ class SmmPanelOrdersCard extends HTMLElement {
       this._isAdmin &&
       attributes.refill_offered === true &&
       REFILLABLE.has(status) &&
-      !refillRunning(attributes)
+      !refillRunning(attributes) &&
+      !row.refillEnded
     ) {
       buttons.push(
         el("button", {
@@ -1315,6 +1425,7 @@ class SmmPanelOrdersCard extends HTMLElement {
         el("small", {
           textContent: `${this._rate(service.rate, currency)} · ${this._quantities(service)}`,
         }),
+        this._figures(service.stats),
       );
       button.dataset.service = String(service.service);
       return button;
@@ -1440,6 +1551,27 @@ class SmmPanelOrdersCard extends HTMLElement {
       ]);
     $.quote.replaceChildren(...items);
     $.quote.hidden = !items.length;
+  }
+
+  // How a service delivered the account's orders, where it was ordered before:
+  // "Usually done in 2 hr, 10 min · 96% complete · orders: 24". The count follows a
+  // label: Home Assistant drops a text holding a plural of the message format.
+  _figures(stats) {
+    const count = num(stats && stats.orders);
+    const rate = num(stats && stats.completion_rate);
+    if (!count || rate === null) return null;
+    const percent = formatPercent(Math.round(rate), this._locale);
+    const orders = this._number(count);
+    const seconds = num(stats.median_seconds_to_complete);
+    const text =
+      seconds === null
+        ? this._t("service_figures_untimed", { rate: percent, orders })
+        : this._t("service_figures", {
+            duration: formatDuration(seconds, this._hass.language),
+            rate: percent,
+            orders,
+          });
+    return el("small", { className: "figures", textContent: text });
   }
 
   // A service's rate as panels quote it: the price of 1000.
