@@ -273,16 +273,7 @@ async def test_a_year_of_refills_of_untracked_orders_keeps_storage_bounded(
     Twelve orders placed on the panel's website are refilled every day for a year,
     with the refill action: the stored tracking holds the last days' refills only.
     """
-    orders = [
-        panel.create_order(3, link=f"{LINK}/{index}", quantity=100)
-        for index in range(2 * REFILLED_ORDERS)
-    ]
-    panel.advance(DAY)
-    refillable = [
-        order_id
-        for order_id in orders
-        if panel.orders[order_id].status is OrderStatus.COMPLETED
-    ][:REFILLED_ORDERS]
+    refillable = _completed_website_orders(panel, 2 * REFILLED_ORDERS)[:REFILLED_ORDERS]
     assert len(refillable) == REFILLED_ORDERS
     stored_sizes: list[int] = []
     stored_refills: list[int] = []
@@ -301,6 +292,20 @@ async def test_a_year_of_refills_of_untracked_orders_keeps_storage_bounded(
     assert max(stored_refills) == 3 * REFILLED_ORDERS
     # As large at the end of the year as in its first week (rows differ by a word).
     assert max(stored_sizes) < 1.01 * max(stored_sizes[:7])
+
+
+def _completed_website_orders(panel: Panel, count: int) -> list[int]:
+    """Place `count` orders on the panel's website, a day ago; return the completed."""
+    orders = [
+        panel.create_order(3, link=f"{LINK}/{index}", quantity=100)
+        for index in range(count)
+    ]
+    panel.advance(DAY)
+    return [
+        order_id
+        for order_id in orders
+        if panel.orders[order_id].status is OrderStatus.COMPLETED
+    ]
 
 
 STALLED_DAYS = 30  # the refills the panel never finishes are asked about this long
@@ -323,16 +328,7 @@ async def test_a_year_of_refills_that_never_finish_keeps_tracking_bounded(
     """
     entry = setup_integration
     storage_key = f"{DOMAIN}.{entry.entry_id}"
-    orders = [
-        panel.create_order(3, link=f"{LINK}/{index}", quantity=100)
-        for index in range(5 * YEAR)
-    ]
-    panel.advance(DAY)
-    refillable = [
-        order_id
-        for order_id in orders
-        if panel.orders[order_id].status is OrderStatus.COMPLETED
-    ]
+    refillable = _completed_website_orders(panel, 5 * YEAR)
     assert len(refillable) >= 4 * YEAR
     refills_of_day: list[set[int]] = []
     unfinished_of_day: list[set[int]] = []

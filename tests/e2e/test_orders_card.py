@@ -362,20 +362,21 @@ def _whole_percent(figures: dict[str, Any]) -> int:
     return math.floor(figures["completion_rate"] + 0.5)
 
 
-def _english_figures(page: Page, figures: dict[str, Any]) -> str:
-    orders = figures["orders"]
-    share = f"{_whole_percent(figures)}% complete · orders: {orders}"
-    if (seconds := figures["median_seconds_to_complete"]) is None:
-        return share
-    return f"Usually done in {_format_duration(page, seconds, 'en')} · {share}"
+# How the card words a service's figures, by language: written out here rather than
+# read from the translations, so that a wrong translation fails.
+FIGURE_WORDS = {
+    "en": ("Usually done in {}", "{}% complete", "orders: {}"),
+    "de": ("Meist erledigt in {}", "{}\u00a0% abgeschlossen", "Bestellungen: {}"),
+}
 
 
-def _german_figures(page: Page, figures: dict[str, Any]) -> str:
-    orders = figures["orders"]
-    share = f"{_whole_percent(figures)}\u00a0% abgeschlossen · Bestellungen: {orders}"
-    if (seconds := figures["median_seconds_to_complete"]) is None:
-        return share
-    return f"Meist erledigt in {_format_duration(page, seconds, 'de')} · {share}"
+def _figures_text(page: Page, language: str, figures: dict[str, Any]) -> str:
+    """Return a service's figures as the card shows them in `language`."""
+    done_in, complete, orders = FIGURE_WORDS[language]
+    parts = [complete.format(_whole_percent(figures)), orders.format(figures["orders"])]
+    if (seconds := figures["median_seconds_to_complete"]) is not None:
+        parts.insert(0, done_in.format(_format_duration(page, seconds, language)))
+    return " · ".join(parts)
 
 
 def _open_services(card: Locator, texts: dict[str, str]) -> None:
@@ -419,7 +420,7 @@ def test_order_form_tells_how_each_service_delivered(
     assert figures[FOLLOWERS]["orders"] >= 2
     card = _open_card(page, homeassistant)
     _open_services(card, ENGLISH)
-    _expect_figures(card, figures, lambda found: _english_figures(page, found))
+    _expect_figures(card, figures, lambda found: _figures_text(page, "en", found))
 
 
 # The months as Intl.DateTimeFormat shortens them in German ("6. Jan."); in English
@@ -1054,7 +1055,9 @@ def test_card_tells_figures_and_guarantees_in_german(
             f"Nachfüllung bis {until.day}. {GERMAN_MONTHS[until.month - 1]}"
         )
     _open_services(card, GERMAN)
-    _expect_figures(card, figures, lambda found: _german_figures(german_page, found))
+    _expect_figures(
+        card, figures, lambda found: _figures_text(german_page, "de", found)
+    )
     assert _english_left(card, simulator) == []
 
 

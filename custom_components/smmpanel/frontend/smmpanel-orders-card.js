@@ -356,29 +356,67 @@ function hasTexts(hass) {
   );
 }
 
-// The card's texts asked for, by language: once each per page. Each request
-// resolves to whether the frontend could load them.
+// The translations asked for, by language and categories: once each per page. Each
+// request resolves to whether the frontend could load them.
 const textRequests = new Map();
 
-function loadTexts(hass) {
-  const language = hass.language;
-  if (!textRequests.has(language)) {
+function loadTexts(hass, categories) {
+  const key = `${hass.language}:${categories}`;
+  if (!textRequests.has(key)) {
     const request = Promise.resolve()
       .then(() =>
         Promise.all(
-          [TEXTS_CATEGORY, STATUSES_CATEGORY].map((category) =>
-            hass.loadBackendTranslation(category, DOMAIN),
-          ),
+          categories.map((category) => hass.loadBackendTranslation(category, DOMAIN)),
         ),
       )
       .then(
         () => true,
         () => false,
       );
-    textRequests.set(language, request);
+    textRequests.set(key, request);
   }
-  return textRequests.get(language);
+  return textRequests.get(key);
 }
+
+/**
+ * Whether a card can show itself in the user's language. Until the frontend holds its
+ * texts (`hasTexts`) the card shows nothing and the texts are asked for, once per
+ * language; then it is (re)built in that language. Texts that cannot be loaded show
+ * as their keys rather than hiding the card.
+ */
+export class CardLanguage {
+  constructor(categories, hasTexts) {
+    this._categories = categories;
+    this._hasTexts = hasTexts;
+    this._asked = undefined; // the language whose texts were asked for
+    this._failed = undefined; // the language whose texts could not be loaded
+    this._built = undefined; // the language (and whether known) the card is built in
+  }
+
+  /**
+   * Return "wait" while the texts load (`onLoaded` runs when they are), "new" when the
+   * card is to be built in another language or with the texts it lacked, else "same".
+   */
+  check(hass, onLoaded) {
+    const known = this._hasTexts(hass);
+    if (!known) {
+      if (this._asked !== hass.language) {
+        this._asked = hass.language;
+        loadTexts(hass, this._categories).then((loaded) => {
+          if (!loaded) this._failed = hass.language;
+          onLoaded();
+        });
+      }
+      if (this._failed !== hass.language) return "wait";
+    }
+    const built = `${hass.language}:${known}`;
+    if (this._built === built) return "same";
+    this._built = built;
+    return "new";
+  }
+}
+
+const ORDERS_CARD_TEXTS = [TEXTS_CATEGORY, STATUSES_CATEGORY];
 
 /** Return one of the card's texts in the user's language, or its key while unknown. */
 function localize(hass, key, values) {
@@ -483,7 +521,7 @@ class SmmPanelOrdersCard extends HTMLElement {
     this._selected = undefined; // the service chosen in the order form
     this._ageTimer = undefined;
     this._built = false;
-    this._texts = undefined; // the language (and whether known) the card speaks
+    this._language = new CardLanguage(ORDERS_CARD_TEXTS, hasTexts);
     this._isAdmin = undefined; // whether the order controls are shown
     this._quoted = undefined; // {order, answer}: the order checked, and the answer
   }
@@ -829,7 +867,13 @@ class SmmPanelOrdersCard extends HTMLElement {
   _update() {
     if (!this._hass || !this._config || !this.isConnected) return;
     const hass = this._hass;
-    if (!this._speaksLanguage(hass)) return;
+    const language = this._language.check(hass, () => this._update());
+    if (language === "wait") return;
+    if (language === "new") {
+      this._reset();
+      this._built = false;
+      this._isAdmin = undefined;
+    }
     if (!this._built) this._build();
     const account = this._account();
     this._renderHeader(account);
@@ -861,31 +905,6 @@ class SmmPanelOrdersCard extends HTMLElement {
       }
     }
     if (membershipChanged || !this._groupsRendered) this._renderGroups();
-  }
-
-  // Whether the card can show itself in the user's language: until the frontend has
-  // its texts it shows nothing, then it is (re)built in that language. Texts that
-  // cannot be loaded show as their keys rather than hiding the card.
-  _speaksLanguage(hass) {
-    const known = hasTexts(hass);
-    if (!known) {
-      if (this._textsAsked !== hass.language) {
-        this._textsAsked = hass.language;
-        loadTexts(hass).then((loaded) => {
-          if (!loaded) this._textsFailed = hass.language;
-          this._update();
-        });
-      }
-      if (this._textsFailed !== hass.language) return false;
-    }
-    const texts = `${hass.language}:${known}`;
-    if (this._texts !== texts) {
-      this._texts = texts;
-      this._reset();
-      this._built = false;
-      this._isAdmin = undefined;
-    }
-    return true;
   }
 
   _renderHeader(account) {
@@ -1626,6 +1645,7 @@ class SmmPanelOrdersCardEditor extends HTMLElement {
     super();
     this._config = {};
     this._entries = undefined;
+    this._language = new CardLanguage(ORDERS_CARD_TEXTS, hasTexts);
   }
 
   setConfig(config) {
@@ -1635,20 +1655,8 @@ class SmmPanelOrdersCardEditor extends HTMLElement {
 
   set hass(hass) {
     this._hass = hass;
-    const known = hasTexts(hass);
-    if (!known && this._textsAsked !== hass.language) {
-      this._textsAsked = hass.language;
-      loadTexts(hass).then((loaded) => {
-        if (!loaded) this._textsFailed = hass.language;
-        this._render();
-      });
-    }
     // Drawn again once the texts of the user's language are there.
-    const texts = `${hass.language}:${known}`;
-    if (this._texts !== texts) {
-      this._texts = texts;
-      this._render();
-    }
+    if (this._language.check(hass, () => this._render()) === "new") this._render();
     if (this._entries === undefined) {
       this._entries = null; // loading
       hass
@@ -1670,7 +1678,7 @@ class SmmPanelOrdersCardEditor extends HTMLElement {
 
   _render() {
     const hass = this._hass;
-    if (!hass || (!hasTexts(hass) && this._textsFailed !== hass.language)) return;
+    if (!hass || this._language.check(hass, () => this._render()) === "wait") return;
     const root = this.shadowRoot || this.attachShadow({ mode: "open" });
     if (!this._entries) {
       root.replaceChildren(el("p", { textContent: this._t("editor_loading") }));

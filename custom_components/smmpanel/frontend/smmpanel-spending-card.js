@@ -11,7 +11,7 @@
 // The orders card's module, loaded from the very URL the frontend loads it from (its
 // version included), so that it is the same module: its money format and its account
 // editor serve this card too.
-const { formatMoney } = await import(
+const { CardLanguage, formatMoney } = await import(
   `./smmpanel-orders-card.js${new URL(import.meta.url).search}`
 );
 
@@ -103,32 +103,13 @@ function hasTexts(hass) {
   return Boolean(hass.localize && hass.localize(`${TEXTS_PREFIX}.title`));
 }
 
-// Whether the card's texts could be loaded, by language: asked once each per page.
-const textRequests = new Map();
-
-function loadTexts(hass) {
-  const language = hass.language;
-  if (!textRequests.has(language)) {
-    const request = Promise.resolve()
-      .then(() => hass.loadBackendTranslation(TEXTS_CATEGORY, DOMAIN))
-      .then(
-        () => true,
-        () => false,
-      );
-    textRequests.set(language, request);
-  }
-  return textRequests.get(language);
-}
-
 class SmmPanelSpendingCard extends HTMLElement {
   constructor() {
     super();
     this._config = undefined;
     this._hass = undefined;
     this._els = undefined;
-    this._texts = undefined; // the language (and whether known) the card is built in
-    this._textsAsked = undefined;
-    this._textsFailed = undefined;
+    this._language = new CardLanguage([TEXTS_CATEGORY], hasTexts);
     this._index = undefined; // the account's device and ledger sensors
     this._indexSources = [];
     this._period = "day";
@@ -200,29 +181,6 @@ class SmmPanelSpendingCard extends HTMLElement {
       (this._config && this._config.config_entry_id) ||
       SmmPanelSpendingCard.getStubConfig(this._hass).config_entry_id
     );
-  }
-
-  // Whether the card can show itself in the user's language: until the frontend has
-  // its texts it shows nothing, then it is (re)built in that language. Texts that
-  // cannot be loaded show as their keys rather than hiding the card.
-  _speaksLanguage(hass) {
-    const known = hasTexts(hass);
-    if (!known) {
-      if (this._textsAsked !== hass.language) {
-        this._textsAsked = hass.language;
-        loadTexts(hass).then((loaded) => {
-          if (!loaded) this._textsFailed = hass.language;
-          this._update();
-        });
-      }
-      if (this._textsFailed !== hass.language) return false;
-    }
-    const texts = `${hass.language}:${known}`;
-    if (this._texts !== texts) {
-      this._texts = texts;
-      this._els = undefined;
-    }
-    return true;
   }
 
   _build() {
@@ -309,8 +267,9 @@ class SmmPanelSpendingCard extends HTMLElement {
   _update() {
     const hass = this._hass;
     if (!hass || !this._config || !this.isConnected) return;
-    if (!this._speaksLanguage(hass)) return;
-    if (!this._els) this._build();
+    const language = this._language.check(hass, () => this._update());
+    if (language === "wait") return;
+    if (language === "new" || !this._els) this._build();
     const account = this._account();
     const device = account.device;
     const name = device ? device.name_by_user || device.name || "" : "";
