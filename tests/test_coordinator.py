@@ -21,6 +21,7 @@ from homeassistant.core import (
     HomeAssistant,
     callback,
 )
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -32,7 +33,7 @@ from custom_components.smmpanel.const import DOMAIN
 from panel_simulator.faults import Fault
 from panel_simulator.panel import Panel
 
-from .helpers import call, frozen_poll, poll, state_of, stored_tracking
+from .helpers import call, frozen_poll, move_to, poll, state_of, stored_tracking
 
 POLL_INTERVAL = timedelta(minutes=5)
 BALANCE_ENTITY = "sensor.smm_panel_127_0_0_1_balance"
@@ -97,6 +98,33 @@ async def test_each_refresh_makes_the_floor_of_requests(
     if pending_refills:
         expected["refill_status"] = math.ceil(pending_refills / 100)
     assert dict(panel.request_counts) == expected
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_a_refill_given_up_is_no_longer_pending(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    panel: Panel,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """A refill the panel never finishes counts as pending for 30 days; once it is
+    given up, it counts no more and is no longer asked about."""
+    placed = _place_orders(panel, 2)
+    panel.advance(24 * 3600)
+    completed = [
+        order_id for order_id in placed if panel.orders[order_id].status == "Completed"
+    ]
+    response = await call(hass, "refill", setup_integration, {"orders": completed[:1]})
+    panel.stall_refill(response["refills"][0]["refill"])
+    await frozen_poll(hass, freezer)
+    assert state_of(hass, PENDING_REFILLS).state == "1"
+
+    await move_to(hass, freezer, dt_util.utcnow() + timedelta(days=30))
+    panel.request_counts.clear()
+    await frozen_poll(hass, freezer)
+
+    assert state_of(hass, PENDING_REFILLS).state == "0"
+    assert dict(panel.request_counts) == {"balance": 1}
 
 
 async def test_finished_orders_are_not_asked_about_again(

@@ -128,16 +128,13 @@ class AccountSnapshot:
     """Money added to the balance since the refresh before."""
     budgets_reached: tuple[BudgetUse, ...] = ()
     """The budgets this refresh found used up, once a period each."""
+    pending_refills: int = 0
+    """How many refills are not finished and still followed (given-up ones are not)."""
 
     @property
     def active_orders(self) -> int:
         """Return how many tracked orders are not finished."""
         return sum(not order.is_finished for order in self.orders.values())
-
-    @property
-    def pending_refills(self) -> int:
-        """Return how many tracked refills are not finished."""
-        return sum(not refill.is_finished for refill in self.refills.values())
 
 
 class SmmPanelCoordinator(DataUpdateCoordinator[AccountSnapshot]):
@@ -299,6 +296,7 @@ class SmmPanelCoordinator(DataUpdateCoordinator[AccountSnapshot]):
             events=tuple(events),
             deposit=deposit,
             budgets_reached=tuple(budgets_reached),
+            pending_refills=len(self._tracker.pending_refill_ids(dt_util.utcnow())),
         )
 
     async def async_tracking_changed(
