@@ -211,7 +211,8 @@ export function orderProgress(attributes, status) {
 // Formatters by locale and options: making one costs more than using it.
 const formatters = new Map();
 
-function cachedFormat(Format, locales, options) {
+/** Return an Intl formatter of `locales` and `options`, made once. */
+export function cachedFormat(Format, locales, options) {
   const key = `${Format.name}|${JSON.stringify(locales)}|${JSON.stringify(options)}`;
   if (!formatters.has(key)) formatters.set(key, new Format(locales, options));
   return formatters.get(key);

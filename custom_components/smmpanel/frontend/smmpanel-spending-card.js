@@ -9,9 +9,9 @@
  */
 
 // The orders card's module, loaded from the very URL the frontend loads it from (its
-// version included), so that it is the same module: its money format and its account
-// editor serve this card too.
-const { CardLanguage, formatMoney } = await import(
+// version included), so that it is the same module: its money format, formatter cache,
+// texts loading and account editor serve this card too.
+const { CardLanguage, cachedFormat, formatMoney } = await import(
   `./smmpanel-orders-card.js${new URL(import.meta.url).search}`
 );
 
@@ -84,19 +84,13 @@ function localDate(isoDate) {
   return new Date(year, month - 1, day);
 }
 
-// Date formats by language and options: making one costs more than using it.
-const dateFormats = new Map();
-
+/** Return a date in the user's language, or the browser's where that is no locale. */
 function formatDate(date, language, options) {
-  const key = `${language}|${JSON.stringify(options)}`;
-  if (!dateFormats.has(key)) {
-    try {
-      dateFormats.set(key, new Intl.DateTimeFormat(language, options));
-    } catch {
-      dateFormats.set(key, new Intl.DateTimeFormat(undefined, options));
-    }
+  try {
+    return cachedFormat(Intl.DateTimeFormat, language, options).format(date);
+  } catch {
+    return cachedFormat(Intl.DateTimeFormat, undefined, options).format(date);
   }
-  return dateFormats.get(key).format(date);
 }
 
 function hasTexts(hass) {
